@@ -1,0 +1,153 @@
+"""site.yml -> Site, with the checks that need the project's folders (theme, output, photo)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import yaml
+
+from . import model
+from .problems import Problems
+from .schema import Reader, read_record, valid
+from .yamlfile import YamlDoc, parse_yaml
+
+SITE_FILE = "site.yml"
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a project's parts live. Paths shown to users are relative to `root`."""
+
+    root: Path
+
+    @property
+    def site_file(self) -> Path:
+        return self.root / SITE_FILE
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def themes(self) -> Path:
+        return self.root / "themes"
+
+    @property
+    def override_templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def override_static(self) -> Path:
+        return self.root / "static"
+
+    def theme(self, name: str) -> Path:
+        return self.themes / name
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def watched(self) -> list[Path]:
+        """Everything a build reads: what the dev server watches."""
+        return [self.site_file, self.content, self.themes,
+                self.override_templates, self.override_static]
+
+
+def slugify(text: str) -> str:
+    """An ASCII anchor or file name part made from any text."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def field_node(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
+    """The value node at a key path in a mapping tree, or None."""
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+    return node
+
+
+def load_site(project: Project, problems: Problems) -> model.Site | None:
+    """Read and check site.yml; None when it cannot be used."""
+    path = project.relative(project.site_file)
+    try:
+        text = project.site_file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problems.error(path, 0, 0, f"not found: run the build in the folder that holds {SITE_FILE}")
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        problems.error(path, 0, 0, f"cannot read: {error}")
+        return None
+    doc = parse_yaml(text, path, problems)
+    if doc is None:
+        return None
+    if doc.root is None:
+        problems.error(path, 1, 1, "is empty: it needs at least 'title' and 'owner'")
+        return None
+    reader = Reader(doc, problems)
+    site = read_record(model.Site, doc.root, reader)
+    if not valid(site):
+        return None
+    site = replace(site, sections=_sections_with_ids(site.sections, doc, reader))
+    _check_folders(site, project, doc, reader)
+    return site
+
+
+def _sections_with_ids(sections, doc: YamlDoc, reader: Reader):
+    seen, result = set(), []
+    nodes = field_node(doc.root, "sections")
+    for index, section in enumerate(sections):
+        section_id = section.id or slugify(section.heading) or f"section-{index + 1}"
+        if section_id in seen:
+            node = nodes.value[index] if nodes is not None else doc.root
+            reader.error(node, f"two sections have the anchor '{section_id}': give one an 'id'")
+        seen.add(section_id)
+        result.append(replace(section, id=section_id))
+    return tuple(result)
+
+
+def _check_folders(site: model.Site, project: Project, doc: YamlDoc, reader: Reader) -> None:
+    themes = project.themes
+    if not (project.theme(site.theme) / "templates").is_dir():
+        available = sorted(p.name for p in themes.iterdir() if (p / "templates").is_dir()) \
+            if themes.is_dir() else []
+        listed = ", ".join(available) or "none"
+        reader.error(field_node(doc.root, "theme") or doc.root,
+                     f"theme '{site.theme}' not found in themes/ (available: {listed})")
+    reason = output_folder_problem(project, site.output)
+    if reason:
+        reader.error(field_node(doc.root, "output") or doc.root, reason)
+    if site.owner.photo and not _static_file_exists(project, site.theme, site.owner.photo):
+        reader.error(field_node(doc.root, "owner", "photo"),
+                     f"photo '{site.owner.photo}' not found in static/ or the theme's static/")
+
+
+def _static_file_exists(project: Project, theme: str, relative: str) -> bool:
+    return any((folder / relative).is_file() and _inside(folder / relative, folder)
+               for folder in (project.override_static, project.theme(theme) / "static"))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def output_folder_problem(project: Project, output: str) -> str:
+    """Why `output` cannot be the output folder ('' when it can): it is wiped on every build."""
+    out = (project.root / output).resolve()
+    root = project.root.resolve()
+    if root.is_relative_to(out):
+        return f"output folder '{output}' contains the project itself: choose a folder like _site"
+    precious = [project.content, project.themes, project.override_templates,
+                project.override_static, root / ".git"]
+    for folder in precious:
+        folder = folder.resolve()
+        if folder.is_relative_to(out) or out.is_relative_to(folder):
+            return (f"output folder '{output}' overlaps {project.relative(folder)}/, "
+                    "which holds your files: choose a folder like _site")
+    return ""

@@ -1,0 +1,261 @@
+"""The content model, declared once.
+
+Each record is a frozen dataclass. A field's `kind` (what a YAML value must look like) and its
+`doc` sit in the field's metadata; a field without a default is required. Validation, error
+messages and the JSON Schemas in `schema/` are all derived from these declarations
+(see `schema.py`), so a new field is added here and nowhere else.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+# ---------------------------------------------------------------------------------------------
+# Kinds: what a value in a YAML file may be.
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string, taken exactly as written (so `NO`, `1.10` or `2024-03-01` stay text)."""
+
+    pattern: str = ""
+    hint: str = ""  # says in words what `pattern` asks for
+    multiline: bool = False
+
+
+@dataclass(frozen=True)
+class Url:
+    """A link target: http(s), mailto or a relative path. Never `javascript:` or `data:`."""
+
+
+@dataclass(frozen=True)
+class Integer:
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+@dataclass(frozen=True)
+class Flag:
+    """true or false."""
+
+
+@dataclass(frozen=True)
+class TextList:
+    """A list of strings; a single string is read as a list of one."""
+
+    min_items: int = 0
+
+
+@dataclass(frozen=True)
+class LinkMap:
+    """Labelled links in the order written: `label: url`. `doi` and `arxiv` take bare ids."""
+
+
+@dataclass(frozen=True)
+class NameMap:
+    """A mapping from a person's name to their homepage URL."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """A nested mapping read as another record."""
+
+    record: type
+
+
+@dataclass(frozen=True)
+class Records:
+    """A list of nested records."""
+
+    record: type
+    min_items: int = 0
+
+
+def spec(kind, doc: str, default=dataclasses.MISSING, *, example=None):
+    """Declare a field: its kind, a line of help, and a default (no default: required)."""
+    metadata = {"kind": kind, "doc": doc}
+    if example is not None:
+        metadata["example"] = example
+    if isinstance(default, (list, dict)):
+        raise TypeError("use tuples for defaults: records are immutable")
+    return field(default=default, metadata=metadata)
+
+
+def derived(default=None):
+    """A field the engine fills in; it is not read from files and not in the schema."""
+    return field(default=default, compare=False, metadata={"derived": True})
+
+
+def file_fields(record: type) -> list[dataclasses.Field]:
+    """The fields a user may write in a file, in declaration order."""
+    return [f for f in dataclasses.fields(record) if "kind" in f.metadata]
+
+
+# ---------------------------------------------------------------------------------------------
+# Records.
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ProfileLink:
+    label: str = spec(Text(), "Text shown in the navbar, e.g. 'Google Scholar'.")
+    url: str = spec(Url(), "Where the link goes.")
+
+
+@dataclass(frozen=True)
+class Owner:
+    name: str = spec(Text(), "Your name as it should appear on the page.", example="Ada Lovelace")
+    highlight: tuple[str, ...] = spec(
+        TextList(),
+        "Spellings of your name to show in bold in author lists (default: your name).",
+        (),
+        example=["Ada Lovelace", "A. Lovelace"],
+    )
+    affiliation: str = spec(Text(), "Where you work, e.g. 'AMD GenAI Team'.", "")
+    email: str = spec(
+        Text(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", hint="an address like name@example.org"),
+        "Contact address; the page shows it obfuscated, never in plain text.",
+        "",
+    )
+    photo: str = spec(
+        Text(), "Path of your photo inside `static/` (or the theme's static files).", ""
+    )
+    links: tuple[ProfileLink, ...] = spec(
+        Records(ProfileLink), "Profile links shown in the navbar, in this order.", ()
+    )
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.highlight or (self.name,)
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str = spec(Text(), "Heading of the section, e.g. 'Conferences'.")
+    types: tuple[str, ...] = spec(
+        TextList(min_items=1),
+        "Publication types listed in this section, e.g. [conference].",
+    )
+    id: str = spec(
+        Text(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", hint="letters, digits, '-' or '_'"),
+        "Anchor of the section in the page (default: from the heading).",
+        "",
+    )
+
+
+DEFAULT_SECTIONS = (
+    Section("Conferences", ("conference",)),
+    Section("Journal", ("journal",)),
+    Section("Patents", ("patent",)),
+    Section("Preprints", ("preprint",)),
+)
+
+# Publication types the engine knows; site.yml may add any other through its sections.
+KNOWN_TYPES = (
+    "conference", "journal", "patent", "preprint",
+    "workshop", "thesis", "book", "chapter", "report", "talk", "poster", "dataset", "software",
+)
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str = spec(Text(), "Title of the site, shown in the browser tab.")
+    owner: Owner = spec(Record(Owner), "Who the homepage is about.")
+    description: str = spec(Text(), "One sentence about you, for search engines.", "")
+    url: str = spec(
+        Text(pattern=r"^(https?://[^\s/]+(/[^\s]*)?)?$", hint="an http(s) address"),
+        "Address of the published site, e.g. https://user.github.io/ or "
+        "https://user.github.io/repo/ (a sub-path is honoured everywhere).",
+        "",
+    )
+    language: str = spec(
+        Text(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", hint="a language tag like 'en'"),
+        "Language of the page.",
+        "en",
+    )
+    theme: str = spec(Text(), "Folder name under themes/.", "frontpage")
+    output: str = spec(Text(), "Folder the site is written to.", "_site")
+    sections: tuple[Section, ...] = spec(
+        Records(Section, min_items=1),
+        "Publication sections in page order, each with the types it lists.",
+        DEFAULT_SECTIONS,
+    )
+
+    @property
+    def base_path(self) -> str:
+        """The URL's path, always ending in '/': '/' or '/repo/'."""
+        rest = self.url.split("://", 1)[1] if "://" in self.url else ""
+        path = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+        return path if path.endswith("/") else path + "/"
+
+
+@dataclass(frozen=True)
+class Publication:
+    title: str = spec(Text(), "Title, without quotes.")
+    authors: tuple[str, ...] = spec(
+        TextList(min_items=1), "Authors in order, one name per item.", example=["Ada Lovelace"]
+    )
+    type: str = spec(
+        Text(pattern=r"^[a-z][a-z0-9_-]*$", hint="a lower-case word like 'conference'"),
+        "Kind of publication; site.yml's sections decide where each type is listed.",
+        example="conference",
+    )
+    venue: str = spec(Text(), "Short venue name, e.g. CVPR.", "")
+    venue_full: str = spec(Text(), "Full venue name, e.g. 'Computer Vision and Pattern Recognition'.", "")
+    year: int | None = spec(Integer(1000, 2999), "Year of publication.", None)
+    month: int | None = spec(Integer(1, 12), "Month of publication (1-12).", None)
+    date: str = spec(
+        Text(pattern=r"^\d{4}-\d{2}-\d{2}$", hint="a date like 2024-06-17"),
+        "Full date instead of year and month.",
+        "",
+    )
+    note: str = spec(Text(), "A note shown after the venue, e.g. a patent number.", "")
+    links: tuple[Link, ...] = spec(
+        LinkMap(),
+        "Links in the order shown, `label: url`. `arxiv:` and `doi:` take bare ids.",
+        (),
+        example={"pdf": "https://arxiv.org/pdf/2206.09541", "code": "https://github.com/u/r"},
+    )
+    abstract: str = spec(Text(multiline=True), "Abstract, in Markdown.", "")
+    selected: bool = spec(Flag(), "Mark a highlight publication.", False)
+    bibtex_key: str = spec(
+        Text(pattern=r"^[A-Za-z0-9_:.+/-]+$", hint="letters, digits and _:.+/-"),
+        "BibTeX citation key (default: made from the first author, year and title).",
+        "",
+    )
+    order: int = spec(
+        Integer(), "Breaks ties between entries of the same date: lower comes first.", 0
+    )
+    slug: str = spec(
+        Text(pattern=r"^[a-z0-9][a-z0-9-]*$", hint="lower-case letters, digits and '-'"),
+        "Name of the publication's page, /publications/SLUG/ (default: from the title).",
+        "",
+    )
+    # Filled in by the loader.
+    source: str = derived("")
+    line: int = derived(0)
+
+    @property
+    def sort_date(self) -> tuple[int, int, int]:
+        if self.date:
+            y, m, d = self.date.split("-")
+            return int(y), int(m), int(d)
+        return self.year or 0, self.month or 0, 0
+
+    @property
+    def shown_year(self) -> int | None:
+        return self.sort_date[0] or None
+
+
+@dataclass(frozen=True)
+class Page:
+    """A Markdown page such as the bio: front matter plus a body."""
+
+    title: str = spec(Text(), "Title of the page.", "")
+    body: str = derived("")
+    source: str = derived("")

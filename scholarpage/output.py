@@ -1,0 +1,63 @@
+"""{output path: bytes} -> an output folder, all at once.
+
+The only code that writes a site. It writes into a fresh folder beside the target and swaps
+it in by renames, so the target is either the previous site or the new one, never half of each.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+
+class UnsafeOutputPath(ValueError):
+    """An output path that would land outside the output folder."""
+
+
+def safe_join(folder: Path, relative: str) -> Path:
+    """`folder / relative`, refused unless it stays inside `folder` (compared as resolved paths)."""
+    pure = PurePosixPath(relative)
+    if pure.is_absolute() or not pure.parts or any(p in ("..", "") for p in pure.parts) or "\\" in relative:
+        raise UnsafeOutputPath(relative)
+    path = folder / Path(*pure.parts)
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise UnsafeOutputPath(relative)
+    return path
+
+
+def write_tree(folder: Path, files: dict[str, bytes]) -> None:
+    """Write `files` under an existing empty `folder`, in sorted order."""
+    made: set[Path] = set()
+    for relative in sorted(files):
+        path = safe_join(folder, relative)
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        path.write_bytes(files[relative])
+
+
+def write_site(out: Path, files: dict[str, bytes]) -> None:
+    """Replace the folder `out` by exactly `files`; on any failure `out` is left as it was."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        write_tree(staging, files)
+        os.chmod(staging, 0o755)  # mkdtemp makes it private; a site is meant to be read
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        os.rename(out, old / "site")
+    try:
+        os.rename(staging, out)
+    except BaseException:
+        if old is not None:
+            os.rename(old / "site", out)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)

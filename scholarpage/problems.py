@@ -1,0 +1,66 @@
+"""Problems found in a project's files: where they are and what is wrong.
+
+Every stage reports problems as data instead of raising, so one run can show all of them;
+only the command line decides the exit code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in one place. Line and column count from 1; 0 means unknown."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        kind = "warning: " if self.warning else ""
+        return f"{where}: {kind}{self.message}"
+
+
+@dataclass
+class Problems:
+    """The problems of one run, in the order they were found."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, path: str, line: int, column: int, message: str) -> None:
+        self.items.append(Problem(path, line, column, message))
+
+    def warn(self, path: str, line: int, column: int, message: str) -> None:
+        self.items.append(Problem(path, line, column, message, warning=True))
+
+    def extend(self, problems: "Problems | list[Problem]") -> None:
+        self.items.extend(problems.items if isinstance(problems, Problems) else problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if not p.warning]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.warning]
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def did_you_mean(word: str, choices) -> str:
+    """A ' (did you mean 'x'?)' hint for a misspelt name, or ''."""
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,355 @@
+"""Reading records from YAML nodes, and JSON Schemas, both derived from `model.py`.
+
+`read_record` turns a composed mapping into a record, reporting every problem it finds
+(unknown or missing field, wrong type, bad link) at the line and column of the value.
+`json_schema` writes the same rules as a JSON Schema for editors.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from functools import singledispatch
+
+import yaml
+
+from . import model
+from .model import Flag, Integer, LinkMap, NameMap, Record, Records, Text, TextList, Url
+from .problems import Problems, did_you_mean
+from .yamlfile import YamlDoc
+
+_NULL_TAG = "tag:yaml.org,2002:null"
+_INVALID = object()  # a value with a problem already reported
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+LINK_EXPANSIONS = {
+    "doi": ("https://doi.org/", r"^10\.\d{4,9}/\S+$", "a DOI like 10.1109/CVPR.2024.01234"),
+    "arxiv": ("https://arxiv.org/abs/", r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$",
+              "an arXiv id like 2303.18232"),
+}
+
+
+def unsafe_url_reason(url: str) -> str:
+    """Why a link target is refused, or '' when it is http(s), mailto or relative."""
+    if not url.strip():
+        return "is empty"
+    if url != url.strip():
+        return "has spaces around it"
+    lowered = url.lower()
+    if lowered.startswith(SAFE_SCHEMES):
+        return "" if len(url) > len("mailto:") else "is incomplete"
+    if lowered.startswith("//"):
+        return "is protocol-relative: write https:// in full"
+    if _SCHEME.match(url):
+        return f"uses '{url.split(':', 1)[0]}:'; only http(s), mailto or relative links are allowed"
+    return ""
+
+
+class Reader:
+    """Reads the nodes of one YAML document, collecting problems with their positions."""
+
+    def __init__(self, doc: YamlDoc, problems: Problems):
+        self.doc = doc
+        self.problems = problems
+
+    def error(self, node: yaml.Node, message: str):
+        line, column = self.doc.where(node)
+        self.problems.error(self.doc.path, line, column, message)
+        return _INVALID
+
+    def scalar(self, node: yaml.Node, what: str):
+        if not isinstance(node, yaml.ScalarNode):
+            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
+            return self.error(node, f"expected {what}, got {kind}")
+        return node.value
+
+
+def is_empty(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG and node.style is None
+
+
+@singledispatch
+def read_value(kind, node: yaml.Node, reader: Reader, name: str):
+    raise TypeError(f"no reader for {kind!r}")  # a model declaration error, not user input
+
+
+@read_value.register
+def _(kind: Text, node, reader, name):
+    value = reader.scalar(node, "text")
+    if value is _INVALID:
+        return value
+    if "\n" in value.strip() and not kind.multiline:
+        value = " ".join(value.split())
+    if kind.pattern and not re.match(kind.pattern, value):
+        return reader.error(node, f"'{name}' must be {kind.hint}, got '{value}'")
+    return value
+
+
+@read_value.register
+def _(kind: Url, node, reader, name):
+    value = reader.scalar(node, "a URL")
+    if value is _INVALID:
+        return value
+    reason = unsafe_url_reason(value)
+    return reader.error(node, f"link '{value}' {reason}") if reason else value
+
+
+@read_value.register
+def _(kind: Integer, node, reader, name):
+    value = reader.scalar(node, "a whole number")
+    if value is _INVALID:
+        return value
+    if not re.fullmatch(r"[-+]?\d+", value.strip()):
+        return reader.error(node, f"'{name}' must be a whole number, got '{value}'")
+    number = int(value)
+    if (kind.minimum is not None and number < kind.minimum) or (
+        kind.maximum is not None and number > kind.maximum
+    ):
+        return reader.error(
+            node, f"'{name}' must be between {kind.minimum} and {kind.maximum}, got {number}"
+        )
+    return number
+
+
+_TRUE, _FALSE = {"true", "yes", "on"}, {"false", "no", "off"}
+
+
+@read_value.register
+def _(kind: Flag, node, reader, name):
+    value = reader.scalar(node, "true or false")
+    if value is _INVALID:
+        return value
+    if value.lower() in _TRUE | _FALSE:
+        return value.lower() in _TRUE
+    return reader.error(node, f"'{name}' must be true or false, got '{value}'")
+
+
+@read_value.register
+def _(kind: TextList, node, reader, name):
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    values = []
+    for item in items:
+        if is_empty(item):
+            reader.error(item, f"empty item in '{name}'")
+            continue
+        value = read_value(Text(), item, reader, name)
+        if value is not _INVALID:
+            values.append(value)
+    if len(items) < kind.min_items:
+        return reader.error(node, f"'{name}' needs at least {kind.min_items} item(s)")
+    return tuple(values)
+
+
+def _mapping_pairs(node, reader, what):
+    if not isinstance(node, yaml.MappingNode):
+        reader.error(node, f"expected {what}")
+        return []
+    return [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)]
+
+
+@read_value.register
+def _(kind: LinkMap, node, reader, name):
+    links = []
+    for key, value in _mapping_pairs(node, reader, "links as 'label: url' lines"):
+        target = reader.scalar(value, "a URL")
+        if target is _INVALID:
+            continue
+        label = key.value.strip()
+        expansion = LINK_EXPANSIONS.get(label.lower())
+        if expansion and not _SCHEME.match(target):
+            prefix, pattern, hint = expansion
+            if not re.match(pattern, target):
+                reader.error(value, f"'{label}' must be {hint}, got '{target}'")
+                continue
+            target = prefix + target
+        reason = unsafe_url_reason(target)
+        if reason:
+            reader.error(value, f"link '{target}' {reason}")
+            continue
+        links.append(model.Link(label, target))
+    return tuple(links)
+
+
+@read_value.register
+def _(kind: NameMap, node, reader, name):
+    people = {}
+    for key, value in _mapping_pairs(node, reader, "'Name: https://homepage' lines"):
+        url = read_value(Url(), value, reader, key.value)
+        if url is not _INVALID:
+            people[" ".join(key.value.split())] = url
+    return people
+
+
+@read_value.register
+def _(kind: Record, node, reader, name):
+    return read_record(kind.record, node, reader)
+
+
+@read_value.register
+def _(kind: Records, node, reader, name):
+    if not isinstance(node, yaml.SequenceNode):
+        return reader.error(node, f"'{name}' must be a list")
+    records = [read_record(kind.record, item, reader) for item in node.value]
+    if len(node.value) < kind.min_items:
+        return reader.error(node, f"'{name}' needs at least {kind.min_items} item(s)")
+    return tuple(r for r in records if r is not _INVALID)
+
+
+def read_record(record: type, node: yaml.Node, reader: Reader, **derived):
+    """Read a mapping node as `record`; returns the record, or _INVALID if anything was wrong."""
+    fields = {f.name: f for f in model.file_fields(record)}
+    if not isinstance(node, yaml.MappingNode):
+        return reader.error(node, f"expected 'field: value' lines for a {record.__name__.lower()}")
+    before = len(reader.problems.errors)
+    values = {}
+    for key, value in node.value:
+        name = key.value if isinstance(key, yaml.ScalarNode) else None
+        if name not in fields:
+            hint = did_you_mean(str(name), fields)
+            reader.error(key, f"unknown field '{name}'{hint}")
+            continue
+        if is_empty(value):
+            continue  # `field:` with nothing after it means "not given"
+        result = read_value(fields[name].metadata["kind"], value, reader, name)
+        if result is not _INVALID:
+            values[name] = result
+    for name, f in fields.items():
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        if required and name not in values and not _given(node, name):
+            reader.error(node, f"missing required field '{name}'")
+    if len(reader.problems.errors) > before:
+        return _INVALID
+    return record(**values, **derived)
+
+
+def _given(node: yaml.MappingNode, name: str) -> bool:
+    """True when a field is present but had a problem of its own already reported."""
+    return any(isinstance(k, yaml.ScalarNode) and k.value == name and not is_empty(v)
+               for k, v in node.value)
+
+
+def valid(value) -> bool:
+    return value is not _INVALID
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON Schema.
+
+
+@singledispatch
+def kind_schema(kind) -> dict:
+    raise TypeError(f"no schema for {kind!r}")
+
+
+@kind_schema.register
+def _(kind: Text):
+    schema = {"type": "string"}
+    if kind.pattern:
+        schema["pattern"] = kind.pattern
+    return schema
+
+
+@kind_schema.register
+def _(kind: Url):
+    return {"type": "string", "pattern": r"^(https?://|mailto:|(?![A-Za-z][A-Za-z0-9+.-]*:)(?!//))\S"}
+
+
+@kind_schema.register
+def _(kind: Integer):
+    schema = {"type": "integer"}
+    if kind.minimum is not None:
+        schema["minimum"] = kind.minimum
+    if kind.maximum is not None:
+        schema["maximum"] = kind.maximum
+    return schema
+
+
+@kind_schema.register
+def _(kind: Flag):
+    return {"type": "boolean"}
+
+
+@kind_schema.register
+def _(kind: TextList):
+    item = {"type": "string", "minLength": 1}
+    schema = {"type": "array", "items": item}
+    if kind.min_items:
+        schema["minItems"] = kind.min_items
+    return {"anyOf": [schema, item]}
+
+
+@kind_schema.register
+def _(kind: LinkMap):
+    return {"type": "object", "additionalProperties": {"type": "string", "minLength": 1}}
+
+
+@kind_schema.register
+def _(kind: NameMap):
+    return {"type": "object", "additionalProperties": kind_schema(Url())}
+
+
+@kind_schema.register
+def _(kind: Record):
+    return record_schema(kind.record)
+
+
+@kind_schema.register
+def _(kind: Records):
+    schema = {"type": "array", "items": record_schema(kind.record)}
+    if kind.min_items:
+        schema["minItems"] = kind.min_items
+    return schema
+
+
+def _plain(value):
+    """A default as JSON data: records become objects, tuples lists."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in model.file_fields(type(value))
+                if getattr(value, f.name) != f.default}
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def record_schema(record: type) -> dict:
+    properties, required = {}, []
+    for f in model.file_fields(record):
+        prop = {"description": f.metadata["doc"], **kind_schema(f.metadata["kind"])}
+        if f.default is dataclasses.MISSING:
+            required.append(f.name)
+        elif f.default not in (None, "", ()):
+            prop["default"] = _plain(f.default)
+        if "example" in f.metadata:
+            prop["examples"] = [f.metadata["example"]]
+        properties[f.name] = prop
+    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def json_schemas() -> dict[str, dict]:
+    """Every schema the project ships, by file name under `schema/`."""
+    publication = record_schema(model.Publication)
+    documents = {
+        "site.schema.json": ("site.yml", record_schema(model.Site)),
+        "publication.schema.json": (
+            "A publication file: one entry, or a list of entries",
+            {"anyOf": [publication, {"type": "array", "items": publication}]},
+        ),
+        "page.schema.json": ("Front matter of a Markdown page", record_schema(model.Page)),
+        "coauthors.schema.json": ("Co-authors and their homepages", kind_schema(NameMap())),
+    }
+    return {
+        name: {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **body}
+        for name, (title, body) in documents.items()
+    }
+
+
+def schema_files() -> dict[str, bytes]:
+    """The `schema/` folder's files, as bytes: stable key order, one trailing newline."""
+    import json
+
+    return {name: (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+            for name, body in json_schemas().items()}

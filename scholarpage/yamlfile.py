@@ -1,0 +1,124 @@
+"""YAML with positions.
+
+Files are composed into PyYAML node trees rather than Python values: nodes keep the line and
+column of every value and the exact text the user wrote, so `schema.py` can read `NO` or `1.10`
+as text where text is expected and report any problem at its place. Duplicate keys, which
+PyYAML accepts silently, are reported here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+from .problems import Problems
+
+try:  # libyaml is much faster; its marks are the same.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """A composed YAML document: its root node and where its text starts in its file."""
+
+    path: str
+    root: yaml.Node | None
+    line_offset: int = 0
+
+    def where(self, node: yaml.Node) -> tuple[int, int]:
+        """1-based line and column of a node in its file."""
+        mark = node.start_mark
+        return mark.line + 1 + self.line_offset, mark.column + 1
+
+
+# PyYAML's wording for common mistakes, said for people who do not know YAML's grammar.
+_PLAIN_WORDS = (
+    ("found character '\\t' that cannot start any token",
+     "tab character: indent with spaces, not tabs"),
+    ("found a tab character", "tab character: indent with spaces, not tabs"),
+    ("while scanning a quoted scalar", "quoted text is never closed: add the closing quote"),
+    ("mapping values are not allowed here",
+     "unexpected ':' (bad indentation, or text containing ': ' that needs quotes)"),
+    ("expected <block end>, but found", "bad indentation: this line does not line up with the ones above"),
+    ("could not find expected ':'", "expected 'key: value' (a ':' is missing, or a quote is unclosed)"),
+    ("did not find expected key", "bad indentation, or a line that is not 'key: value'"),
+    ("did not find expected '-' indicator", "bad indentation in a list: items start with '- '"),
+    ("but found another document", "a second YAML document ('---') is not allowed here"),
+)
+
+
+def _yaml_error_problem(error: yaml.YAMLError, path: str, line_offset: int, problems: Problems):
+    mark = getattr(error, "problem_mark", None)
+    text = " ".join(str(x) for x in (getattr(error, "context", None), getattr(error, "problem", None)) if x)
+    text = text or str(error)
+    message = f"invalid YAML: {getattr(error, 'problem', None) or text}"
+    for needle, words in _PLAIN_WORDS:
+        if needle in text:
+            message = f"invalid YAML: {words}"
+            # An unclosed quote is best shown where it opens.
+            if "quoted scalar" in needle and getattr(error, "context_mark", None):
+                mark = error.context_mark
+            break
+    line, column = (mark.line + 1 + line_offset, mark.column + 1) if mark else (0, 0)
+    problems.error(path, line, column, message)
+
+
+def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -> YamlDoc | None:
+    """Compose `text` into a node tree, reporting syntax errors and duplicate keys."""
+    if "\t" in text:
+        # libyaml reports tabs late and vaguely: name the first indenting tab precisely.
+        for number, line in enumerate(text.split("\n"), 1):
+            stripped = line.lstrip(" ")
+            if stripped.startswith("\t"):
+                problems.error(path, number + line_offset, len(line) - len(stripped) + 1,
+                               "invalid YAML: tab character: indent with spaces, not tabs")
+                return None
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as error:
+        _yaml_error_problem(error, path, line_offset, problems)
+        return None
+    doc = YamlDoc(path, root, line_offset)
+    if root is not None:
+        _check_duplicate_keys(doc, root, problems)
+    return doc
+
+
+def _check_duplicate_keys(doc: YamlDoc, root: yaml.Node, problems: Problems) -> None:
+    stack, seen_nodes = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:  # an alias points to a node already checked
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, yaml.Node] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in first:
+                        line, column = doc.where(key)
+                        was = doc.where(first[key.value])[0]
+                        problems.error(doc.path, line, column,
+                                       f"duplicate key '{key.value}' (first given on line {was})")
+                    else:
+                        first[key.value] = key
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
+    """Split a Markdown file into (front matter, its first line index, body, body's first line).
+
+    Front matter is a YAML block between a first line `---` and the next line `---` (or `...`).
+    Line indexes count from 0, matching YAML marks.
+    """
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return None, 0, text, 0
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:index]) + "\n", 1, "\n".join(lines[index + 1:]), index + 1
+    return None, 0, text, 0
