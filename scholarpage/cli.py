@@ -49,6 +49,33 @@ def command_schema(args) -> int:
     return 0
 
 
+def command_check(args) -> int:
+    from .check import VNU_HELP, check_html, check_links, find_vnu
+    from .pipeline import build
+
+    result = build(args.root, args.out)
+    if report_build(result):
+        return 1
+    problems, external = check_links(result.out, result.site.base_path)
+    if not args.no_html:
+        vnu = find_vnu()
+        if vnu is None:
+            problems.error(result.out.name, 0, 0, VNU_HELP)
+        else:
+            problems.extend(check_html(result.out, vnu))
+    print(f"{len(external)} external links (listed, not fetched):")
+    for url in external:
+        print(f"  {url}")
+    for problem in problems.items:
+        print(f"{result.out.name}/{problem}", file=sys.stderr)
+    if problems.errors:
+        print(f"check failed: {len(problems.errors)} problems", file=sys.stderr)
+        return 1
+    print("check passed: every internal link, source and anchor resolves"
+          + ("" if args.no_html else "; the HTML is valid"))
+    return 0
+
+
 def add_build(commands) -> None:
     parser = commands.add_parser("build", help="build the site (the default command)")
     parser.add_argument("--out", type=Path, default=None,
@@ -62,8 +89,18 @@ def add_schema(commands) -> None:
     parser.set_defaults(handler=command_schema)
 
 
+def add_check(commands) -> None:
+    parser = commands.add_parser(
+        "check", help="build, then verify internal links, anchors and HTML validity")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="build to this folder instead of site.yml's 'output'")
+    parser.add_argument("--no-html", action="store_true",
+                        help="skip the Nu Html Checker (links are still checked)")
+    parser.set_defaults(handler=command_check)
+
+
 # One function per command adds its sub-parser; the order here is the order in --help.
-COMMANDS = [add_build, add_schema]
+COMMANDS = [add_build, add_check, add_schema]
 
 
 def make_parser() -> argparse.ArgumentParser:

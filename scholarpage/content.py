@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from . import model
+from . import markup, model
 from .config import Project, field_node
 from .problems import Problem, Problems, did_you_mean
 from .schema import Reader, read_record, read_value, valid
@@ -84,7 +84,16 @@ def read_publication_file(shown: str, text: str) -> FileResult:
             records = _read_entries(doc, nodes, Reader(doc, problems), shown)
         elif doc is not None:
             problems.warn(shown, 0, 0, "is empty: no publication in it")
+    records = [replace(pub, abstract_html=_markdown(pub.abstract, text, shown, problems))
+               for pub in records]
     return FileResult(tuple(records), tuple(problems.items))
+
+
+def _markdown(text: str, file_text: str, shown: str, problems: Problems) -> str:
+    """Render Markdown once per file read, its unsafe links reported where the file has them."""
+    rendered = markup.to_html(text)
+    markup.check_links(rendered, file_text, shown, problems)
+    return rendered
 
 
 def _read_entries(doc, nodes, reader: Reader, shown: str) -> list[model.Publication]:
@@ -133,7 +142,7 @@ def read_bio(project: Project, problems: Problems) -> model.Page:
     if doc is not None and doc.root is not None:
         read = read_record(model.Page, doc.root, Reader(doc, problems))
         page = read if valid(read) else page
-    return replace(page, body=body, source=shown)
+    return replace(page, body=body, html=_markdown(body, text, shown, problems), source=shown)
 
 
 def read_coauthors(project: Project, problems: Problems) -> dict[str, str]:

@@ -37,14 +37,14 @@ def to_html(text: str) -> str:
     return converter.convert(text)
 
 
-def check_links(rendered: str, source_text: str, path: str, first_line: int, problems: Problems) -> None:
-    """Report each unsafe link target in rendered HTML at its place in the source text."""
+def check_links(rendered: str, source_text: str, path: str, problems: Problems) -> None:
+    """Report each unsafe link target in rendered HTML at its place in the source file's text."""
     for match in _ATTRIBUTE_URL.finditer(rendered):
         url = html.unescape(match.group(1) if match.group(1) is not None else match.group(2))
         reason = unsafe_url_reason(url)
         if reason:
             index = source_text.find(url)
             index = index if index >= 0 else 0
-            line = source_text.count("\n", 0, index) + 1 + first_line
+            line = source_text.count("\n", 0, index) + 1
             column = index - (source_text.rfind("\n", 0, index) + 1) + 1
             problems.error(path, line, column, f"link '{url}' {reason}")

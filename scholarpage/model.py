@@ -239,6 +239,7 @@ class Publication:
     # Filled in by the loader.
     source: str = derived("")
     line: int = derived(0)
+    abstract_html: str = derived("")
 
     @property
     def sort_date(self) -> tuple[int, int, int]:
@@ -258,4 +259,5 @@ class Page:
 
     title: str = spec(Text(), "Title of the page.", "")
     body: str = derived("")
+    html: str = derived("")
     source: str = derived("")

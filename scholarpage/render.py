@@ -10,7 +10,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import bibtex, markup, model
+from . import bibtex, metadata, model
 from .config import Project
 from .content import Content
 from .problems import Problems
@@ -117,42 +117,92 @@ def _template_problem(error: Exception, project: Project, problems: Problems) ->
         problems.error("templates", 0, 0, f"template error: {type(error).__name__}: {message}")
 
 
+def _pages(site: model.Site, publications, slugs: dict[int, str]):
+    """(output path, template, extra context) of every rendered page."""
+    pages = [("index.html", "index.html", {}), ("404.html", "404.html", {})]
+    pages += [(f"publications/{slugs[id(pub)]}/index.html", "publication.html", {"pub": pub})
+              for pub in publications]
+    pages.append(("robots.txt", "robots.txt", {}))
+    if site.url:  # both need absolute URLs
+        pages += [("sitemap.xml", "sitemap.xml", {}), ("feed.xml", "feed.xml", {})]
+    return pages
+
+
+def page_url(page_path: str) -> str:
+    """The path a page is linked by: 'publications/x/' for 'publications/x/index.html'."""
+    return page_path[: -len("index.html")] if page_path.endswith("index.html") else page_path
+
+
+def _root_of(site: model.Site, page_path: str) -> str:
+    # 404.html is served at any depth, so only site-absolute links work from it.
+    return site.base_path if page_path == "404.html" else relative_root(page_path)
+
+
 def render_site(project: Project, site: model.Site, content: Content, problems: Problems) -> dict[str, bytes]:
     """Every output file of the site, in memory."""
     Markup, _ = _markup()
-    keys = bibtex.assign_keys(content.publications)
-    bio_html = markup.to_html(content.bio.body)
-    markup.check_links(bio_html, content.bio.body, content.bio.source, 0, problems)
-    abstracts = {}
-    for pub in content.publications:
-        abstracts[id(pub)] = rendered = markup.to_html(pub.abstract)
-        if rendered:
-            markup.check_links(rendered, pub.abstract, pub.source, pub.line - 1, problems)
+    publications = content.publications
+    keys = bibtex.assign_keys(publications)
+    slugs = metadata.assign_slugs(publications)
 
     env = make_environment(project, site)
-    env.filters["authors"] = lambda pub: format_authors(pub, site.owner, content.coauthors)
-    env.filters["abstract"] = lambda pub: Markup(abstracts[id(pub)])
-    env.filters["bibtex"] = lambda pub: bibtex.entry(pub, keys[id(pub)])
-    env.filters["bibtex_key"] = lambda pub: keys[id(pub)]
-    outputs: dict[str, bytes] = {}
+    env.filters.update(
+        authors=lambda pub: format_authors(pub, site.owner, content.coauthors),
+        abstract=lambda pub: Markup(pub.abstract_html),
+        bibtex=lambda pub: bibtex.entry(pub, keys[id(pub)]),
+        bibtex_key=lambda pub: keys[id(pub)],
+        slug=lambda pub: slugs[id(pub)],
+        citation_tags=lambda pub: metadata.citation_tags(pub, site),
+        absolute=lambda path: metadata.absolute(site, path),
+        json_ld=lambda data: Markup(metadata.json_ld(data)),
+    )
+    env.globals.update(
+        person=lambda: metadata.person(site),
+        scholarly_article=lambda pub: metadata.scholarly_article(
+            pub, site, metadata.absolute(site, f"publications/{slugs[id(pub)]}/")),
+        publication_date=metadata.publication_date,
+        atom_date=lambda pub: metadata.atom_date(pub.sort_date) if pub.sort_date[0] else "",
+        page_url=page_url,
+    )
     context = {
         "site": site,
         "owner": site.owner,
         "bio": content.bio,
-        "bio_html": Markup(bio_html),
-        "sections": sections_of(site, content.publications),
-        "publications": content.publications,
+        "bio_html": Markup(content.bio.html),
+        "sections": sections_of(site, publications),
+        "publications": publications,
         "email": obfuscated_email(site.owner.email) if site.owner.email else None,
+        "updated": _updated(publications),
     }
-    for page_path, template_name in (("index.html", "index.html"),):
+    outputs: dict[str, bytes] = {}
+    for page_path, template_name, extra in _pages(site, publications, slugs):
         try:
-            template = env.get_template(template_name)
-            html = template.render(context, root=relative_root(page_path), page_path=page_path)
+            text = env.get_template(template_name).render(
+                context, root=_root_of(site, page_path), page_path=page_path, **extra)
         except Exception as error:  # a user's template may fail in any way: report, don't crash
             _template_problem(error, project, problems)
             continue
-        outputs[page_path] = html.encode("utf-8")
-    outputs["publications.bib"] = bibtex.bibliography(content.publications, keys).encode("utf-8")
+        outputs[page_path] = text.encode("utf-8")
+    outputs["publications.bib"] = bibtex.bibliography(publications, keys).encode("utf-8")
+    host = site.url.split("://", 1)[-1].split("/", 1)[0] if site.url else ""
+    if host and not host.endswith(".github.io"):
+        outputs["CNAME"] = f"{host}\n".encode()
     for relative, source in static_files(project, site).items():
         outputs.setdefault(relative, source.read_bytes())
     return outputs
+
+
+def _updated(publications) -> str:
+    """The feed's 'updated' time: SOURCE_DATE_EPOCH when set, else the newest publication date.
+
+    Never the clock, so the same input gives the same bytes.
+    """
+    import datetime
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        moment = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    dates = [p.sort_date for p in publications if p.sort_date[0]]
+    return metadata.atom_date(max(dates) if dates else (1970, 1, 1))

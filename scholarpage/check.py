@@ -1,0 +1,137 @@
+"""`python build.py check`: is the built site whole? Links, sources, anchors, and valid HTML.
+
+Internal links are resolved against the output folder (no server, no network); external ones
+are listed, never fetched. HTML validity is the Nu Html Checker's verdict.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from .problems import Problems
+
+VNU_HELP = ("the Nu Html Checker was not found: install Java and run `npm install vnu-jar`, "
+            "or set VNU_JAR to the path of vnu.jar (or pass --no-html to skip this check)")
+
+
+@dataclass
+class PageLinks:
+    """What one HTML page points to, and the ids it offers."""
+
+    ids: set[str] = field(default_factory=set)
+    targets: list[tuple[int, str]] = field(default_factory=list)  # (line, url)
+
+
+class _LinkParser(HTMLParser):
+    URL_ATTRIBUTES = {"href", "src", "poster"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.page = PageLinks()
+
+    def handle_starttag(self, tag, attrs):
+        line = self.getpos()[0]
+        for name, value in attrs:
+            if name in ("id", "name") and value and (name == "id" or tag == "a"):
+                self.page.ids.add(value)
+            elif name in self.URL_ATTRIBUTES and value is not None:
+                self.page.targets.append((line, value))
+            elif name == "srcset" and value:
+                self.page.targets += [(line, part.split()[0]) for part in value.split(",") if part.strip()]
+
+
+def read_links(html: str) -> PageLinks:
+    parser = _LinkParser()
+    parser.feed(html)
+    parser.close()
+    return parser.page
+
+
+def _target_file(folder: Path, page: str, path: str, base_path: str) -> str | None:
+    """The output file a link path reaches from `page`, or None when it leaves the site."""
+    if path.startswith("/"):
+        if not path.startswith(base_path):
+            return None
+        joined = PurePosixPath(path[len(base_path):])
+    else:
+        joined = PurePosixPath(page).parent / path
+    parts: list[str] = []
+    for part in joined.parts:
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part not in (".", ""):
+            parts.append(part)
+    relative = "/".join(parts)
+    if not relative or path.endswith("/") or (folder / relative).is_dir():
+        relative = f"{relative}/index.html".lstrip("/")
+    return relative
+
+
+def check_links(folder: Path, base_path: str = "/") -> tuple[Problems, list[str]]:
+    """Problems with internal links, and the sorted external links, of a built site."""
+    problems, external = Problems(), set()
+    pages = {p.relative_to(folder).as_posix(): read_links(p.read_text(encoding="utf-8"))
+             for p in sorted(folder.rglob("*.html"))}
+    for page, links in pages.items():
+        for line, url in links.targets:
+            parts = urlsplit(url)
+            if parts.scheme in ("http", "https", "mailto"):
+                external.add(url)
+                continue
+            if parts.scheme or parts.netloc:
+                problems.error(page, line, 0, f"link '{url}' is not http(s), mailto or relative")
+                continue
+            target = page if not parts.path else _target_file(folder, page, unquote(parts.path), base_path)
+            if target is None or not (folder / target).is_file():
+                problems.error(page, line, 0, f"broken link '{url}': no such file in the site")
+                continue
+            fragment = unquote(parts.fragment)
+            if fragment and target.endswith(".html") and fragment not in pages[target].ids:
+                problems.error(page, line, 0, f"broken link '{url}': no id '{fragment}' in {target}")
+    return problems, sorted(external)
+
+
+def find_vnu() -> list[str] | None:
+    """The command that runs the Nu Html Checker here, or None."""
+    jar = os.environ.get("VNU_JAR")
+    if jar and Path(jar).is_file() and shutil.which("java"):
+        return ["java", "-jar", jar]
+    if shutil.which("vnu"):
+        return ["vnu"]
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        candidate = folder / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+        if candidate.is_file() and shutil.which("java"):
+            return ["java", "-jar", str(candidate)]
+    return None
+
+
+_GNU_LINE = re.compile(r'^"?(?P<file>.+?)"?:(?P<line>\d+)(?:\.\d+)?(?:-\d+(?:\.\d+)?)?: (?P<kind>\w+): (?P<message>.*)$')
+
+
+def check_html(folder: Path, vnu: list[str]) -> Problems:
+    """Nu Html Checker errors in every page of a built site."""
+    problems = Problems()
+    files = [str(p) for p in sorted(folder.rglob("*.html"))]
+    if not files:
+        return problems
+    result = subprocess.run([*vnu, "--errors-only", "--format", "gnu", *files],
+                            capture_output=True, text=True)
+    for raw in (result.stderr + result.stdout).splitlines():
+        match = _GNU_LINE.match(raw)
+        if match:
+            page = Path(match["file"].removeprefix("file:")).resolve()
+            shown = page.relative_to(folder.resolve()).as_posix() if page.is_relative_to(folder.resolve()) else match["file"]
+            problems.error(shown, int(match["line"]), 0, f"invalid HTML: {match['message']}")
+        elif raw.strip():
+            problems.error("vnu", 0, 0, raw.strip())
+    if result.returncode != 0 and not problems:
+        problems.error("vnu", 0, 0, f"the Nu Html Checker failed (exit {result.returncode})")
+    return problems

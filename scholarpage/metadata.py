@@ -1,0 +1,159 @@
+"""What search engines and Google Scholar read: page slugs, absolute URLs, citation_* tags, JSON-LD.
+
+Plain functions of the records, used by render.py; the templates only place their results.
+"""
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urljoin
+
+from . import model
+from .config import slugify
+
+_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^/?#\s]+?)(?:v\d+)?(?:\.pdf)?$", re.IGNORECASE)
+_DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\S+)$", re.IGNORECASE)
+_PATENT_NUMBER = re.compile(r"(\d[\d/,.-]*\d)")
+SLUG_LENGTH = 60
+
+
+def default_slug(pub: model.Publication) -> str:
+    """Year and title as a short ASCII slug, cut at a word boundary: '2023-dime-fm-distilling'."""
+    slug = slugify(f"{pub.shown_year or ''} {pub.title}") or "publication"
+    if len(slug) > SLUG_LENGTH:
+        slug = slug[:SLUG_LENGTH].rsplit("-", 1)[0]
+    return slug
+
+
+def assign_slugs(publications) -> dict[int, str]:
+    """A unique slug per publication (by id()); given slugs first, made ones suffixed -2, -3."""
+    taken = {p.slug for p in publications if p.slug}
+    slugs = {}
+    for pub in publications:
+        slug = pub.slug
+        if not slug:
+            base = slug = default_slug(pub)
+            number = 1
+            while slug in taken:
+                number += 1
+                slug = f"{base}-{number}"
+            taken.add(slug)
+        slugs[id(pub)] = slug
+    return slugs
+
+
+def site_root_url(site: model.Site) -> str:
+    """The site's URL ending in '/', or '' when site.yml sets none."""
+    return site.url if not site.url or site.url.endswith("/") else site.url + "/"
+
+
+def absolute(site: model.Site, path: str) -> str:
+    """An absolute URL for a path inside the site ('' without a site URL)."""
+    root = site_root_url(site)
+    return urljoin(root, path) if root else ""
+
+
+def _link(pub: model.Publication, *labels: str) -> str:
+    return next((link.url for link in pub.links if link.label.lower() in labels), "")
+
+
+def arxiv_id(pub: model.Publication) -> str:
+    for link in pub.links:
+        match = _ARXIV_URL.search(link.url)
+        if match:
+            return match.group(1)
+    return ""
+
+
+def doi(pub: model.Publication) -> str:
+    for link in pub.links:
+        match = _DOI_URL.match(link.url)
+        if match:
+            return match.group(1)
+    return ""
+
+
+def pdf_url(pub: model.Publication, site: model.Site) -> str:
+    url = _link(pub, "pdf")
+    if not url and arxiv_id(pub) and "/pdf/" in _link(pub, "paper", "arxiv"):
+        url = _link(pub, "paper", "arxiv")
+    return url if "://" in url else (absolute(site, url) if url else "")
+
+
+def patent_number(pub: model.Publication) -> str:
+    match = _PATENT_NUMBER.search(pub.note) if pub.type == "patent" else None
+    return match.group(1) if match else ""
+
+
+def publication_date(pub: model.Publication, separator: str = "/") -> str:
+    year, month, day = pub.sort_date
+    parts = [f"{year:04d}"] + [f"{n:02d}" for n in (month, day) if n]
+    return separator.join(parts) if year else ""
+
+
+def atom_date(sort_date: tuple[int, int, int]) -> str:
+    """An RFC 3339 time for a (year, month, day) date; missing parts count as 1."""
+    year, month, day = sort_date
+    return f"{year:04d}-{month or 1:02d}-{day or 1:02d}T00:00:00Z"
+
+
+def citation_tags(pub: model.Publication, site: model.Site) -> list[tuple[str, str]]:
+    """Google Scholar's citation_* meta tags, in the order its guidelines list them."""
+    tags = [("citation_title", pub.title)]
+    tags += [("citation_author", author) for author in pub.authors]
+    if publication_date(pub):
+        tags.append(("citation_publication_date", publication_date(pub)))
+    venue = pub.venue_full or pub.venue
+    if venue and pub.type in ("conference", "workshop"):
+        tags.append(("citation_conference_title", venue))
+    elif venue and pub.type == "journal":
+        tags.append(("citation_journal_title", venue))
+    for name, value in (("citation_pdf_url", pdf_url(pub, site)), ("citation_doi", doi(pub)),
+                        ("citation_arxiv_id", arxiv_id(pub)),
+                        ("citation_patent_number", patent_number(pub))):
+        if value:
+            tags.append((name, value))
+    return tags
+
+
+def json_ld(data: dict) -> str:
+    """JSON for a <script type="application/ld+json"> block; '<' escaped so it cannot close it."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+
+
+def person(site: model.Site) -> dict:
+    owner = site.owner
+    data = {"@context": "https://schema.org", "@type": "Person", "name": owner.name}
+    if site.url:
+        data["url"] = site_root_url(site)
+    if owner.affiliation:
+        data["affiliation"] = {"@type": "Organization", "name": owner.affiliation}
+    if owner.photo and site.url:
+        data["image"] = absolute(site, owner.photo)
+    same_as = [link.url for link in owner.links if link.url.startswith(("http://", "https://"))]
+    if same_as:
+        data["sameAs"] = same_as
+    return data
+
+
+def scholarly_article(pub: model.Publication, site: model.Site, page_url: str) -> dict:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "headline": pub.title,
+        "name": pub.title,
+        "author": [{"@type": "Person", "name": name} for name in pub.authors],
+    }
+    if page_url:
+        data["url"] = page_url
+    date = publication_date(pub, "-")
+    if date:
+        data["datePublished"] = date
+    if pub.venue_full or pub.venue:
+        data["isPartOf"] = {"@type": "Periodical" if pub.type == "journal" else "CreativeWork",
+                            "name": pub.venue_full or pub.venue}
+    if pub.abstract:
+        data["abstract"] = " ".join(pub.abstract.split())
+    if doi(pub):
+        data["sameAs"] = f"https://doi.org/{doi(pub)}"
+    return data
