@@ -1,40 +1,72 @@
 """Publication -> BibTeX text, with the fields a citation manager needs.
 
-The importer reads these entries back into the same records (see importer.py), so what is
-written here and what is read there are kept in step by a round-trip test.
+The importer reads these entries back into the same records (see importer.py): what is written
+here and what is read there share the tables below and are kept in step by a round-trip test.
+Text is escaped so that LaTeX decoding gives back exactly what the user wrote.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 
-from .model import Publication
+from .model import ET_AL, Publication
+
+# An author item standing for BibTeX's `and others`; pages show it as written: "A, B, et al.".
 
 ENTRY_TYPES = {
     "conference": "inproceedings", "workshop": "inproceedings", "journal": "article",
     "patent": "patent", "thesis": "phdthesis", "book": "book", "chapter": "incollection",
     "report": "techreport",
 }
+# BibTeX entry type -> publication type, as the importer reads it. An entry whose type does
+# not come back this way also gets a `type` field naming its publication type.
+PUBLICATION_TYPES = {
+    "inproceedings": "conference", "conference": "conference", "article": "journal",
+    "patent": "patent", "phdthesis": "thesis", "mastersthesis": "thesis",
+    "techreport": "report", "book": "book", "incollection": "book", "inbook": "book",
+}
 VENUE_FIELDS = {
     "inproceedings": "booktitle", "incollection": "booktitle", "article": "journal",
     "phdthesis": "school", "techreport": "institution", "book": "publisher",
 }
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le", "dos", "ter"}
+SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 STOP_WORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "via", "towards"}
-# Links whose label is a BibTeX field of its own; 'paper' is the entry's url.
+# Links whose label is written as another BibTeX field: 'paper' is the entry's url.
 LINK_FIELDS = {"paper": "url"}
+# Fields an entry's own data uses; a link with such a label is not written as a field.
+DATA_FIELDS = {
+    "author", "title", "booktitle", "journal", "school", "institution", "publisher",
+    "howpublished", "year", "month", "date", "type", "note", "doi", "eprint", "archiveprefix",
+    "abstract",
+}
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+_MATH = re.compile(r"(\$[^$]+\$)")
+_ARXIV_URL = re.compile(r"^https?://arxiv\.org/abs/(\S+)$")
+_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+    "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "$": r"\$",
+}
 
 
 def last_first(name: str) -> str:
-    """'Bryan A. Plummer' -> 'Plummer, Bryan A.'; particles stay with the last name."""
+    """'Bryan A. Plummer' -> 'Plummer, Bryan A.'; particles go with the last name, 'Jr.' after it."""
     words = name.split()
+    suffix = [words.pop()] if len(words) > 2 and words[-1].lower() in SUFFIXES else []
     if len(words) < 2:
         return name
     start = len(words) - 1
     while start > 1 and words[start - 1].lower() in PARTICLES:
         start -= 1
-    return f"{' '.join(words[start:])}, {' '.join(words[:start])}"
+    return ", ".join([" ".join(words[start:]), *suffix, " ".join(words[:start])])
+
+
+def bib_name(name: str) -> str:
+    """An author as BibTeX wants it; a name already holding a comma is taken as 'Last, First'."""
+    if name == ET_AL:
+        return "others"
+    return escape(name if "," in name else last_first(name))
 
 
 def _ascii_word(text: str) -> str:
@@ -74,48 +106,74 @@ def _letters(number: int) -> str:
 
 
 def escape(text: str) -> str:
-    """Escape the characters BibTeX treats specially, leaving $math$ as written."""
-    return re.sub(r"(?<!\\)([&%#_])", r"\\\1", text)
+    """Plain text as BibTeX that decodes back to the same text; $math$ stays as written.
+
+    Besides LaTeX's special characters, doubled quotes and dashes get a `{}` between them,
+    so that `''` or `--` are not read back as typographic quotes or dashes.
+    """
+    parts = _MATH.split(text)
+    return "".join(part if index % 2 else _escape_text(part) for index, part in enumerate(parts))
+
+
+def _escape_text(text: str) -> str:
+    text = "".join(_SPECIAL.get(char, char) for char in text)
+    return re.sub(r"([-`'])(?=\1)", r"\1{}", text)
 
 
 def protect_capitals(title: str) -> str:
     """Brace each word that holds a capital, so styles that change case keep it."""
-    parts = re.split(r"(\$[^$]*\$)", escape(title))  # math stays as written
+    parts = _MATH.split(escape(title))
     return "".join(
-        part if part.startswith("$") else re.sub(r"[\w'.-]*[A-Z][\w'.-]*", r"{\g<0>}", part)
-        for part in parts
+        part if index % 2 else re.sub(r"[\w'.-]*[A-Z][\w'.-]*", r"{\g<0>}", part)
+        for index, part in enumerate(parts)
     )
+
+
+def _paragraphs(text: str) -> str:
+    """Each paragraph on one line, paragraphs apart by a blank line: what the importer reads."""
+    return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()))
+
+
+def _link_fields(pub: Publication) -> list[tuple[str, str]]:
+    fields = []
+    for link in pub.links:
+        label = link.label.lower()
+        arxiv = _ARXIV_URL.match(link.url)
+        name = LINK_FIELDS.get(label, label)
+        if label == "doi":
+            fields.append(("doi", "{%s}" % link.url.removeprefix("https://doi.org/")))
+        elif label == "arxiv" and arxiv:
+            fields += [("eprint", "{%s}" % arxiv.group(1)), ("archiveprefix", "{arXiv}")]
+        elif _FIELD_NAME.match(name) and name not in DATA_FIELDS:
+            fields.append((name, "{%s}" % link.url))
+    return fields
 
 
 def entry(pub: Publication, key: str) -> str:
     """The BibTeX entry of one publication."""
     kind = ENTRY_TYPES.get(pub.type, "misc")
     fields: list[tuple[str, str]] = [
-        ("author", " and ".join(escape(last_first(a)) for a in pub.authors)),
-        ("title", protect_capitals(pub.title)),
+        ("author", "{%s}" % " and ".join(bib_name(a) for a in pub.authors)),
+        ("title", "{%s}" % protect_capitals(pub.title)),
     ]
     venue = f"{pub.venue_full} ({pub.venue})" if pub.venue_full and pub.venue else pub.venue_full or pub.venue
     if venue:
-        fields.append((VENUE_FIELDS.get(kind, "howpublished"), escape(venue)))
+        fields.append((VENUE_FIELDS.get(kind, "howpublished"), "{%s}" % escape(venue)))
     year, month, _ = pub.sort_date
     if year:
-        fields.append(("year", str(year)))
+        fields.append(("year", "{%d}" % year))
     if month:
-        fields.append(("month", str(month)))
-    note = pub.note or ("Preprint" if pub.type == "preprint" else "")
-    if note:
-        fields.append(("note", escape(note)))
-    for link in pub.links:
-        label = link.label.lower()
-        if label == "doi":
-            fields.append(("doi", link.url.removeprefix("https://doi.org/")))
-        elif label == "arxiv":
-            fields += [("eprint", link.url.rsplit("/", 1)[1]), ("archiveprefix", "arXiv")]
-        elif _FIELD_NAME.match(label):
-            fields.append((LINK_FIELDS.get(label, label), link.url))
+        fields.append(("month", MONTHS[month - 1]))
+    if pub.date:
+        fields.append(("date", "{%s}" % pub.date))
+    if PUBLICATION_TYPES.get(kind) != pub.type or (kind == "article" and not venue):
+        fields.append(("type", "{%s}" % pub.type))
+    if pub.note:
+        fields.append(("note", "{%s}" % escape(pub.note)))
+    fields += _link_fields(pub)
     if pub.abstract:
-        fields.append(("abstract", escape(" ".join(pub.abstract.split()))))
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in _unique(fields))
+        fields.append(("abstract", "{%s}" % escape(_paragraphs(pub.abstract))))
+    body = ",\n".join(f"  {name} = {value}" for name, value in _unique(fields))
     return f"@{kind}{{{key},\n{body}\n}}\n"
 
 

@@ -21,7 +21,7 @@ def print_problems(problems) -> None:
 
 def report_build(result) -> int:
     """Print a build's problems and summary; the exit code a build gives."""
-    print_problems(result.problems.items)
+    print_problems(result.problems.in_reading_order())
     if not result.ok:
         count = len(result.problems.errors)
         print(f"build failed: {count} error{'s' * (count != 1)}; the output folder was not changed",
@@ -34,7 +34,7 @@ def report_build(result) -> int:
 def command_build(args) -> int:
     from .pipeline import build
 
-    return report_build(build(args.root, args.out))
+    return report_build(build(args.root, args.out, disk_cache=not args.no_cache))
 
 
 def command_schema(args) -> int:
@@ -60,26 +60,50 @@ def command_check(args) -> int:
     if not args.no_html:
         vnu = find_vnu()
         if vnu is None:
-            problems.error(result.out.name, 0, 0, VNU_HELP)
+            problems.error("check", 0, 0, VNU_HELP)
         else:
             problems.extend(check_html(result.out, vnu))
-    print(f"{len(external)} external links (listed, not fetched):")
+    print(f"{len(external)} external link{'s' * (len(external) != 1)} (listed, not fetched):")
     for url in external:
         print(f"  {url}")
-    for problem in problems.items:
-        print(f"{result.out.name}/{problem}", file=sys.stderr)
+    for problem in problems.items:  # a page's problems at its path from the project
+        print(f"{result.out.name}/{problem}" if problem.line else problem, file=sys.stderr)
     if problems.errors:
-        print(f"check failed: {len(problems.errors)} problems", file=sys.stderr)
+        count = len(problems.errors)
+        print(f"check failed: {count} problem{'s' * (count != 1)}", file=sys.stderr)
         return 1
     print("check passed: every internal link, source and anchor resolves"
           + ("" if args.no_html else "; the HTML is valid"))
     return 0
 
 
+def command_deploy(args) -> int:
+    from .deploy import DeployError, deploy
+
+    try:
+        done = deploy(args.root, remote=args.remote, branch=args.branch, force=args.force,
+                      message=args.message)
+    except DeployError as error:
+        print_problems(error.problems)
+        print(f"deploy failed: {error}", file=sys.stderr)
+        return 1
+    print_problems(done.warnings)
+    print(done.summary())
+    return 0
+
+
+def command_serve(args) -> int:
+    from .serve import serve
+
+    return serve(args.root, args.host, args.port)
+
+
 def add_build(commands) -> None:
     parser = commands.add_parser("build", help="build the site (the default command)")
     parser.add_argument("--out", type=Path, default=None,
                         help="write the site to this folder instead of site.yml's 'output'")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="ignore and keep no build cache (.cache/scholarpage/); same output")
     parser.set_defaults(handler=command_build)
 
 
@@ -99,8 +123,100 @@ def add_check(commands) -> None:
     parser.set_defaults(handler=command_check)
 
 
+def add_deploy(commands) -> None:
+    parser = commands.add_parser(
+        "deploy", help="build, commit the site to the gh-pages branch and push it",
+        description="Build the site, commit it (with .nojekyll) to a branch without touching "
+                    "your working tree, and push that branch, for GitHub Pages' "
+                    "'Deploy from a branch'. Your output folder is not used.")
+    parser.add_argument("--remote", default="origin",
+                        help="the git remote to push to (default: origin)")
+    parser.add_argument("--branch", default="gh-pages",
+                        help="the branch to publish (default: gh-pages)")
+    parser.add_argument("--force", action="store_true",
+                        help="deploy even when the project has uncommitted changes")
+    parser.add_argument("--message", default=None,
+                        help="the commit message (default: names the source commit)")
+    parser.set_defaults(handler=command_deploy)
+
+
+def port_number(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 to 65535)")
+    return int(text)
+
+
+def add_serve(commands) -> None:
+    parser = commands.add_parser(
+        "serve", help="preview the site in the browser, rebuilt and reloaded on every save",
+        description="Build the site into a temporary folder (never the output folder), serve it, "
+                    "and rebuild and reload open pages whenever site.yml, content/, themes/, "
+                    "templates/ or static/ change. Ctrl-C stops it.")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="the address to listen on (default: 127.0.0.1, this computer only)")
+    parser.add_argument("--port", type=port_number, default=8000,
+                        help="the port to listen on (default: 8000; 0 picks a free one)")
+    parser.set_defaults(handler=command_serve)
+
+
+def command_import(args) -> int:
+    from .importer import import_files
+
+    result = import_files(args.root, args.files, update=args.update)
+    print_problems(result.problems.items)
+    for line in result.written:
+        print(line)
+    print(result.summary())
+    return 1 if result.problems.errors else 0
+
+
+def add_import(commands) -> None:
+    parser = commands.add_parser(
+        "import", help="add publications from BibTeX files to content/publications/",
+        description="Write one content/publications/ file per BibTeX entry. Entries already "
+                    "there (same DOI, arXiv id, or title and year) are left alone; no file is "
+                    "ever overwritten.")
+    parser.add_argument("files", nargs="+", metavar="FILE.bib", help="BibTeX files to import")
+    parser.add_argument("--update", action="store_true",
+                        help="add to entries already present the fields they lack, keeping "
+                             "everything you wrote (comments too)")
+    parser.set_defaults(handler=command_import)
+
+
+def command_new(args) -> int:
+    from .scaffold import new_publication
+
+    values = {"title": args.title, "authors": args.author, "type": args.type,
+              "venue": args.venue, "venue_full": args.venue_full, "year": args.year}
+    asking = args.interactive or (not any(values.values()) and sys.stdin.isatty())
+    path, problems = new_publication(args.root, values, input if asking else None)
+    print_problems(problems.items)
+    if path is None:
+        return 1
+    print(path)
+    return 0
+
+
+def add_new(commands) -> None:
+    parser = commands.add_parser(
+        "new", help="write a new publication file and print its path",
+        description="Write content/publications/YEAR-author-title.yml from the options given; "
+                    "run in a terminal without options, it asks for each field.")
+    parser.add_argument("what", choices=["publication"], help="what to create")
+    parser.add_argument("--title", help="the title")
+    parser.add_argument("--author", action="append", metavar="NAME",
+                        help="an author, in order; repeat for each (default: you, from site.yml)")
+    parser.add_argument("--type", help="the publication type (default: conference)")
+    parser.add_argument("--venue", help="short venue name, e.g. CVPR")
+    parser.add_argument("--venue-full", dest="venue_full", help="full venue name")
+    parser.add_argument("--year", help="year of publication")
+    parser.add_argument("--interactive", action="store_true",
+                        help="ask for each field (the default in a terminal without options)")
+    parser.set_defaults(handler=command_new)
+
+
 # One function per command adds its sub-parser; the order here is the order in --help.
-COMMANDS = [add_build, add_check, add_schema]
+COMMANDS = [add_build, add_check, add_schema, add_deploy, add_serve, add_import, add_new]
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -113,7 +229,7 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in COMMANDS:
         add(commands)
-    parser.set_defaults(handler=command_build, out=None)
+    parser.set_defaults(handler=command_build, out=None, no_cache=False)
     return parser
 
 

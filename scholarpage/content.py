@@ -173,17 +173,19 @@ def check_types(publications, site: model.Site, problems: Problems) -> None:
                           f"unknown publication type '{pub.type}'{hint}; it is not shown")
 
 
-def check_bibtex_keys(publications, problems: Problems) -> None:
+def check_unique(publications, name: str, what: str, problems: Problems) -> None:
+    """Report a given field value (a BibTeX key, a page slug) that two entries share."""
     first: dict[str, model.Publication] = {}
     for pub in publications:
-        if not pub.bibtex_key:
+        value = getattr(pub, name)
+        if not value:
             continue
-        if pub.bibtex_key in first:
-            was = first[pub.bibtex_key]
+        if value in first:
+            was = first[value]
             problems.error(pub.source, pub.line, 1,
-                           f"BibTeX key '{pub.bibtex_key}' is also used by {was.source}:{was.line}")
+                           f"{what} '{value}' is also used by {was.source}:{was.line}")
         else:
-            first[pub.bibtex_key] = pub
+            first[value] = pub
 
 
 def publication_order(pub: model.Publication):
@@ -199,23 +201,48 @@ def collect(results: list[FileResult], site: model.Site, problems: Problems):
         problems.extend(list(result.problems))
         publications.extend(result.records)
     check_types(publications, site, problems)
-    check_bibtex_keys(publications, problems)
+    check_unique(publications, "bibtex_key", "BibTeX key", problems)
+    check_unique(publications, "slug", "slug", problems)
     return tuple(sorted(publications, key=publication_order))
 
 
-def read_publications(project: Project, problems: Problems) -> list[FileResult]:
-    results = []
+def file_signature(path: Path) -> tuple[int, ...] | None:
+    """What saving a file changes: size, times, and the inode for editors that replace it."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def read_publications(project: Project, problems: Problems, cache: dict | None = None) -> list[FileResult]:
+    """Every publication file's result.
+
+    With `cache` ({path: (signature, FileResult)}, updated in place), a file whose signature is
+    unchanged since the last call is not read again: the dev server keeps one between rebuilds.
+    """
+    known = cache if cache is not None else {}
+    kept = {}
     for path in publication_files(project):
-        shown = project.relative(path)
-        text = read_text(path, shown, problems)
-        if text is not None:
-            results.append(read_publication_file(shown, text))
-    return results
+        signature = file_signature(path)
+        entry = known.get(path)
+        if entry is None or signature is None or entry[0] != signature:
+            shown = project.relative(path)
+            text = read_text(path, shown, problems)
+            if text is None:
+                continue
+            entry = (signature, read_publication_file(shown, text))
+        kept[path] = entry
+    known.clear()
+    known.update(kept)
+    return [result for _, result in kept.values()]
 
 
-def load_content(project: Project, site: model.Site, problems: Problems) -> Content:
+def load_content(project: Project, site: model.Site, problems: Problems,
+                 cache: dict | None = None) -> Content:
+    """`cache` is read_publications' cache of per-file results."""
     return Content(
         bio=read_bio(project, problems),
-        publications=collect(read_publications(project, problems), site, problems),
+        publications=collect(read_publications(project, problems, cache), site, problems),
         coauthors=read_coauthors(project, problems),
     )

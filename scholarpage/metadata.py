@@ -11,7 +11,8 @@ from urllib.parse import urljoin
 from . import model
 from .config import slugify
 
-_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^/?#\s]+?)(?:v\d+)?(?:\.pdf)?$", re.IGNORECASE)
+_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/((?:[a-z-]+(?:\.[a-z]{2})?/)?[^/?#\s]+?)(?:v\d+)?(?:\.pdf)?$",
+                        re.IGNORECASE)
 _DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\S+)$", re.IGNORECASE)
 _PATENT_NUMBER = re.compile(r"(\d[\d/,.-]*\d)")
 SLUG_LENGTH = 60
@@ -100,9 +101,10 @@ def atom_date(sort_date: tuple[int, int, int]) -> str:
 def citation_tags(pub: model.Publication, site: model.Site) -> list[tuple[str, str]]:
     """Google Scholar's citation_* meta tags, in the order its guidelines list them."""
     tags = [("citation_title", pub.title)]
-    tags += [("citation_author", author) for author in pub.authors]
-    if publication_date(pub):
-        tags.append(("citation_publication_date", publication_date(pub)))
+    tags += [("citation_author", author) for author in pub.named_authors]
+    year, _, day = pub.sort_date
+    if year:  # Scholar reads a full date or a year alone
+        tags.append(("citation_publication_date", publication_date(pub) if day else f"{year:04d}"))
     venue = pub.venue_full or pub.venue
     if venue and pub.type in ("conference", "workshop"):
         tags.append(("citation_conference_title", venue))
@@ -142,7 +144,7 @@ def scholarly_article(pub: model.Publication, site: model.Site, page_url: str) -
         "@type": "ScholarlyArticle",
         "headline": pub.title,
         "name": pub.title,
-        "author": [{"@type": "Person", "name": name} for name in pub.authors],
+        "author": [{"@type": "Person", "name": name} for name in pub.named_authors],
     }
     if page_url:
         data["url"] = page_url
@@ -153,7 +155,9 @@ def scholarly_article(pub: model.Publication, site: model.Site, page_url: str) -
         data["isPartOf"] = {"@type": "Periodical" if pub.type == "journal" else "CreativeWork",
                             "name": pub.venue_full or pub.venue}
     if pub.abstract:
-        data["abstract"] = " ".join(pub.abstract.split())
+        from markupsafe import Markup
+
+        data["abstract"] = Markup(pub.abstract_html).striptags()
     if doi(pub):
         data["sameAs"] = f"https://doi.org/{doi(pub)}"
     return data

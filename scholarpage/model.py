@@ -194,6 +194,10 @@ class Site:
         return path if path.endswith("/") else path + "/"
 
 
+# An author list may end with this item: "and others" in BibTeX, shown as "et al.".
+ET_AL = "et al."
+
+
 @dataclass(frozen=True)
 class Publication:
     title: str = spec(Text(), "Title, without quotes.")
@@ -240,6 +244,11 @@ class Publication:
     source: str = derived("")
     line: int = derived(0)
     abstract_html: str = derived("")
+
+    @property
+    def named_authors(self) -> tuple[str, ...]:
+        """The authors who are people, without a trailing 'et al.'."""
+        return tuple(a for a in self.authors if a != ET_AL)
 
     @property
     def sort_date(self) -> tuple[int, int, int]:

@@ -27,7 +27,7 @@ def safe_join(folder: Path, relative: str) -> Path:
 
 
 def write_tree(folder: Path, files: dict[str, bytes]) -> None:
-    """Write `files` under an existing empty `folder`, in sorted order."""
+    """Write `files` under an existing `folder`, in sorted order."""
     made: set[Path] = set()
     for relative in sorted(files):
         path = safe_join(folder, relative)
@@ -35,6 +35,24 @@ def write_tree(folder: Path, files: dict[str, bytes]) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
         path.write_bytes(files[relative])
+
+
+def update_tree(folder: Path, old: dict[str, bytes], new: dict[str, bytes]) -> list[str]:
+    """Bring `folder`, holding `old`, to `new` by writing only what differs; the paths written.
+
+    Not atomic: for a folder nobody reads while this runs (the dev server serves and updates
+    its preview folder on one thread), where rewriting a thousand unchanged pages would be slow.
+    """
+    for relative in old.keys() - new.keys():
+        path = safe_join(folder, relative)
+        path.unlink(missing_ok=True)
+        for parent in path.parents:  # remove the folders that this left empty
+            if parent == folder or any(parent.iterdir()):
+                break
+            parent.rmdir()
+    changed = {relative: data for relative, data in new.items() if old.get(relative) != data}
+    write_tree(folder, changed)
+    return sorted(changed)
 
 
 def write_site(out: Path, files: dict[str, bytes]) -> None:

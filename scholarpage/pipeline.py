@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model
-from .config import Project, load_site
-from .content import Content, load_content
+from .config import Project, load_site, output_folder_problem
+from .content import Content, load_content, read_publications
 from .output import write_site
 from .problems import Problems
 from .render import render_site
@@ -34,29 +34,66 @@ class BuildResult:
         pages = sum(1 for name in self.files if name.endswith(".html"))
         count = len(self.content.publications) if self.content else 0
         where = f" to {self.out.name}/" if self.out else ""
-        return (f"built {pages} page{'s' * (pages != 1)}, {count} publications, "
+        return (f"built {pages} page{'s' * (pages != 1)}, {count} publication{'s' * (count != 1)}, "
                 f"{len(self.files)} files{where} in {self.milliseconds:.0f} ms")
 
 
-def render(project: Project, problems: Problems) -> BuildResult:
+@dataclass
+class BuildCache:
+    """Work a long-running caller (the dev server) keeps so a rebuild redoes only what changed.
+
+    Each publication file's result is reused while its size and times stay the same, and
+    compiled templates while their source does (`templates` is a jinja2.BytecodeCache).
+    """
+
+    publications: dict[Path, tuple] = field(default_factory=dict)
+    templates: object | None = None
+
+    def forget(self, paths) -> None:
+        """Drop what was read from these files or folders: two saves in one clock tick look alike."""
+        for path in list(self.publications):
+            if any(path == gone or path.is_relative_to(gone) for gone in paths):
+                del self.publications[path]
+
+
+def render(project: Project, problems: Problems, cache: BuildCache | None = None) -> BuildResult:
     """Read and render the whole site in memory; nothing is written."""
+    cache = cache or BuildCache()
     result = BuildResult(problems)
     site = load_site(project, problems)
     if site is None:
+        if project.site_file.is_file():  # still check every content file, all in this one run
+            for file_result in read_publications(project, problems, cache.publications):
+                problems.extend(list(file_result.problems))
         return result
     result.site = site
-    result.content = load_content(project, site, problems)
+    result.content = load_content(project, site, problems, cache.publications)
     if problems.errors:
         return result
-    result.files = render_site(project, site, result.content, problems)
+    result.files = render_site(project, site, result.content, problems, cache.templates)
     return result
 
 
-def build(root: Path | str, out: Path | str | None = None) -> BuildResult:
-    """Build the project at `root` into `out` (default: site.yml's output folder)."""
+def build(root: Path | str, out: Path | str | None = None, *, disk_cache: bool = False) -> BuildResult:
+    """Build the project at `root` into `out` (default: site.yml's output folder).
+
+    With `disk_cache`, unchanged files and templates are taken from the last build's cache
+    (see cache.py); the output is the same byte for byte.
+    """
     started = time.perf_counter()
     project = Project(Path(root).resolve())
-    result = render(project, Problems())
+    if disk_cache:
+        from .cache import DiskCache
+
+        disk = DiskCache(project)
+        result = render(project, Problems(), disk.memory)
+        disk.save()
+    else:
+        result = render(project, Problems())
+    if result.ok and out is not None:  # site.yml's output was checked when it was read
+        reason = output_folder_problem(project, str(Path(out).resolve()))
+        if reason:
+            result.problems.error("--out", 0, 0, reason)
     if result.ok:
         result.out = Path(out) if out is not None else project.root / result.site.output
         write_site(result.out, result.files)

@@ -33,15 +33,23 @@ class Problems:
     """The problems of one run, in the order they were found."""
 
     items: list[Problem] = field(default_factory=list)
+    _seen: set[Problem] = field(default_factory=set, repr=False, compare=False)
 
     def error(self, path: str, line: int, column: int, message: str) -> None:
-        self.items.append(Problem(path, line, column, message))
+        self._add(Problem(path, line, column, message))
 
     def warn(self, path: str, line: int, column: int, message: str) -> None:
-        self.items.append(Problem(path, line, column, message, warning=True))
+        self._add(Problem(path, line, column, message, warning=True))
+
+    def _add(self, problem: Problem) -> None:
+        # A shared template fails once per page that uses it: say it once.
+        if problem not in self._seen:
+            self._seen.add(problem)
+            self.items.append(problem)
 
     def extend(self, problems: "Problems | list[Problem]") -> None:
-        self.items.extend(problems.items if isinstance(problems, Problems) else problems)
+        for problem in problems.items if isinstance(problems, Problems) else problems:
+            self._add(problem)
 
     @property
     def errors(self) -> list[Problem]:
@@ -50,6 +58,13 @@ class Problems:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.items if p.warning]
+
+    def in_reading_order(self) -> list[Problem]:
+        """Files in the order first reported, each file's problems by line and column."""
+        first_seen: dict[str, int] = {}
+        for problem in self.items:
+            first_seen.setdefault(problem.path, len(first_seen))
+        return sorted(self.items, key=lambda p: (first_seen[p.path], p.line, p.column))
 
     def __bool__(self) -> bool:
         return bool(self.items)

@@ -10,7 +10,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import bibtex, metadata, model
+from . import bibtex, markup, metadata, model
 from .config import Project
 from .content import Content
 from .problems import Problems
@@ -28,8 +28,11 @@ def _markup():
     return Markup, escape
 
 
-def make_environment(project: Project, site: model.Site):
-    """The Jinja2 environment of a theme: autoescaping, strict about undefined names."""
+def make_environment(project: Project, site: model.Site, bytecode_cache=None):
+    """The Jinja2 environment of a theme: autoescaping, strict about undefined names.
+
+    A `bytecode_cache` (a jinja2.BytecodeCache) spares recompiling unchanged templates.
+    """
     import jinja2
 
     loader = jinja2.FileSystemLoader(
@@ -42,6 +45,7 @@ def make_environment(project: Project, site: model.Site):
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache,
     )
 
 
@@ -69,6 +73,13 @@ def obfuscated_email(address: str) -> dict[str, str]:
     shown = f"{user} [at] {domain.replace('.', ' [dot] ')}"
     encoded = base64.b64encode(address[::-1].encode()).decode()
     return {"text": shown, "encoded": encoded}
+
+
+def site_link(url: str, root: str) -> str:
+    """A link written relative to the site root (site.yml, content/) as seen from a page `root` away."""
+    from urllib.parse import urlsplit
+
+    return url if urlsplit(url).scheme or url.startswith("/") else root + url
 
 
 def relative_root(page_path: str) -> str:
@@ -105,16 +116,17 @@ def _template_problem(error: Exception, project: Project, problems: Problems) ->
                        f"template error: {message}")
         return
     if isinstance(error, jinja2.TemplateNotFound):
-        problems.error(project.relative(project.theme("")), 0, 0, f"template not found: {error.name}")
-        return
+        message = f"template not found: {error.name}"
+    else:
+        message = f"template error: {message}"
+    # The innermost template frame is the line that failed (an include or a bad expression).
     frames = [f for f in traceback.extract_tb(error.__traceback__)
               if f.filename.endswith((".html", ".xml", ".htm", ".txt", ".j2"))]
     if frames:
         frame = frames[-1]
-        problems.error(project.relative(Path(frame.filename)), frame.lineno or 0, 0,
-                       f"template error: {message}")
-    else:
-        problems.error("templates", 0, 0, f"template error: {type(error).__name__}: {message}")
+        problems.error(project.relative(Path(frame.filename)), frame.lineno or 0, 0, message)
+    else:  # the page's own template is missing
+        problems.error(project.relative(project.themes), 0, 0, message)
 
 
 def _pages(site: model.Site, publications, slugs: dict[int, str]):
@@ -138,20 +150,22 @@ def _root_of(site: model.Site, page_path: str) -> str:
     return site.base_path if page_path == "404.html" else relative_root(page_path)
 
 
-def render_site(project: Project, site: model.Site, content: Content, problems: Problems) -> dict[str, bytes]:
+def render_site(project: Project, site: model.Site, content: Content, problems: Problems,
+                bytecode_cache=None) -> dict[str, bytes]:
     """Every output file of the site, in memory."""
     Markup, _ = _markup()
     publications = content.publications
     keys = bibtex.assign_keys(publications)
     slugs = metadata.assign_slugs(publications)
 
-    env = make_environment(project, site)
+    env = make_environment(project, site, bytecode_cache)
     env.filters.update(
         authors=lambda pub: format_authors(pub, site.owner, content.coauthors),
-        abstract=lambda pub: Markup(pub.abstract_html),
+        abstract=lambda pub, root="": Markup(markup.rebase_links(pub.abstract_html, root)),
         bibtex=lambda pub: bibtex.entry(pub, keys[id(pub)]),
         bibtex_key=lambda pub: keys[id(pub)],
         slug=lambda pub: slugs[id(pub)],
+        site_link=site_link,
         citation_tags=lambda pub: metadata.citation_tags(pub, site),
         absolute=lambda path: metadata.absolute(site, path),
         json_ld=lambda data: Markup(metadata.json_ld(data)),
@@ -185,7 +199,8 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
         outputs[page_path] = text.encode("utf-8")
     outputs["publications.bib"] = bibtex.bibliography(publications, keys).encode("utf-8")
     host = site.url.split("://", 1)[-1].split("/", 1)[0] if site.url else ""
-    if host and not host.endswith(".github.io"):
+    # A custom domain of its own; a sub-path site shares the domain of the user's site.
+    if host and not host.endswith(".github.io") and site.base_path == "/":
         outputs["CNAME"] = f"{host}\n".encode()
     for relative, source in static_files(project, site).items():
         outputs.setdefault(relative, source.read_bytes())

@@ -66,7 +66,8 @@ class Reader:
 
 
 def is_empty(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG and node.style is None
+    """`field:` with nothing after it (or `~`, `null`). libyaml gives plain style as ''."""
+    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG and not node.style
 
 
 @singledispatch
@@ -152,6 +153,8 @@ def _mapping_pairs(node, reader, what):
 def _(kind: LinkMap, node, reader, name):
     links = []
     for key, value in _mapping_pairs(node, reader, "links as 'label: url' lines"):
+        if is_empty(value):
+            continue  # `code:` with no address yet: like any field left empty, not given
         target = reader.scalar(value, "a URL")
         if target is _INVALID:
             continue
@@ -237,6 +240,9 @@ def valid(value) -> bool:
 # JSON Schema.
 
 
+NOT_GIVEN = {"type": "null"}  # `field:` with nothing after it
+
+
 @singledispatch
 def kind_schema(kind) -> dict:
     raise TypeError(f"no schema for {kind!r}")
@@ -281,7 +287,12 @@ def _(kind: TextList):
 
 @kind_schema.register
 def _(kind: LinkMap):
-    return {"type": "object", "additionalProperties": {"type": "string", "minLength": 1}}
+    # `doi:` and `arxiv:` take a bare id or a full http(s) address, other labels any link.
+    absolute = {"type": "string", "pattern": r"^(https?://|mailto:)\S"}
+    bare_ids = {label: {"anyOf": [absolute, {"type": "string", "pattern": pattern}, NOT_GIVEN]}
+                for label, (_, pattern, _) in LINK_EXPANSIONS.items()}
+    return {"type": "object", "properties": bare_ids,
+            "additionalProperties": {"anyOf": [kind_schema(Url()), NOT_GIVEN]}}
 
 
 @kind_schema.register
@@ -315,10 +326,13 @@ def _plain(value):
 def record_schema(record: type) -> dict:
     properties, required = {}, []
     for f in model.file_fields(record):
-        prop = {"description": f.metadata["doc"], **kind_schema(f.metadata["kind"])}
+        kind = kind_schema(f.metadata["kind"])
         if f.default is dataclasses.MISSING:
             required.append(f.name)
-        elif f.default not in (None, "", ()):
+        else:  # an optional `field:` left empty means "not given", as in read_record
+            kind = {"anyOf": [kind, NOT_GIVEN]}
+        prop = {"description": f.metadata["doc"], **kind}
+        if f.default not in (dataclasses.MISSING, None, "", ()):
             prop["default"] = _plain(f.default)
         if "example" in f.metadata:
             prop["examples"] = [f.metadata["example"]]

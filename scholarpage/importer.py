@@ -1,0 +1,399 @@
+"""BibTeX files -> publication files in content/publications/ (`python build.py import`).
+
+bibtexparser v2 splits the file; its middlewares resolve @string macros, lower-case field
+names, split author lists and decode LaTeX to Unicode ($math$ stays as written). Each entry
+becomes the data of one publication file; scaffold.py checks it against the model, finds the
+entries already present and writes the files. A broken entry is reported at its line and the
+others still import.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import bibtex, model
+from .config import SITE_FILE, Project
+from .content import read_text
+from .problems import Problems
+from .scaffold import PublicationFolder, expanded, read_back, url_key
+from .schema import LINK_EXPANSIONS
+
+# Fields holding text, decoded from LaTeX. Every other field (urls, ids) is taken as written.
+TEXT_FIELDS = {"title", "author", "booktitle", "journal", "note", "abstract", "howpublished",
+               "publisher", "school", "institution", "type", "pubstate"}
+NOT_LINKS = {"biburl", "bibsource"}  # urls of the .bib record itself, not of the work
+VENUE_FIELDS = {**bibtex.VENUE_FIELDS, "conference": "booktitle", "inbook": "booktitle",
+                "mastersthesis": "school"}
+PREPRINT_SERVERS = re.compile(r"\b(arxiv|corr|biorxiv|medrxiv)\b", re.IGNORECASE)
+_ARXIV_IN_TEXT = re.compile(r"arxiv:\s*(\S+)", re.IGNORECASE)
+_ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/abs/(\S+?)/?$")
+_DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_URL = re.compile(r"^https?://\S+$")
+_SHORT_NAME = r"(?P<short>[A-Za-z][\w+&.-]*)"
+_VENUE_PATTERNS = (
+    re.compile(rf"^(?P<full>.+?)\s*\({_SHORT_NAME}(?:\s+'?\d{{2,4}})?\)$"),  # Full Name (CVPR)
+    re.compile(rf"^(?P<full>.+?),\s+{_SHORT_NAME}\s+\d{{4}}\b"),  # DBLP: Full Name, CVPR 2022, ...
+)
+_KEY_PATTERN = next(f.metadata["kind"].pattern for f in model.file_fields(model.Publication)
+                    if f.name == "bibtex_key")
+
+
+@dataclass
+class ImportResult:
+    problems: Problems = field(default_factory=Problems)
+    written: list[str] = field(default_factory=list)  # lines saying what changed
+    new: int = 0
+    present: int = 0
+    updated: int = 0
+    failed: int = 0
+    update: bool = False
+
+    def summary(self) -> str:
+        updated = f" ({self.updated} updated)" if self.update else ""
+        return f"{self.new} new, {self.present} already present{updated}, {self.failed} with problems"
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing.
+
+
+def _middlewares():
+    """The parse stack: bibtexparser's middlewares, plus `#` joins and decoding of text only."""
+    from bibtexparser import middlewares as mw
+    from bibtexparser.model import Field
+
+    class JoinConcatenations(mw.BlockMiddleware):
+        """Resolves `macro # "text"` values, which bibtexparser leaves as written."""
+
+        def transform_entry(self, entry, library):
+            macros = {key.lower(): _unquote(s.value) for key, s in library.strings_dict.items()}
+            for item in entry.fields:
+                pieces = [p.strip() for p in _split_concatenation(item.value)] \
+                    if isinstance(item.value, str) else []
+                if len(pieces) > 1:  # a piece is quoted text or a macro; month names stay words
+                    item.value = "{%s}" % "".join(
+                        _unquote(p) if p[:1] in "{\"" else macros.get(p.lower(), p) for p in pieces)
+            return entry
+
+    class DecodeText(mw.LatexDecodingMiddleware):
+        """LaTeX decoding of text fields and author names only: urls keep `%`, `~` and `_`."""
+
+        def transform_entry(self, entry, library):
+            every = entry.fields
+            names = [Field("author", parts) for f in every if f.key == "author"
+                     and isinstance(f.value, list) for parts in f.value]  # decoded in place
+            entry.fields = [f for f in every if f.key in TEXT_FIELDS and isinstance(f.value, str)] + names
+            block = super().transform_entry(entry, library)
+            entry.fields = every
+            return block
+
+    return [
+        JoinConcatenations(), mw.ResolveStringReferencesMiddleware(), mw.RemoveEnclosingMiddleware(),
+        mw.NormalizeFieldKeys(), mw.SeparateCoAuthors(), mw.SplitNameParts(), DecodeText(),
+        mw.MonthIntMiddleware(),
+    ]
+
+
+def _split_concatenation(value: str) -> list[str]:
+    """`value` split at the `#`s outside braces and quotes."""
+    pieces, depth, quoted, start = [], 0, False, 0
+    for index, char in enumerate(value):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        elif char == "#" and depth == 0 and not quoted:
+            pieces.append(value[start:index])
+            start = index + 1
+    return pieces + [value[start:]]
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    return value[1:-1] if value[:1] + value[-1:] in ('""', "{}") else value
+
+
+def parse(text: str):
+    """A bibtexparser Library of `text`, its warnings silenced: problems are reported by us."""
+    import logging
+
+    import bibtexparser
+
+    logger = logging.getLogger("bibtexparser")
+    if not logger.handlers:  # else Python prints its warnings to stderr
+        logger.addHandler(logging.NullHandler())
+    return bibtexparser.parse_string(text, parse_stack=_middlewares())
+
+
+# ---------------------------------------------------------------------------------------------
+# One entry -> publication data.
+
+
+def _clean(text: str) -> str:
+    """Decoded text on one line; LaTeX's `~` (a no-break space) becomes a plain space."""
+    return " ".join(text.replace("\xa0", " ").split())
+
+
+def _raw(text: str) -> str:
+    """A url or id as written, without `\\url{}` and BibTeX's escapes."""
+    text = re.sub(r"^\\url\{(.*)\}$", r"\1", text.strip())
+    return re.sub(r"\\([_%&#~$])", r"\1", text).strip("{} ")
+
+
+def authors(names) -> list[str]:
+    """'Last, First' (split by bibtexparser) -> 'First Last'; 'others' -> the et-al. item."""
+    result = []
+    for parts in names:
+        whole = _clean(parts.merge_first_name_first)
+        result.append(model.ET_AL if whole.lower() == "others" else whole)
+    return result
+
+
+def split_venue(text: str) -> tuple[str, str]:
+    """(short, full) of a booktitle or journal: a recognisable short name is split off."""
+    for pattern in _VENUE_PATTERNS:
+        match = pattern.match(text)
+        if match and sum(c.isupper() for c in match["short"]) >= 2:
+            return match["short"], match["full"].strip(" ,")
+    return (text, "") if " " not in text else ("", text)
+
+
+def _arxiv_of(name: str, value, fields: dict) -> str:
+    """The arXiv id (or arXiv url) field `name` gives, or ''."""
+    if name == "arxiv":
+        return _ARXIV_URL.sub(r"\1", _raw(value))
+    if name == "eprint":
+        archive = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
+        eprint = re.sub(r"^arxiv:\s*", "", _raw(value), flags=re.IGNORECASE)
+        if archive == "arxiv" or (not archive and re.match(LINK_EXPANSIONS["arxiv"][1], eprint)):
+            return eprint
+    if name == "journal":
+        match = _ARXIV_IN_TEXT.search(value)
+        return match.group(1) if match else ""
+    return ""
+
+
+def arxiv_id(fields: dict) -> str:
+    return next((i for i in (_arxiv_of(n, v, fields) for n, v in fields.items()) if i), "")
+
+
+def publication_type(entry_type: str, fields: dict) -> tuple[str, bool]:
+    """(type, known): the issue's mapping; a `type` field naming a publication type wins."""
+    named = fields.get("type", "").strip().lower()
+    if named in model.KNOWN_TYPES:
+        return named, True
+    said = " ".join(fields.get(f, "") for f in ("note", "howpublished", "pubstate", "publisher")).lower()
+    journal = fields.get("journal", "")
+    if entry_type == "article" and (PREPRINT_SERVERS.search(journal) or (not journal and arxiv_id(fields))):
+        return "preprint", True
+    if entry_type in ("misc", "unpublished"):
+        if arxiv_id(fields) or "preprint" in said:
+            return "preprint", True
+        if "patent" in said:
+            return "patent", True
+    if entry_type in bibtex.PUBLICATION_TYPES:
+        return bibtex.PUBLICATION_TYPES[entry_type], True
+    return (named if re.fullmatch(r"[a-z][a-z0-9_-]*", named) else entry_type), False
+
+
+def venue(entry_type: str, pub_type: str, fields: dict) -> dict:
+    text = _clean(fields.get(VENUE_FIELDS.get(entry_type, "howpublished"), ""))
+    if not text or _URL.match(text):
+        return {}
+    if pub_type == "preprint" and re.search(r"\barxiv\b", text, re.IGNORECASE):
+        return {"venue": "arXiv"}
+    short, full = split_venue(text)
+    return {name: value for name, value in (("venue", short), ("venue_full", full)) if value}
+
+
+def _link(name: str, value, fields: dict) -> tuple[str, str] | None:
+    """The (label, target) a field gives when it is a link: doi and arXiv ids, or a url."""
+    if not isinstance(value, str):
+        return None
+    arxiv = _arxiv_of(name, value, fields)
+    if arxiv or name == "doi":
+        return ("arxiv", arxiv) if arxiv else ("doi", _DOI_PREFIX.sub("", _raw(value)))
+    if name in ("url", "howpublished"):
+        name = "paper"  # the exporter writes `paper` as url
+    elif name in NOT_LINKS | TEXT_FIELDS:
+        return None
+    return (name, _raw(value)) if _URL.match(_raw(value)) else None
+
+
+def links(fields: dict) -> dict:
+    """Links in the order of their fields; a url repeating a doi or arXiv link is left out."""
+    found: dict[str, str] = {}
+    for name, value in fields.items():
+        link = _link(name, value, fields)
+        if link:
+            found.setdefault(*link)
+    ids = {url_key(expanded(label, found[label])) for label in LINK_EXPANSIONS if label in found}
+    return {label: target for label, target in found.items()
+            if label in LINK_EXPANSIONS or url_key(target) not in ids}
+
+
+def _date(fields: dict) -> dict:
+    date = fields.get("date", "").strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        return {"date": date}
+    year = fields.get("year", "").strip() or date[:4]
+    month = fields.get("month") or date[5:7]
+    result = {"year": int(year) if year.isdigit() else year} if year else {}
+    if month:
+        result["month"] = _month(month)
+    return result
+
+
+def _month(value) -> int | str:
+    if isinstance(value, int):
+        return value
+    text = _clean(value).lower()
+    if re.match(r"\d{1,2}\b", text):
+        return int(re.match(r"\d+", text).group())
+    return bibtex.MONTHS.index(text[:3]) + 1 if text[:3] in bibtex.MONTHS else value
+
+
+def entry_data(entry, problems: Problems, place: Place) -> dict | None:
+    """The publication data of a parsed entry, in model field order; None when it has none."""
+    fields = {f.key: f.value for f in entry.fields}
+    title = _clean(fields.get("title", ""))
+    names = authors(fields.get("author") or [])
+    if not title or not names:
+        place.error(problems, f"entry has no {'title' if not title else 'author'}")
+        return None
+    entry_type = entry.entry_type.lower()
+    pub_type, known = publication_type(entry_type, fields)
+    if not known:
+        place.warn(problems, f"unknown entry type '@{entry_type}': imported with type '{pub_type}'")
+    data = {"title": title, "authors": names, "type": pub_type,
+            **venue(entry_type, pub_type, fields), **_date(fields)}
+    data["note"] = _clean(fields.get("note", ""))
+    data["links"] = links(fields)
+    if fields.get("abstract", "").strip():
+        paragraphs = re.split(r"\n\s*\n", fields["abstract"].strip())
+        data["abstract"] = "\n\n".join(_clean(p) for p in paragraphs) + "\n"
+    if re.match(_KEY_PATTERN, entry.key):
+        data["bibtex_key"] = entry.key
+    return {name: value for name, value in data.items() if value not in ({}, "")}
+
+
+# ---------------------------------------------------------------------------------------------
+# Files.
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an entry is: its messages read `refs.bib:LINE:COL: ... (entry KEY)`."""
+
+    path: str
+    line: int
+    column: int
+    name: str
+
+    def error(self, problems: Problems, message: str) -> None:
+        problems.error(self.path, self.line, self.column, f"{message} ({self.name})")
+
+    def warn(self, problems: Problems, message: str) -> None:
+        problems.warn(self.path, self.line, self.column, f"{message} ({self.name})")
+
+
+def _place(block, shown: str, lines: list[str]) -> Place:
+    from bibtexparser.model import String
+
+    index = block.start_line or 0
+    column = max(lines[index].find("@"), 0) + 1 if index < len(lines) else 1
+    inner = getattr(block, "ignore_error_block", None) or block
+    key = getattr(inner, "key", None)
+    if key is None:  # a block that could not be split has only its text
+        match = re.match(r"@\w+\s*[{(]\s*([^,\s]*)", block.raw or "")
+        key = match.group(1) if match else "?"
+    return Place(shown, index + 1, column, f"{'@string' if isinstance(inner, String) else 'entry'} {key}")
+
+
+def _failure(block) -> str:
+    """What is wrong with a block bibtexparser could not read, in the user's words."""
+    from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, MiddlewareErrorBlock
+
+    if isinstance(block, DuplicateBlockKeyBlock):
+        return f"duplicate key '{block.key}' (first used on line {block.previous_block.start_line + 1})"
+    if isinstance(block, DuplicateFieldKeyBlock):
+        return f"field '{sorted(block.duplicate_keys)[0]}' is given twice"
+    if isinstance(block, MiddlewareErrorBlock):
+        return f"cannot read this entry: {block.error}"
+    reason = getattr(block.error, "abort_reason", "") or str(block.error)
+    if "`\"`" in reason:
+        return "a quoted value is never closed: a '\"' is missing"
+    if "`}`" in reason or "closing bracket" in reason or "end of file" in reason:
+        return "unbalanced braces: a '{' is never closed"
+    return f"cannot read this entry: {reason.strip()}"
+
+
+def read_bib(text: str, shown: str, result: ImportResult) -> list[tuple[Place, dict]]:
+    """(place, publication data) of each entry that could be read; the others are reported."""
+    from bibtexparser.model import Entry, ParsingFailedBlock
+
+    text = text.removeprefix("\ufeff")
+    lines = text.split("\n")
+    found = []
+    for block in parse(text).blocks:
+        if isinstance(block, ParsingFailedBlock):
+            _place(block, shown, lines).error(result.problems, _failure(block))
+            result.failed += 1
+        elif isinstance(block, Entry):
+            place = _place(block, shown, lines)
+            data = entry_data(block, result.problems, place)
+            if data is None:
+                result.failed += 1
+            else:
+                found.append((place, data))
+    return found
+
+
+def import_entry(place: Place, data: dict, folder, result: ImportResult) -> None:
+    """Write one entry as a new file, or count it as present (and fill it in with --update)."""
+    pub, errors = read_back(data)
+    for message in errors:
+        place.error(result.problems, message)
+    if pub is None:
+        result.failed += 1
+        return
+    same = folder.find(pub)
+    if same is not None:
+        result.present += 1
+        added = folder.fill(same, data) if result.update else []
+        if added:
+            result.updated += 1
+            result.written.append(f"updated {same.source}: added {', '.join(added)}")
+        return
+    owner = folder.key_owner(pub.bibtex_key) if pub.bibtex_key else None
+    if owner is not None:
+        place.warn(result.problems, f"key '{pub.bibtex_key}' is already used by {owner.source}: "
+                                    "imported without it")
+        data = {name: value for name, value in data.items() if name != "bibtex_key"}
+        pub = dataclasses.replace(pub, bibtex_key="")
+    result.new += 1
+    result.written.append(f"wrote {folder.add(data, pub)}")
+
+
+def import_files(root, files, update: bool = False) -> ImportResult:
+    """Import each .bib file into the project at `root`; nothing already there is overwritten."""
+    project = Project(Path(root).resolve())
+    result = ImportResult(update=update)
+    if not project.site_file.is_file():
+        result.problems.error(SITE_FILE, 0, 0, "not found: run the import in the folder that "
+                                               "holds site.yml (or give --root)")
+        return result
+    folder = PublicationFolder(project, result.problems)
+    for file in files:
+        shown = Path(file).as_posix()
+        text = read_text(Path(file), shown, result.problems)
+        if text is None:
+            result.failed += 1
+            continue
+        for place, data in read_bib(text, shown, result):
+            import_entry(place, data, folder, result)
+    return result

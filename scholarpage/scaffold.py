@@ -1,0 +1,316 @@
+"""Writing publication files: new entries (`import`, `new`) and missing fields (`import --update`).
+
+Every new file is written by `entry_text`: readable YAML in the model's field order, checked
+by reading it back with the code a build uses. A user's file is never rewritten: missing fields
+are inserted as text after the entry's last line, so its formatting and comments stay as they
+were, and a file name already taken gets a number instead of being overwritten.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import yaml
+
+from . import bibtex, model
+from .config import Project, field_node, load_site, slugify
+from .content import PUBLICATIONS_DIR, check_types, read_publication_file, read_publications
+from .problems import Problems
+from .schema import LINK_EXPANSIONS
+from .yamlfile import parse_yaml, split_front_matter
+
+SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/publication.schema.json"
+FIELD_ORDER = [f.name for f in model.file_fields(model.Publication)]
+DEFAULTS = {f.name: f.default for f in model.file_fields(model.Publication)}
+PROMPTS = (("title", "Title"), ("authors", "Authors, separated by commas"), ("type", "Type"),
+           ("venue", "Venue (short name, e.g. CVPR)"), ("year", "Year"))
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, list items indented under their key, text with line breaks as `|` blocks."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
+_Dumper.add_representer(str, lambda dumper, text: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
+
+
+def _yaml(mapping: dict, indent: int = 0) -> str:
+    text = yaml.dump(mapping, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=1 << 30)
+    return "".join(" " * indent + line if line.strip() else line
+                   for line in text.splitlines(keepends=True))
+
+
+def fields_text(data: dict, indent: int = 0) -> str:
+    """Publication fields as YAML lines in the model's order, `indent` spaces in."""
+    return _yaml({name: data[name] for name in FIELD_ORDER if name in data}, indent)
+
+
+def entry_text(data: dict) -> str:
+    """The whole text of a new publication file."""
+    return f"{SCHEMA_LINE}\n{fields_text(data)}"
+
+
+def read_back(data: dict) -> tuple[model.Publication | None, list[str]]:
+    """The publication `data` makes, read as a build would read its file; or the problems."""
+    result = read_publication_file("new.yml", entry_text(data))
+    errors = [p.message for p in result.problems if not p.warning]
+    return (None if errors else result.records[0]), errors
+
+
+# ---------------------------------------------------------------------------------------------
+# Which entries are the same work.
+
+
+def title_key(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.findall(r"[a-z0-9+]+", ascii_title))
+
+
+def identity(pub: model.Publication) -> dict:
+    links = {link.label.lower(): link.url for link in pub.links}
+    ids = {label: re.sub(r"v\d+$", "", links.get(label, "").removeprefix(prefix).lower())
+           for label, (prefix, _, _) in LINK_EXPANSIONS.items()}
+    return {**ids, "title": title_key(pub.title), "year": pub.shown_year,
+            "patent": pub.type == "patent"}
+
+
+def same_work(a: dict, b: dict) -> bool:
+    """Same DOI, else same arXiv id, else same title and year (or one is undated).
+
+    Two different DOIs (a conference paper and its journal version) are two works, and so are
+    a paper and a patent, or a paper and its later version, with the same title.
+    """
+    for label in LINK_EXPANSIONS:
+        if a[label] and b[label]:
+            return a[label] == b[label]
+    years = a["year"] == b["year"] or not a["year"] or not b["year"]
+    return years and a["title"] == b["title"] and a["patent"] == b["patent"]
+
+
+def url_key(url: str) -> str:
+    """A url compared loosely: scheme, 'www.', a closing '/' and an arXiv version do not count."""
+    return re.sub(r"^https?://(www\.)?|/$|v\d+$", "", url.strip().lower())
+
+
+def expanded(label: str, target: str) -> str:
+    """A link's url, as a build reads it: `doi:` and `arxiv:` ids become urls."""
+    prefix = LINK_EXPANSIONS.get(label, ("",))[0]
+    return target if "://" in target else prefix + target
+
+
+# ---------------------------------------------------------------------------------------------
+# File names.
+
+
+def file_stem(pub: model.Publication) -> str:
+    """'YEAR-firstauthor-shorttitle': ASCII letters, digits and '-' only."""
+    year = str(pub.shown_year or "undated")
+    author = slugify(bibtex.last_first(pub.authors[0]).split(",")[0]) or "anon"
+    head, colon, _ = pub.title.partition(":")
+    if colon and len(head.split()) <= 3:
+        words = head.split()
+    else:
+        words = [w for w in pub.title.split() if w.lower() not in bibtex.STOP_WORDS][:3]
+    short = slugify(" ".join(words).replace("+", " plus "))[:40].rstrip("-") or "untitled"
+    return f"{year}-{author}-{short}"
+
+
+class PublicationFolder:
+    """content/publications/: the entries in it, and new files written beside them."""
+
+    def __init__(self, project: Project, problems: Problems):
+        self.project = project
+        self.folder = project.content / PUBLICATIONS_DIR
+        self.problems = problems
+        unread = Problems()
+        results = read_publications(project, unread)
+        self.entries = [pub for result in results for pub in result.records]
+        broken = {p.path for p in unread.items} | {
+            p.path for result in results for p in result.problems if not p.warning}
+        for path in sorted(broken):
+            problems.warn(path, 0, 0, "has errors, so it was not checked for entries already present")
+
+    def find(self, pub: model.Publication) -> model.Publication | None:
+        """The entry already present that is the same work as `pub`, if any."""
+        wanted = identity(pub)
+        return next((e for e in self.entries if same_work(identity(e), wanted)), None)
+
+    def key_owner(self, key: str) -> model.Publication | None:
+        return next((e for e in self.entries if e.bibtex_key == key), None)
+
+    def add(self, data: dict, pub: model.Publication) -> str:
+        """Write `data` to a new file named after `pub`; returns its path as shown."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        taken = {p.stem.lower() for p in self.folder.iterdir()}
+        stem = name = file_stem(pub)
+        number = 1
+        while name in taken:
+            number += 1
+            name = f"{stem}-{number}"
+        path = self.folder / f"{name}.yml"
+        with open(path, "x", encoding="utf-8", newline="\n") as file:  # "x": never overwrite
+            file.write(entry_text(data))
+        shown = self.project.relative(path)
+        self.entries.append(dataclasses.replace(pub, source=shown))
+        return shown
+
+    def fill(self, existing: model.Publication, data: dict) -> list[str]:
+        """Add to `existing`'s file the fields of `data` it lacks; returns what was added."""
+        path = self.project.root / existing.source
+        text = path.read_text(encoding="utf-8")
+        front, offset = _yaml_part(text, existing.source)
+        doc = parse_yaml(front, existing.source, Problems(), line_offset=_line_of(text, offset))
+        nodes = doc.root.value if isinstance(doc.root, yaml.SequenceNode) else [doc.root]
+        node = next(n for n in nodes if doc.where(n)[0] == existing.line)
+        if node.flow_style:
+            self.problems.warn(existing.source, existing.line, 1,
+                               "is written in '{ }' style: fields from the .bib were not added")
+            return []
+        edits, added = self._edits(existing, node, data)
+        if edits:
+            _write_over(path, text[:offset] + _insert(front, edits) + text[offset + len(front):])
+            self._reread(existing.source)
+        return added
+
+    def _edits(self, existing, node: yaml.MappingNode, data: dict):
+        """(line, text) insertions adding what `node` lacks, and the names of what they add."""
+        present = {key.value for key, _ in node.value}
+        missing = {name: value for name, value in data.items() if self._lacks(existing, present, name, value)}
+        extra = self._new_links(existing, data.get("links", {}))
+        links_node = field_node(node, "links")
+        edits, added_links = [], []
+        if extra and "links" not in present:
+            missing["links"] = extra
+        elif extra and isinstance(links_node, yaml.MappingNode) and links_node.value \
+                and not links_node.flow_style:
+            edits.append((_end_line(links_node), _yaml(extra, _indent(links_node))))
+            added_links = [f"link '{label}'" for label in extra]
+        if missing:
+            edits.append((_end_line(node), fields_text(missing, _indent(node))))
+        return edits, [name for name in FIELD_ORDER if name in missing] + added_links
+
+    def _lacks(self, existing, present: set, name: str, value) -> bool:
+        if name in present or name == "links" or getattr(existing, name) != DEFAULTS[name]:
+            return False
+        dated = {"date": present & {"year", "month"}, "year": "date" in present, "month": "date" in present}
+        if dated.get(name):  # a date, or a year and month: never both
+            return False
+        return not (name == "bibtex_key" and self.key_owner(value))
+
+    @staticmethod
+    def _new_links(existing, links: dict) -> dict:
+        labels = {link.label.lower() for link in existing.links}
+        urls = {url_key(link.url) for link in existing.links}
+        return {label: target for label, target in links.items()
+                if label.lower() not in labels and url_key(expanded(label, target)) not in urls}
+
+    def _reread(self, source: str) -> None:
+        text = (self.project.root / source).read_text(encoding="utf-8")
+        self.entries = [e for e in self.entries if e.source != source] + list(
+            read_publication_file(source, text).records)
+
+
+def _yaml_part(text: str, source: str) -> tuple[str, int]:
+    """The YAML of a publication file and where it starts: all of a .yml, a .md's front matter."""
+    if not source.endswith(".md"):
+        return text, 0
+    front = split_front_matter(text)[0]
+    return front, text.index("\n") + 1
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset)
+
+
+def _end_line(node: yaml.Node) -> int:
+    """The line after a block mapping's last value: where a field can be added."""
+    last = node
+    while isinstance(last, (yaml.MappingNode, yaml.SequenceNode)) and last.value and not last.flow_style:
+        last = last.value[-1][1] if isinstance(last, yaml.MappingNode) else last.value[-1]
+    end = last.end_mark
+    return end.line + (1 if end.column else 0)
+
+
+def _indent(node: yaml.MappingNode) -> int:
+    return node.value[0][0].start_mark.column
+
+
+def _insert(text: str, edits: list[tuple[int, str]]) -> str:
+    """`text` with each edit's lines inserted before its line; edits at one line in their order."""
+    lines = text.splitlines(keepends=True)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += newline
+    at_line: dict[int, str] = {}
+    for line, addition in edits:
+        at_line[line] = at_line.get(line, "") + addition.replace("\n", newline)
+    for line in sorted(at_line, reverse=True):
+        lines.insert(min(line, len(lines)), at_line[line])
+    return "".join(lines)
+
+
+def _write_over(path: Path, text: str) -> None:
+    """Replace a file's text in one step, so a failure never leaves half a file."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+        file.write(text)
+    os.chmod(temporary, path.stat().st_mode & 0o7777)
+    os.replace(temporary, path)
+
+
+# ---------------------------------------------------------------------------------------------
+# `python build.py new publication`.
+
+
+def ask_values(values: dict, ask) -> dict:
+    """`values` with each field asked for; `ask(question) -> answer`, empty keeps the default."""
+    result = dict(values)
+    for name, question in PROMPTS:
+        default = values.get(name)
+        shown = ", ".join(default) if isinstance(default, list) else default
+        try:
+            answer = ask(f"{question}{f' [{shown}]' if shown else ''}: ").strip()
+        except EOFError:
+            answer = ""
+        if answer and name == "authors":
+            result[name] = [author.strip() for author in answer.split(",") if author.strip()]
+        elif answer:
+            result[name] = answer
+    return result
+
+
+def new_publication(root, values: dict, ask=None) -> tuple[str | None, Problems]:
+    """Write a new entry from `values` (asking for them when `ask` is given); its path or None."""
+    project = Project(Path(root).resolve())
+    problems = Problems()
+    site = load_site(project, problems)
+    if site is None:
+        return None, problems
+    values = {"authors": [site.owner.name], "type": "conference",
+              **{name: value for name, value in values.items() if value}}
+    if ask is not None:
+        values = ask_values(values, ask)
+    year = str(values.get("year", ""))
+    data = {**values, **({"year": int(year) if year.isdigit() else year} if year else {})}
+    pub, errors = read_back(data)
+    for message in errors:
+        problems.error("new publication", 0, 0, message)
+    if pub is None:
+        return None, problems
+    folder = PublicationFolder(project, problems)
+    same = folder.find(pub)
+    if same is not None:
+        problems.error(same.source, same.line, 1,
+                       f"already holds '{same.title}': no new file was written")
+        return None, problems
+    shown = folder.add(data, pub)
+    check_types([dataclasses.replace(pub, source=shown)], site, problems)
+    return shown, problems

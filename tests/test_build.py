@@ -1,0 +1,433 @@
+"""What a build makes: the page, its order and links, overrides, and how the output is written."""
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from conftest import build_ok, chromium, parse_html, run_cli, tree
+
+BIO = "---\ntitle: About\n---\nHello, I study engines.\n"
+OWNER_SITE = """\
+title: Test Site
+owner:
+  name: Ada Lovelace
+  highlight: [Ada Lovelace, A. Lovelace]
+  email: ada@example.org
+"""
+
+
+def pub(title: str, *lines: str, authors: str = "[Ada Lovelace]", type: str = "conference") -> str:
+    """The text of a publication file; extra `field: value` lines follow the required ones."""
+    return "\n".join([f"title: {title}", f"authors: {authors}", f"type: {type}", *lines]) + "\n"
+
+
+def project(make_project, files: dict[str, str | bytes]) -> Path:
+    return make_project({"content/index.md": BIO, **files})
+
+
+def index(root: Path):
+    return parse_html((root / "_site" / "index.html").read_text(encoding="utf-8"))
+
+
+def entries(doc) -> list:
+    return doc.find_all("li", "publication")
+
+
+def title_of(li) -> str:
+    return li.find(cls="title").text().strip("“”")
+
+
+def abstract_of(li):
+    return next((d for d in li.find_all("details") if d.find("summary").text() == "Abstract"), None)
+
+
+def user_files(root: Path) -> dict[str, bytes]:
+    """The project's files, without the build cache (which only ever saves time)."""
+    return {name: data for name, data in tree(root).items() if not name.startswith(".cache/")}
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Contents and modification times: a folder left alone keeps both."""
+    return {name: (data, (folder / name).stat().st_mtime_ns) for name, data in tree(folder).items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# The page.
+
+
+def test_a_minimal_site_builds_and_prints_one_summary_line(make_project):
+    root = project(make_project, {"content/publications/a.yml": pub("A Paper", "year: 2024")})
+    result = build_ok(root)
+    assert result.stderr == ""
+    output = tree(root / "_site")
+    pages = sum(1 for name in output if name.endswith(".html"))
+    assert re.fullmatch(
+        rf"built {pages} pages?, 1 publication, {len(output)} files to _site/ in \d+ ms\n",
+        result.stdout)
+    assert [title_of(li) for li in entries(index(root))] == ["A Paper"]
+
+
+def test_summary_counts_publications_in_the_plural(make_project):
+    files = {f"content/publications/{n}.yml": pub(f"Paper {n}") for n in "ab"}
+    result = build_ok(project(make_project, files))
+    assert re.match(r"built \d+ pages, 2 publications, \d+ files to _site/ in \d+ ms$", result.stdout)
+
+
+def test_markdown_publication_body_becomes_the_abstract(make_project):
+    text = ("---\ntitle: A Paper\nauthors: [Ada Lovelace]\ntype: conference\nyear: 2024\n---\n"
+            "We *study* engines.\n\nSee [the notes](https://example.org/notes).\n")
+    root = project(make_project, {"content/publications/a.md": text,
+                                  "content/publications/b.yml": pub("No Abstract")})
+    build_ok(root)
+    with_abstract, without = entries(index(root))
+    details = abstract_of(with_abstract)
+    assert details.text() == "Abstract We study engines. See the notes."
+    assert details.find("em").text() == "study"
+    assert details.find("a").attrs["href"] == "https://example.org/notes"
+    assert abstract_of(without) is None
+
+
+def test_a_yml_file_may_hold_a_list_of_entries(make_project):
+    text = ("- title: Second\n  authors: [Ada Lovelace]\n  type: conference\n  year: 2023\n"
+            "- title: First\n  authors: [Ada Lovelace]\n  type: journal\n  year: 2024\n"
+            "- title: Third\n  authors: [Ada Lovelace]\n  type: conference\n  year: 2022\n")
+    root = project(make_project, {"content/publications/all.yml": text})
+    build_ok(root)
+    assert [title_of(li) for li in entries(index(root))] == ["Second", "Third", "First"]
+
+
+def test_a_field_or_link_left_empty_is_not_given(make_project):
+    text = pub("Placeholders", "year:", "venue:", "note:",
+               "links:\n  pdf: https://example.org/a.pdf\n  code:\n  demo: ~")
+    root = project(make_project, {"content/publications/a.yml": text})
+    assert build_ok(root).stderr == ""
+    (li,) = entries(index(root))
+    assert [(a.text(), a.attrs["href"]) for a in li.find(cls="links").find_all("a")] == [
+        ("pdf", "https://example.org/a.pdf")]
+    assert li.find(cls="venue") is None and li.find(cls="note") is None
+
+
+def test_the_bio_is_markdown_and_may_hold_html(make_project):
+    bio = ("---\ntitle: About\n---\nI build *engines*.\n\n"
+           '<p class="aside">Raw <abbr title="HyperText">HTML</abbr> is kept.</p>\n')
+    root = make_project({"content/index.md": bio})
+    build_ok(root)
+    main = index(root).find("main")
+    assert main.find("em").text() == "engines"
+    assert main.find("p", "aside").find("abbr").attrs["title"] == "HyperText"
+
+
+def test_publications_are_newest_first_then_by_order_then_by_file(make_project):
+    files = {
+        "content/publications/old.yml": pub("Old", "year: 2021"),
+        "content/publications/y2023.yml": pub("Year only", "year: 2023"),
+        "content/publications/may.yml": pub("May", "year: 2023", "month: 5"),
+        "content/publications/feb.yml": pub("February", "year: 2023", "month: 2"),
+        "content/publications/dated.yml": pub("Dated", "date: 2023-05-10"),
+        "content/publications/tie-a.yml": pub("Tie a", "year: 2022"),
+        "content/publications/tie-b.yml": pub("Tie b", "year: 2022"),
+        "content/publications/tie-c.yml": pub("Tie c", "year: 2022", "order: -1"),
+        "content/publications/undated-a.yml": pub("Undated a", "order: 1"),
+        "content/publications/undated-b.yml": pub("Undated b"),
+        "content/publications/zz-list.yml": "- title: List one\n  authors: [Ada Lovelace]\n"
+                                            "  type: conference\n  year: 2020\n"
+                                            "- title: List two\n  authors: [Ada Lovelace]\n"
+                                            "  type: conference\n  year: 2020\n",
+    }
+    root = project(make_project, files)
+    build_ok(root)
+    assert [title_of(li) for li in entries(index(root))] == [
+        "Dated", "May", "February", "Year only", "Tie c", "Tie a", "Tie b", "Old",
+        "List one", "List two", "Undated b", "Undated a"]
+
+
+def test_owner_is_strong_and_coauthors_are_linked_wherever_they_appear(make_project):
+    files = {
+        "site.yml": OWNER_SITE,
+        "content/coauthors.yml": "Charles Babbage: https://example.org/babbage\n",
+        "content/publications/a.yml": pub(
+            "Engines", "year: 2024",
+            authors="[Ada Lovelace, Charles Babbage, Mary Somerville]"),
+        "content/publications/b.yml": pub(
+            "Notes", "year: 2023", authors="[Charles Babbage, A. Lovelace]"),
+    }
+    root = project(make_project, files)
+    build_ok(root)
+
+    def authors(li):
+        span = li.find(cls="authors")
+        return [(c.tag, c.text(), c.attrs.get("href")) if not isinstance(c, str) else c.strip(", ")
+                for c in span.children if not isinstance(c, str) or c.strip(", ")]
+
+    first, second = entries(index(root))
+    assert authors(first) == [("strong", "Ada Lovelace", None),
+                              ("a", "Charles Babbage", "https://example.org/babbage"),
+                              "Mary Somerville"]
+    assert authors(second) == [("a", "Charles Babbage", "https://example.org/babbage"),
+                               ("strong", "A. Lovelace", None)]
+
+
+def test_a_new_section_type_needs_only_site_yml(make_project):
+    site = OWNER_SITE + (
+        "sections:\n"
+        "  - heading: Workshops\n    types: [workshop]\n"
+        "  - heading: Tutorials and talks\n    types: [tutorial, talk]\n"
+        "  - heading: Conferences\n    types: [conference]\n")
+    files = {
+        "site.yml": site,
+        "content/publications/a.yml": pub("At a conference", "year: 2024"),
+        "content/publications/b.yml": pub("At a workshop", "year: 2024", type="workshop"),
+        "content/publications/c.yml": pub("A tutorial", "year: 2023", type="tutorial"),
+        "content/publications/d.yml": pub("A talk", "year: 2024", type="talk"),
+    }
+    root = project(make_project, files)
+    assert build_ok(root).stderr == ""
+    listed = {section.find("h3").text(): [title_of(li) for li in entries(section)]
+              for section in index(root).find_all("section") if section.find("h3")}
+    assert listed == {"Workshops": ["At a workshop"],
+                      "Tutorials and talks": ["A talk", "A tutorial"],
+                      "Conferences": ["At a conference"]}
+    assert [h.text() for h in index(root).find_all("h3")] == list(listed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Safety of what is shown.
+
+
+def test_text_is_escaped_in_html_and_xml(make_project):
+    title = '<script>alert("x")</script> & Co'
+    site = "title: Test Site\nurl: https://example.org/\nowner:\n  name: Ada Lovelace\n"
+    files = {
+        "site.yml": site,
+        "content/publications/a.yml": pub(f"'{title}'", "year: 2024", "venue: <b>V</b>",
+                                          authors="['Eve <img src=x onerror=alert(1)>']"),
+    }
+    root = project(make_project, files)
+    build_ok(root)
+    output = tree(root / "_site")
+    for name, data in output.items():
+        if not name.endswith((".html", ".xml")):
+            continue
+        text = data.decode("utf-8", "replace")
+        assert "<script>alert" not in text and "<img src=x" not in text and "<b>V" not in text, name
+    (li,) = entries(index(root))
+    assert title_of(li) == title
+    assert li.find(cls="authors").text() == "Eve <img src=x onerror=alert(1)>"
+    feed = ET.fromstring(output["feed.xml"])
+    assert title in [element.text for element in feed.iter() if element.tag.endswith("title")]
+
+
+def test_the_email_never_appears_as_plain_text(make_project):
+    root = project(make_project, {"site.yml": OWNER_SITE,
+                                  "content/publications/a.yml": pub("Engines", "year: 2024")})
+    build_ok(root)
+    for name, data in tree(root / "_site").items():
+        text = data.decode("utf-8", "replace")
+        for shown in (text, html.unescape(text), unquote(html.unescape(text))):
+            assert "ada@example.org" not in shown.lower(), name
+    (contact,) = [e for e in index(root).iter() if e.attrs.get("id") == "contact"]
+    assert contact.text().startswith("Contact Ada Lovelace")
+
+
+def test_the_email_link_works_in_a_browser(make_project):
+    root = project(make_project, {"site.yml": OWNER_SITE})
+    build_ok(root)
+    from playwright.sync_api import sync_playwright  # requirements-dev.txt; CI must have it
+
+    browser_path = chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(browser_path),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"])
+        try:
+            page = browser.new_page()
+            page.goto((root / "_site" / "index.html").as_uri())
+            link = page.locator("#contact a[href^='mailto:']")
+            assert link.get_attribute("href") == "mailto:ada@example.org"
+            assert link.inner_text() == "ada@example.org"
+        finally:
+            browser.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# BibTeX.
+
+
+def test_publications_bib_holds_every_entry(example_project):
+    import bibtexparser
+
+    build_ok(example_project)
+    library = bibtexparser.parse_string(
+        (example_project / "_site" / "publications.bib").read_text(encoding="utf-8"))
+    assert library.failed_blocks == []
+    page_entries = entries(index(example_project))
+    assert len(library.entries) == len(page_entries) == 17
+    assert {e.key: e["title"].replace("{", "").replace("}", "") for e in library.entries} == \
+        {li.attrs["id"]: title_of(li) for li in page_entries}
+
+
+# ---------------------------------------------------------------------------------------------
+# Overrides.
+
+
+def test_a_template_override_takes_effect(make_project):
+    files = {"content/publications/a.yml": pub("Engines", "year: 2024"),
+             "templates/partials/publication.html": '<li class="publication mine">{{ pub.title }}</li>\n'}
+    root = project(make_project, files)
+    build_ok(root)
+    (li,) = entries(index(root))
+    assert li.classes == ["publication", "mine"] and li.text() == "Engines"
+    assert index(root).find("nav") is not None  # the rest of the theme is still used
+
+
+def test_a_page_template_override_takes_effect(make_project):
+    files = {"templates/index.html":
+             '{% extends "base.html" %}\n{% block main %}<h1>My own page</h1>{% endblock %}\n'}
+    root = project(make_project, files)
+    build_ok(root)
+    doc = index(root)
+    assert [h.text() for h in doc.find_all("h1")] == ["My own page"]
+    assert doc.find("nav") is not None
+
+
+def test_a_static_override_takes_effect(make_project):
+    root = project(make_project, {"static/css/style.css": "body { color: teal; }\n"})
+    build_ok(root)
+    output = tree(root / "_site")
+    assert output["css/style.css"] == b"body { color: teal; }\n"
+    theme_static = root / "themes" / "frontpage" / "static"
+    assert output["js/site.js"] == (theme_static / "js" / "site.js").read_bytes()
+    assert (theme_static / "css" / "style.css").read_bytes() != b"body { color: teal; }\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Deterministic and atomic output.
+
+
+def test_two_builds_are_byte_identical(example_project, tmp_path):
+    build_ok(example_project)
+    first = tree(example_project / "_site")
+    build_ok(example_project)
+    assert tree(example_project / "_site") == first
+    elsewhere = tmp_path / "somewhere" / "else"
+    shutil.copytree(example_project, elsewhere, ignore=shutil.ignore_patterns("_site"))
+    build_ok(elsewhere)
+    assert tree(elsewhere / "_site") == first
+
+
+def test_a_failed_build_leaves_the_previous_site_exactly_as_it_was(make_project):
+    good = pub("Engines", "year: 2024")
+    root = project(make_project, {"content/publications/a.yml": good})
+    build_ok(root)
+    before, listing = snapshot(root / "_site"), sorted(os.listdir(root))
+    for broken in ({"content/publications/a.yml": good + "year: twenty\n"},
+                   {"templates/index.html": "{{ nosuch }}\n"}):
+        for relative, text in broken.items():
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            (root / relative).write_text(text, encoding="utf-8")
+        result = run_cli(root)
+        assert result.returncode == 1 and "the output folder was not changed" in result.stderr
+        assert snapshot(root / "_site") == before
+        assert set(os.listdir(root)) - {"templates"} == set(listing)  # no temporary folder left
+        (root / "content/publications/a.yml").write_text(good, encoding="utf-8")
+
+
+def test_files_no_longer_produced_disappear(make_project):
+    root = project(make_project, {"content/publications/a.yml": pub("Engines", "year: 2024"),
+                                  "static/extra.txt": "extra\n"})
+    build_ok(root)
+    (root / "_site" / "stray.html").write_text("left by hand\n", encoding="utf-8")
+    first = set(tree(root / "_site"))
+    (root / "static" / "extra.txt").unlink()
+    (root / "content" / "publications" / "a.yml").unlink()
+    build_ok(root)
+    second = set(tree(root / "_site"))
+    assert {"extra.txt", "stray.html"} <= first and not {"extra.txt", "stray.html"} & second
+    assert any(name.startswith("publications/") for name in first - second)
+    assert [name for name in os.listdir(root) if name.startswith("._site")] == []  # no staging left
+
+
+def test_an_interrupted_write_keeps_the_old_site(tmp_path):
+    from scholarpage.output import UnsafeOutputPath, write_site
+
+    out = tmp_path / "_site"
+    write_site(out, {"index.html": b"old\n"})
+    with pytest.raises(UnsafeOutputPath):
+        write_site(out, {"a.html": b"new\n", "../escape.html": b"no\n"})
+    assert tree(out) == {"index.html": b"old\n"}
+    assert os.listdir(tmp_path) == ["_site"]
+
+
+@pytest.mark.parametrize("output, problem", [
+    (".", "contains the project itself"),
+    ("..", "contains the project itself"),
+    ("/", "contains the project itself"),
+    ("content", "overlaps content/, which holds your files"),
+    ("content/_site", "overlaps content/, which holds your files"),
+    ("themes", "overlaps themes/, which holds your files"),
+    ("templates", "overlaps templates/, which holds your files"),
+    ("static/site", "overlaps static/, which holds your files"),
+])
+def test_output_folders_that_hold_the_users_files_are_refused(make_project, output, problem):
+    site = f"title: Test Site\nowner:\n  name: Ada Lovelace\noutput: '{output}'\n"
+    root = project(make_project, {"site.yml": site, "static/a.txt": "a\n",
+                                  "content/publications/a.yml": pub("Engines")})
+    before = user_files(root)
+    result = run_cli(root)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        f"site.yml:4:9: output folder '{output}' {problem}: choose a folder like _site")
+    assert user_files(root) == before
+
+
+@pytest.mark.parametrize("out, problem", [
+    ("content", "overlaps content/, which holds your files"),
+    (".", "contains the project itself"),
+])
+def test_out_option_is_refused_when_it_holds_the_users_files(make_project, out, problem):
+    root = project(make_project, {"content/publications/a.yml": pub("Engines")})
+    before = user_files(root)
+    result = run_cli(root, "build", "--out", out)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        f"--out: output folder '{(root / out).resolve().as_posix()}' {problem}: "
+        "choose a folder like _site")
+    assert user_files(root) == before
+
+
+def test_out_option_writes_elsewhere(make_project, tmp_path):
+    root = project(make_project, {"content/publications/a.yml": pub("Engines")})
+    result = build_ok(root, "build", "--out", str(tmp_path / "public"))
+    assert " to public/ in " in result.stdout
+    assert "index.html" in tree(tmp_path / "public") and not (root / "_site").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line.
+
+
+def test_help_documents_every_command_and_option(tmp_path):
+    from scholarpage.cli import make_parser
+
+    parser = make_parser()
+    (commands,) = [a for a in parser._actions if a.choices and hasattr(a.choices, "items")]
+    result = run_cli(tmp_path, "--help")
+    assert result.returncode == 0 and "usage: python build.py" in result.stdout
+    for name in commands.choices:
+        assert re.search(rf"^\s+{name}\s+\S", result.stdout, re.MULTILINE), name
+    for name, sub in commands.choices.items():
+        shown = run_cli(tmp_path, name, "--help")
+        assert shown.returncode == 0
+        for action in sub._actions:
+            assert action.help, (name, action.dest)
+            for option in action.option_strings:
+                assert option in shown.stdout, (name, option)
+    assert not (tmp_path / "_site").exists()

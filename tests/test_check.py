@@ -1,0 +1,141 @@
+"""`python build.py check`: the built site's links, sources, anchors and HTML are checked."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli, vnu_jar
+from scholarpage.check import VNU_HELP
+
+PASSED_LINKS = "check passed: every internal link, source and anchor resolves"
+PASSED = PASSED_LINKS + "; the HTML is valid"
+
+PUBLICATION = "title: On Looms\nauthors: [Ada Lovelace]\ntype: journal\nyear: 2020\n"
+SLUG_PAGE = "_site/publications/2020-on-looms/index.html"
+
+# Replaces the theme's publication page through the project's own templates/ folder.
+BROKEN_TEMPLATE = """\
+{% extends "base.html" %}
+{% block main %}
+<h1>{{ pub.title }}</h1>
+<p><a href="{{ root }}missing/">gone</a> <a href="{{ root }}#nowhere">nowhere</a> <a href="#here">here</a></p>
+<p id="here"><img src="{{ root }}images/none.png" alt=""> <a href="{{ root }}#contact">contact</a></p>
+<p><a href="https://unreachable.invalid/paper">far away</a></p>
+{% endblock %}
+"""
+
+
+@pytest.fixture
+def with_vnu(monkeypatch) -> Path:
+    """VNU_JAR set for the command; skipped here without Java or the jar, a failure in CI."""
+    jar = vnu_jar()
+    monkeypatch.setenv("VNU_JAR", str(jar))
+    return jar
+
+
+@pytest.fixture
+def without_vnu(monkeypatch, tmp_path):
+    """No Java, no vnu and no VNU_JAR to be found by the command."""
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.delenv("VNU_JAR", raising=False)
+
+
+def small_project(make_project, **files: str) -> Path:
+    return make_project({
+        "site.yml": "title: T\nowner:\n  name: Ada Lovelace\n  email: ada@example.org\n",
+        "content/index.md": "Bio.\n",
+        "content/publications/looms.yml": PUBLICATION,
+        **files,
+    })
+
+
+def line_of(path: Path, text: str) -> int:
+    """The line of the built page that holds `text` (exactly one does)."""
+    lines = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line]
+    assert len(lines) == 1, (text, lines)
+    return lines[0]
+
+
+def test_the_example_site_passes(example_project, with_vnu):
+    result = run_cli(example_project, "check")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == PASSED
+    assert re.fullmatch(r"\d+ external links \(listed, not fetched\):", lines[1])
+    assert "  https://github.com/sunxm2357" in lines
+    assert "Traceback" not in result.stderr
+
+
+def test_the_example_site_passes_under_a_sub_path(example_project, with_vnu):
+    site = example_project / "site.yml"
+    text, count = re.subn(r'^url: "".*$', "url: https://user.github.io/repo/",
+                          site.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    assert count == 1
+    site.write_text(text, encoding="utf-8")
+    result = run_cli(example_project, "check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == PASSED
+    assert "  https://user.github.io/repo/" in result.stdout.splitlines()  # the canonical URLs
+    not_found = (example_project / "_site" / "404.html").read_text(encoding="utf-8")
+    assert 'href="/repo/css/style.css"' in not_found
+
+
+def test_broken_links_and_anchors_are_reported_as_page_and_line(make_project, without_vnu):
+    root = small_project(make_project, **{"templates/publication.html": BROKEN_TEMPLATE})
+    result = run_cli(root, "check", "--no-html")
+    assert result.returncode == 1
+    page = root / SLUG_PAGE
+    first, second = line_of(page, "missing/"), line_of(page, "images/none.png")
+    assert result.stderr.splitlines() == [
+        f"{SLUG_PAGE}:{first}: broken link '../../missing/': no such file in the site",
+        f"{SLUG_PAGE}:{first}: broken link '../../#nowhere': no id 'nowhere' in index.html",
+        f"{SLUG_PAGE}:{second}: broken link '../../images/none.png': no such file in the site",
+        "check failed: 3 problems",
+    ]
+    assert result.stdout.splitlines()[1:] == [
+        "1 external link (listed, not fetched):",
+        "  https://unreachable.invalid/paper",
+    ]
+
+
+def test_a_sound_site_passes_without_the_validator_when_told_to(make_project, without_vnu):
+    root = small_project(make_project)
+    result = run_cli(root, "check", "--no-html")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[1:] == ["0 external links (listed, not fetched):", PASSED_LINKS]
+
+
+def test_a_missing_validator_fails_with_what_to_do(make_project, without_vnu):
+    root = small_project(make_project)
+    result = run_cli(root, "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"check: {VNU_HELP}", "check failed: 1 problem"]
+
+
+def test_invalid_html_is_reported_by_the_validator(make_project, with_vnu):
+    template = BROKEN_TEMPLATE
+    for broken, sound in (('<p id="here">', '<p id="main">'), ('href="#here"', 'href="#main"'),
+                          ("{{ root }}missing/", "{{ root }}"), ("#nowhere", "#contact"),
+                          ("images/none.png", "favicon.svg")):
+        template = template.replace(broken, sound)
+    root = small_project(make_project, **{"templates/publication.html": template})
+    assert run_cli(root, "check", "--no-html").returncode == 0  # every link is fine
+    result = run_cli(root, "check")
+    assert result.returncode == 1
+    line = line_of(root / SLUG_PAGE, '<p id="main">')
+    assert result.stderr.splitlines() == [
+        f"{SLUG_PAGE}:{line}: invalid HTML: Duplicate ID “main”.",
+        "check failed: 1 problem",
+    ]
+
+
+def test_a_build_error_stops_the_check(make_project, without_vnu):
+    root = small_project(make_project, **{"content/publications/bad.yml": "title: X\n"})
+    result = run_cli(root, "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == "build failed: 2 errors; the output folder was not changed"
+    assert not (root / "_site").exists()

@@ -1,0 +1,313 @@
+"""Bad input: one `path:line:col: message` line per problem, all in one run, exit code 1.
+
+Every expected line is written out in full, so a message that loses its place or its words
+fails here. Files are written flush left (no indentation to strip) so line and column numbers
+can be read off the test.
+"""
+from __future__ import annotations
+
+import pytest
+
+from conftest import build_ok, run_cli
+
+BIO = "---\ntitle: About\n---\nHello.\n"
+GOOD = "title: A Paper\nauthors: [Ada Lovelace]\ntype: conference\n"
+PUB = "content/publications/x.yml"
+FAILED = "build failed: {} error{}; the output folder was not changed"
+JS_LINK = "uses 'javascript:'; only http(s), mailto or relative links are allowed"
+
+
+def project(make_project, files: dict[str, str]):
+    return make_project({"content/index.md": BIO, **files})
+
+
+def failed_build(root, *args: str) -> list[str]:
+    """The problem lines of a build that must fail, checked for the closing line."""
+    result = run_cli(root, *args)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    errors = sum(1 for line in lines[:-1] if ": warning: " not in line)
+    assert lines[-1] == FAILED.format(errors, "s" * (errors != 1))
+    return lines[:-1]
+
+
+def errors_of(make_project, files: dict[str, str]) -> list[str]:
+    return failed_build(project(make_project, files))
+
+
+# ---------------------------------------------------------------------------------------------
+# Malformed YAML.
+
+YAML_CASES = {
+    "tab indentation": (
+        "title: A Paper\nauthors:\n\t- Ada Lovelace\ntype: conference\n",
+        "3:1: invalid YAML: tab character: indent with spaces, not tabs",
+    ),
+    "tab after spaces": (
+        "title: A Paper\nauthors:\n  \t- Ada Lovelace\ntype: conference\n",
+        "3:3: invalid YAML: tab character: indent with spaces, not tabs",
+    ),
+    "unterminated quote": (
+        'title: A Paper\nvenue: "CVPR\nauthors: [Ada Lovelace]\ntype: conference\n',
+        "2:8: invalid YAML: quoted text is never closed: add the closing quote",
+    ),
+    "line indented less than its list": (
+        "title: A Paper\nauthors:\n  - Ada Lovelace\n - Charles Babbage\ntype: conference\n",
+        "4:2: invalid YAML: bad indentation, or a line that is not 'key: value'",
+    ),
+    "field indented under a text value": (
+        "title: A Paper\n  venue: CVPR\nauthors: [Ada Lovelace]\ntype: conference\n",
+        "2:8: invalid YAML: unexpected ':' (bad indentation, or text containing ': ' that needs quotes)",
+    ),
+    "fields out of line": (
+        "title: A Paper\nauthors: [Ada Lovelace]\n  type: conference\n year: 2024\n",
+        "3:3: invalid YAML: bad indentation, or a line that is not 'key: value'",
+    ),
+    "key without a colon": (
+        "title: A Paper\nauthors\ntype: conference\n",
+        "2:1: invalid YAML: expected 'key: value' (a ':' is missing, or a quote is unclosed)",
+    ),
+    "unclosed list": (
+        "title: A Paper\nauthors: [Ada Lovelace, Charles Babbage\ntype: conference\n",
+        "2:10: invalid YAML: a list in '[ ]' is never closed: add the closing ']'",
+    ),
+    "duplicate key": (
+        "title: A Paper\nauthors: [Ada Lovelace]\ntype: conference\ntitle: Another Paper\n",
+        "4:1: duplicate key 'title' (first given on line 1)",
+    ),
+    "duplicate link label": (
+        GOOD + "links:\n  pdf: https://example.org/a.pdf\n  pdf: https://example.org/b.pdf\n",
+        "6:3: duplicate key 'pdf' (first given on line 5)",
+    ),
+}
+
+
+@pytest.mark.parametrize("text, where_what", YAML_CASES.values(), ids=YAML_CASES.keys())
+def test_malformed_yaml_is_reported_at_its_place(make_project, text, where_what):
+    assert errors_of(make_project, {PUB: text}) == [f"{PUB}:{where_what}"]
+
+
+def test_duplicate_keys_in_site_yml(make_project):
+    site = "title: Test Site\nowner:\n  name: Ada Lovelace\n  email: ada@example.org\n  name: Ada\n"
+    assert errors_of(make_project, {"site.yml": site}) == [
+        "site.yml:5:3: duplicate key 'name' (first given on line 3)"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Valid YAML that does not fit the content model.
+
+FIELD_CASES = {
+    "unknown field with a suggestion": (
+        GOOD + "venu: CVPR\n", ["4:1: unknown field 'venu' (did you mean 'venue'?)"]),
+    "unknown field without a suggestion": (
+        GOOD + "colour: red\n", ["4:1: unknown field 'colour'"]),
+    "missing required field": (
+        "authors: [Ada Lovelace]\ntype: conference\n", ["1:1: missing required field 'title'"]),
+    "every missing field": (
+        "venue: CVPR\n", ["1:1: missing required field 'title'",
+                          "1:1: missing required field 'authors'",
+                          "1:1: missing required field 'type'"]),
+    "year in words": (
+        GOOD + "year: twenty\n", ["4:7: 'year' must be a whole number, got 'twenty'"]),
+    "month out of range": (
+        GOOD + "year: 2024\nmonth: 13\n", ["5:8: 'month' must be between 1 and 12, got 13"]),
+    "empty author": (
+        "title: A Paper\nauthors:\n  - Ada Lovelace\n  -\ntype: conference\n",
+        ["4:4: empty item in 'authors'"]),
+    "empty link in quotes": (
+        GOOD + "links:\n  pdf: ''\n", ["5:8: link '' is empty"]),
+    "authors as a mapping": (
+        "title: A Paper\nauthors:\n  name: Ada Lovelace\ntype: conference\n",
+        ["3:3: expected text, got a mapping"]),
+    "javascript link": (
+        GOOD + "links:\n  pdf: javascript:alert(1)\n",
+        [f"5:8: link 'javascript:alert(1)' {JS_LINK}"]),
+    "data link": (
+        GOOD + "links:\n  code: https://example.org/code\n  pdf: 'data:text/html,hi'\n",
+        ["6:8: link 'data:text/html,hi' uses 'data:'; only http(s), mailto or relative links "
+         "are allowed"]),
+    "two problems in one file": (
+        GOOD + "year: twenty\nvenu: CVPR\n",
+        ["4:7: 'year' must be a whole number, got 'twenty'",
+         "5:1: unknown field 'venu' (did you mean 'venue'?)"]),
+}
+
+
+@pytest.mark.parametrize("text, problems", FIELD_CASES.values(), ids=FIELD_CASES.keys())
+def test_content_model_problems_are_reported_at_their_place(make_project, text, problems):
+    assert errors_of(make_project, {PUB: text}) == [f"{PUB}:{p}" for p in problems]
+
+
+def test_javascript_link_in_the_bio_markdown(make_project):
+    bio = ("---\ntitle: About\n---\nHello, I study engines.\n\n"
+           "See [my notes](javascript:alert(1)) and [more](https://example.org/).\n")
+    assert errors_of(make_project, {"content/index.md": bio}) == [
+        f"content/index.md:6:16: link 'javascript:alert(1)' {JS_LINK}"]
+
+
+def test_javascript_link_in_a_markdown_abstract(make_project):
+    text = ("---\ntitle: A Paper\nauthors: [Ada Lovelace]\ntype: conference\n---\n"
+            "We show [a demo](javascript:run()).\n")
+    assert errors_of(make_project, {"content/publications/a.md": text}) == [
+        f"content/publications/a.md:6:18: link 'javascript:run()' {JS_LINK}"]
+
+
+def test_markdown_front_matter_problems_are_reported_at_their_file_line(make_project):
+    text = ("---\ntitle: A Paper\nauthors: [Ada Lovelace]\ntype: conference\nyear: twenty\n"
+            "venu: CVPR\n---\nThe *abstract*.\n")
+    assert errors_of(make_project, {"content/publications/a.md": text}) == [
+        "content/publications/a.md:5:7: 'year' must be a whole number, got 'twenty'",
+        "content/publications/a.md:6:1: unknown field 'venu' (did you mean 'venue'?)",
+    ]
+
+
+def test_an_abstract_given_twice_is_an_error(make_project):
+    text = ("---\ntitle: A Paper\nauthors: [Ada Lovelace]\ntype: conference\n"
+            "abstract: In front matter.\n---\nAnd in the body.\n")
+    assert errors_of(make_project, {"content/publications/a.md": text}) == [
+        "content/publications/a.md:5:11: the abstract is given twice: in front matter and as the body"]
+
+
+def test_malformed_front_matter_is_reported_at_its_file_line(make_project):
+    text = '---\ntitle: A Paper\nvenue: "CVPR\n---\nThe abstract.\n'
+    assert errors_of(make_project, {"content/publications/a.md": text}) == [
+        "content/publications/a.md:3:8: invalid YAML: quoted text is never closed: "
+        "add the closing quote"]
+
+
+def test_entries_of_a_list_file_are_reported_at_their_own_lines(make_project):
+    text = ("- title: First\n  authors: [Ada Lovelace]\n  type: conference\n"
+            "- title: Second\n  authors: [Ada Lovelace]\n  type: conference\n  year: 20x\n"
+            "- authors: [Ada Lovelace]\n  type: journal\n")
+    assert errors_of(make_project, {PUB: text}) == [
+        f"{PUB}:7:9: 'year' must be a whole number, got '20x'",
+        f"{PUB}:8:3: missing required field 'title'",
+    ]
+
+
+def test_site_yml_problems(make_project):
+    site = "title: Test Site\nowner:\n  nam: Ada Lovelace\nsections: []\n"
+    assert errors_of(make_project, {"site.yml": site}) == [
+        "site.yml:3:3: unknown field 'nam' (did you mean 'name'?)",
+        "site.yml:3:3: missing required field 'name'",
+        "site.yml:4:11: 'sections' needs at least 1 item(s)",
+    ]
+
+
+def test_missing_theme(make_project):
+    site = "title: Test Site\nowner:\n  name: Ada Lovelace\ntheme: nosuch\n"
+    assert errors_of(make_project, {"site.yml": site}) == [
+        "site.yml:4:8: theme 'nosuch' not found in themes/ (available: frontpage)"]
+
+
+def test_missing_site_yml(tmp_path):
+    assert failed_build(tmp_path) == [
+        "site.yml: not found: run the build in the folder that holds site.yml"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Several files, one run.
+
+
+def test_every_problem_of_every_file_is_reported_in_one_run(make_project):
+    files = {
+        "content/index.md": "---\ntitle: About\n---\nMy [notes](javascript:void(0)).\n",
+        "content/publications/a.yml": GOOD + "year: twenty\n",
+        "content/publications/b.md": "---\ntitle: B\nauthors: [Ada Lovelace]\ntype: journal\n"
+                                     "venu: TPAMI\n---\nAbstract.\n",
+        "content/publications/c.yml": "title: C\ntitle: D\nauthors: [Ada Lovelace]\ntype: patent\n",
+        "content/publications/d.yml": "title: D\n\tauthors: [Ada Lovelace]\n",
+        "content/publications/e.yml": GOOD,
+        "content/publications/f.yml": "title: F\nauthors: [Ada Lovelace]\ntype: confrence\n",
+    }
+    assert errors_of(make_project, files) == [
+        f"content/index.md:4:12: link 'javascript:void(0)' {JS_LINK}",
+        "content/publications/a.yml:4:7: 'year' must be a whole number, got 'twenty'",
+        "content/publications/b.md:5:1: unknown field 'venu' (did you mean 'venue'?)",
+        "content/publications/c.yml:2:1: duplicate key 'title' (first given on line 1)",
+        "content/publications/d.yml:2:1: invalid YAML: tab character: indent with spaces, not tabs",
+        "content/publications/f.yml:1:1: warning: unknown publication type 'confrence' "
+        "(did you mean 'conference'?); it is not shown",
+    ]
+
+
+def test_content_is_still_checked_when_site_yml_is_broken(make_project):
+    files = {"site.yml": "title: Test Site\n", PUB: GOOD + "year: twenty\n"}
+    assert errors_of(make_project, files) == [
+        "site.yml:1:1: missing required field 'owner'",
+        f"{PUB}:4:7: 'year' must be a whole number, got 'twenty'",
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Warnings: the build still succeeds.
+
+
+def test_unknown_type_and_unshown_type_are_warnings_naming_the_file(make_project):
+    root = project(make_project, {
+        "content/publications/a.yml": GOOD,
+        "content/publications/b.yml": "title: B\nauthors: [Ada Lovelace]\ntype: confrence\n",
+        "content/publications/c.yml": "title: C\nauthors: [Ada Lovelace]\ntype: workshop\n",
+    })
+    result = build_ok(root)
+    assert result.stderr.splitlines() == [
+        "content/publications/b.yml:1:1: warning: unknown publication type 'confrence' "
+        "(did you mean 'conference'?); it is not shown",
+        "content/publications/c.yml:1:1: warning: type 'workshop' is not shown by any section "
+        "in site.yml: add a section with types: [workshop]",
+    ]
+    page = (root / "_site" / "index.html").read_text(encoding="utf-8")
+    assert "A Paper" in page and "“B”" not in page and "“C”" not in page
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates: autoescaped, StrictUndefined, errors at the template's line.
+
+INDEX_WITH = '{{% extends "base.html" %}}\n{{% block main %}}\n<p>Hello</p>\n{}\n{{% endblock %}}\n'
+TEMPLATE_CASES = {
+    "syntax error": (
+        "templates/index.html", INDEX_WITH.format("{% if %}"),
+        "templates/index.html:4: template error: Expected an expression, got 'end of statement block'"),
+    "undefined variable": (
+        "templates/index.html", INDEX_WITH.format("<p>{{ nosuch }}</p>"),
+        "templates/index.html:4: template error: 'nosuch' is undefined"),
+    "undefined attribute in a partial": (
+        "templates/partials/publication.html", "<li>\n{{ pub.title }}\n{{ pub.colour }}\n</li>\n",
+        "templates/partials/publication.html:3: template error: "
+        "'scholarpage.model.Publication object' has no attribute 'colour'"),
+    "missing include": (
+        "templates/index.html", INDEX_WITH.format('{% include "nosuch.html" %}'),
+        "templates/index.html:4: template not found: nosuch.html"),
+}
+
+
+@pytest.mark.parametrize("path, text, problem", TEMPLATE_CASES.values(), ids=TEMPLATE_CASES.keys())
+def test_template_errors_name_the_template_and_line(make_project, path, text, problem):
+    assert errors_of(make_project, {PUB: GOOD, path: text}) == [problem]
+
+
+def test_an_error_in_a_shared_template_is_reported_once(make_project):
+    base = "<!DOCTYPE html>\n<title>x</title>\n{{ colour }}\n"
+    assert errors_of(make_project, {PUB: GOOD, "templates/base.html": base}) == [
+        "templates/base.html:3: template error: 'colour' is undefined"]
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML 1.1 surprises: where text is expected, the text the user wrote is kept.
+
+
+def test_yaml_1_1_values_stay_the_text_written(make_project):
+    root = project(make_project, {
+        "content/coauthors.yml": "'NO': https://example.org/no\n",
+        "content/publications/a.yml": "title: NO\nauthors: [Ada Lovelace, 'NO', On]\n"
+                                      "type: conference\nvenue: 1.10\nnote: 2024-03-01\nyear: 2024\n",
+        "content/publications/b.yml": "title: Off\nauthors: [Ada Lovelace]\ntype: conference\n"
+                                      "venue: yes\nvenue_full: 0x1F\nyear: 2023\n",
+    })
+    build_ok(root)
+    page = (root / "_site" / "index.html").read_text(encoding="utf-8")
+    for shown in ("“NO”", '<a href="https://example.org/no">NO</a>, On</span>', "1.10 2024",
+                  "2024-03-01", "“Off”", "<em>0x1F (yes)</em>, 2023"):
+        assert shown in page

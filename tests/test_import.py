@@ -1,0 +1,596 @@
+"""BibTeX in and out: `import` of real-world exports, `--update`, the round trip, and `new`."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from conftest import REPO, build_ok, run_cli, tree
+from scholarpage import bibtex
+from scholarpage.config import Project
+from scholarpage.content import read_publication_file, read_publications
+from scholarpage.importer import import_files
+from scholarpage.pipeline import build
+from scholarpage.problems import Problems
+
+BIB = REPO / "tests" / "fixtures" / "bib"
+SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/publication.schema.json\n"
+COMPARED = ("title", "authors", "type", "venue", "venue_full", "year", "month", "date", "note",
+            "links", "abstract")
+
+
+def imported(root: Path, *names: str, update: bool = False):
+    return import_files(root, [BIB / f"{name}.bib" for name in names], update=update)
+
+
+def folder(root: Path) -> dict[str, str]:
+    """The publication files of a project, {name: text}."""
+    return {name: data.decode("utf-8")
+            for name, data in tree(root / "content" / "publications").items()}
+
+
+def records(root: Path) -> list:
+    return [pub for result in read_publications(Project(root.resolve()), Problems())
+            for pub in result.records]
+
+
+def messages(result) -> list[str]:
+    return [str(problem) for problem in result.problems.items]
+
+
+def yaml_of(text: str) -> str:
+    return SCHEMA_LINE + textwrap.dedent(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exports as the tools write them.
+
+
+def test_google_scholar_export(make_project):
+    root = make_project()
+    result = imported(root, "scholar")
+    assert messages(result) == [] and result.summary() == "4 new, 0 already present, 0 with problems"
+    files = folder(root)
+    assert sorted(files) == ["2022-sun-dualcoop.yml", "2023-panda-dynamic-network-quantization.yml",
+                             "2023-sun-dime-fm.yml", "2023-teterwak-clamp.yml"]
+    # An article in "arXiv preprint arXiv:ID" is a preprint with its arXiv link.
+    assert files["2023-teterwak-clamp.yml"] == yaml_of("""\
+        title: 'CLAMP: Contrastive LAnguage Model Prompt-tuning'
+        authors:
+          - Piotr Teterwak
+          - Ximeng Sun
+          - Bryan A Plummer
+          - Kate Saenko
+          - Ser-Nam Lim
+        type: preprint
+        venue: arXiv
+        year: 2023
+        links:
+          arxiv: '2312.01629'
+        bibtex_key: teterwak2023clamp
+        """)
+    # Scholar writes patents as @misc with a patent note, and months as `jun # "~29"`.
+    assert files["2023-panda-dynamic-network-quantization.yml"] == yaml_of("""\
+        title: Dynamic network quantization for efficient video inference
+        authors:
+          - Rameswar Panda
+          - Ximeng Sun
+          - Richard Chen
+          - Rogerio Schmidt Feris
+          - Ekaterina Saenko
+        type: patent
+        year: 2023
+        month: 6
+        note: US Patent App. 17/566,782
+        bibtex_key: panda2023dynamic
+        """)
+    assert "venue_full: Proceedings of the IEEE/CVF International Conference on Computer Vision\n" \
+        in files["2023-sun-dime-fm.yml"]
+
+
+def test_dblp_export(make_project):
+    root = make_project()
+    result = imported(root, "dblp")
+    assert messages(result) == [] and result.summary() == "3 new, 0 already present, 0 with problems"
+    # The short name is found in "Full Name, CVPR 2024, place, dates"; the url repeating the
+    # DOI, biburl, bibsource and timestamp are left out.
+    assert folder(root)["2024-tan-koala.yml"] == yaml_of("""\
+        title: 'Koala: Key Frame-Conditioned Long Video-LLM'
+        authors:
+          - Reuben Tan
+          - Ximeng Sun
+          - Ping Hu
+          - Jui-hsien Wang
+          - Hanieh Deilamsalehy
+          - Bryan A. Plummer
+          - Bryan Russell
+          - Kate Saenko
+        type: conference
+        venue: CVPR
+        venue_full: IEEE/CVF Conference on Computer Vision and Pattern Recognition
+        year: 2024
+        links:
+          doi: 10.1109/CVPR52733.2024.01289
+        bibtex_key: DBLP:conf/cvpr/TanSHWDPRS24
+        """)
+    corr = folder(root)["2023-sun-dime-fm.yml"]
+    assert "type: preprint\nvenue: CoRR\n" in corr
+    assert "links:\n  doi: 10.48550/ARXIV.2303.18232\n  arxiv: '2303.18232'\n" in corr
+
+
+def test_zotero_better_bibtex_export(make_project):
+    root = make_project()
+    assert imported(root, "zotero").summary() == "2 new, 0 already present, 0 with problems"
+    files = folder(root)
+    # Double braces go, "(NeurIPS)" is the short name, the abstract keeps its paragraphs, and
+    # Zotero's file, urldate, langid and keywords are not links.
+    assert files["2020-sun-adashare.yml"] == yaml_of("""\
+        title: 'AdaShare: Learning What To Share For Efficient Deep Multi-Task Learning'
+        authors:
+          - Ximeng Sun
+          - Rameswar Panda
+          - Rogerio Feris
+          - Kate Saenko
+        type: conference
+        venue: NeurIPS
+        venue_full: Advances in Neural Information Processing Systems
+        year: 2020
+        abstract: |
+          Multi-task learning is an open and challenging problem in computer vision. The typical way of conducting multi-task learning with deep neural networks is either through handcrafted schemes that share all initial layers and branch out at an adhoc point, or through separate task-specific networks.
+
+          We propose AdaShare, a novel and differentiable approach for efficient multi-task learning that learns the feature sharing pattern.
+        bibtex_key: sunAdaShareLearningWhat2020
+        """)
+    preprint = files["2023-hu-weakly-supervised-compositional-feature.yml"]
+    assert "type: preprint\nyear: 2023\nmonth: 1\nlinks:\n  arxiv: '2301.04011'\n" \
+           "  doi: 10.48550/arXiv.2301.04011\n" in preprint
+
+
+def test_arxiv_generated_entry(make_project):
+    root = make_project()
+    imported(root, "arxiv")
+    # The url is the arXiv page again: one link.
+    assert folder(root)["2023-sun-dime-fm.yml"].endswith(
+        "type: preprint\nyear: 2023\nlinks:\n  arxiv: '2303.18232'\n"
+        "bibtex_key: sun2023dimefmdistillingmultimodalefficient\n")
+
+
+def test_patent_entry(make_project):
+    root = make_project()
+    imported(root, "patent")
+    assert folder(root)["2023-panda-dynamic-network-quantization.yml"].endswith(
+        "type: patent\nyear: 2023\nmonth: 6\nnote: US Patent App. 17/566,782\nlinks:\n"
+        "  paper: https://patents.google.com/patent/US20230209023A1/en\nbibtex_key: panda2023patent\n")
+
+
+def test_latex_accents_math_braces_macros_comments_and_odd_whitespace(make_project):
+    root = make_project()
+    result = imported(root, "tricky")
+    assert messages(result) == [] and result.summary() == "2 new, 0 already present, 0 with problems"
+    files = folder(root)
+    assert files["2022-muller-fast-cnns-alpha-divergence.yml"] == yaml_of("""\
+        title: 'Fast CNNs for $\\alpha$-Divergence Estimation: Theory & Practice — Revisited'
+        authors:
+          - Jörg Müller
+          - José García
+          - Andrew Y. Ng
+          - et al.
+        type: conference
+        venue: ECCV
+        venue_full: European Conference on Computer Vision
+        year: 2022
+        month: 10
+        bibtex_key: muller2022
+        """)
+    assert files["2021-wei-learning-nested-braces.yml"] == yaml_of("""\
+        title: Learning Nested Braces in Titles at $O(n \\log n)$ Cost
+        authors:
+          - Björn Weiß
+          - Søren Østergaard
+        type: journal
+        venue_full: IEEE Transactions on Pattern Analysis and Machine Intelligence
+        year: 2021
+        month: 3
+        note: Extended version of the ECCV paper, pp. 12–20
+        links:
+          code: https://github.com/example/nested_braces
+        bibtex_key: nested
+        """)
+
+
+def test_every_written_file_builds(make_project):
+    root = make_project()
+    imported(root, "scholar", "dblp", "zotero", "arxiv", "patent", "tricky")
+    result = build(root)
+    assert result.ok and result.problems.errors == []
+    assert len(result.content.publications) == len(folder(root))
+
+
+def test_an_unknown_entry_type_is_kept_with_a_warning(make_project):
+    root = make_project({"refs.bib": "@online{blog2024,\n  title = {Why Homepages Matter},\n"
+                                     "  author = {Lovelace, Ada},\n  year = {2024}\n}\n"})
+    result = run_cli(root, "import", "refs.bib")
+    assert result.returncode == 0
+    assert result.stderr == "refs.bib:1:1: warning: unknown entry type '@online': imported with " \
+                            "type 'online' (entry blog2024)\n"
+    assert result.stdout == "wrote content/publications/2024-lovelace-why-homepages-matter.yml\n" \
+                            "1 new, 0 already present, 0 with problems\n"
+    assert "type: online\n" in folder(root)["2024-lovelace-why-homepages-matter.yml"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Entries already present.
+
+
+def test_a_second_import_finds_everything_present(make_project):
+    root = make_project()
+    assert imported(root, "scholar", "zotero").summary() == "6 new, 0 already present, 0 with problems"
+    before = folder(root)
+    assert imported(root, "scholar", "zotero").summary() == "0 new, 6 already present, 0 with problems"
+    assert folder(root) == before
+
+
+def test_entries_match_the_example_site_by_title_year_and_ids(example_project):
+    before = folder(example_project)
+    result = imported(example_project, "dblp", "arxiv", "scholar")
+    # By title and year: an undated entry here matches any year, a patent only a patent.
+    assert result.summary() == "0 new, 8 already present, 0 with problems"
+    assert folder(example_project) == before
+
+
+def test_update_fills_in_missing_fields_and_keeps_edits_and_comments(make_project):
+    koala = """\
+        # yaml-language-server: $schema=../../schema/publication.schema.json
+        # My favourite paper.
+        title: "Koala: Key frame-conditioned long video-LLM"   # as the paper prints it
+        authors:
+          - Reuben Tan
+          - Ximeng Sun
+        type: conference
+        venue: CVPR
+        year: 2024
+        links:
+          pdf: https://example.org/koala.pdf  # my own copy
+          code: https://github.com/rxtan2/Koala-video-llm
+        # notes for later
+        """
+    dualcoop = """\
+        ---
+        title: "DualCoOp++: Fast and Effective Adaptation to Multi-Label Recognition with Limited Annotations"
+        authors: [Ping Hu, Ximeng Sun, Stan Sclaroff, Kate Saenko]  # flow style
+        type: journal
+        venue: TPAMI
+        year: 2024
+        ---
+        My own summary.
+        """
+    root = make_project({"content/publications/koala.yml": koala,
+                         "content/publications/dualcoop.md": dualcoop})
+    result = imported(root, "dblp", update=True)
+    assert messages(result) == []
+    assert result.summary() == "1 new, 2 already present (2 updated), 0 with problems"
+    assert result.written == [
+        "updated content/publications/koala.yml: added venue_full, bibtex_key, link 'doi'",
+        "wrote content/publications/2023-sun-dime-fm.yml",
+        "updated content/publications/dualcoop.md: added venue_full, links, bibtex_key",
+    ]
+    files = folder(root)
+    assert files["koala.yml"] == textwrap.dedent(koala).replace("# notes for later\n", """\
+  doi: 10.1109/CVPR52733.2024.01289
+venue_full: IEEE/CVF Conference on Computer Vision and Pattern Recognition
+bibtex_key: DBLP:conf/cvpr/TanSHWDPRS24
+# notes for later
+""")
+    assert files["dualcoop.md"] == textwrap.dedent(dualcoop).replace("year: 2024\n", """\
+year: 2024
+venue_full: IEEE Trans. Pattern Anal. Mach. Intell.
+links:
+  doi: 10.1109/TPAMI.2023.3342354
+bibtex_key: DBLP:journals/pami/HuSSS24
+""")
+    # Nothing is missing any more: a second run changes nothing.
+    again = imported(root, "dblp", update=True)
+    assert again.summary() == "0 new, 3 already present (0 updated), 0 with problems"
+    assert folder(root) == files
+    assert build(root).ok
+
+
+def test_update_in_a_file_holding_a_list_of_entries(make_project):
+    papers = """\
+        - title: A Good Entry
+          authors: [Ada Lovelace]
+          type: conference
+          year: 2020
+
+        - title: Another Good Entry  # the second
+          authors: [Ada Lovelace]
+          type: conference
+          year: 2021
+        """
+    root = make_project({"content/publications/papers.yml": papers})
+    imported(root, "broken", update=True)
+    assert folder(root)["papers.yml"] == textwrap.dedent("""\
+        - title: A Good Entry
+          authors: [Ada Lovelace]
+          type: conference
+          year: 2020
+          venue: ICML
+          bibtex_key: good1
+
+        - title: Another Good Entry  # the second
+          authors: [Ada Lovelace]
+          type: conference
+          year: 2021
+          bibtex_key: good2
+        """)
+
+
+def test_without_update_present_entries_are_left_alone(make_project):
+    root = make_project({"content/publications/a.yml": "title: A Good Entry\nauthors: [A. L.]\n"
+                                                       "type: conference\n"})
+    before = folder(root)["a.yml"]
+    assert imported(root, "broken").summary() == "1 new, 1 already present, 3 with problems"
+    assert folder(root)["a.yml"] == before
+
+
+def test_update_skips_flow_style_entries_and_warns_about_broken_files(make_project):
+    root = make_project({
+        "content/publications/good.yml": "{title: A Good Entry, authors: [Ada Lovelace], type: conference}\n",
+        "content/publications/broken.yml": "title: [unclosed\n",
+        "refs.bib": (BIB / "broken.bib").read_text(encoding="utf-8"),
+    })
+    before = tree(root / "content")
+    result = run_cli(root, "import", "--update", "refs.bib")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "content/publications/broken.yml: warning: has errors, so it was not checked for entries "
+        "already present\n"
+        "refs.bib:8:1: unbalanced braces: a '{' is never closed (entry broken)\n"
+        "refs.bib:14:1: entry has no title (entry notitle)\n"
+        "refs.bib:19:1: duplicate key 'good1' (first used on line 1) (entry good1)\n"
+        "content/publications/good.yml:1:1: warning: is written in '{ }' style: fields from the .bib "
+        "were not added\n")
+    assert result.stdout == ("wrote content/publications/2021-lovelace-another-good-entry.yml\n"
+                             "1 new, 1 already present (0 updated), 3 with problems\n")
+    after = tree(root / "content")
+    assert {name: after[name] for name in before} == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Export and round trip.
+
+
+def test_the_example_site_round_trips_through_its_publications_bib(example_project, make_project):
+    assert build(example_project).ok
+    originals = records(example_project)
+    keys = bibtex.assign_keys(originals)
+    root = make_project()
+    result = import_files(root, [example_project / "_site" / "publications.bib"])
+    assert messages(result) == [] and result.summary() == "17 new, 0 already present, 0 with problems"
+    copies = {pub.bibtex_key: pub for pub in records(root)}
+    assert sorted(copies) == sorted(keys.values())
+    for original in originals:
+        copy = copies[keys[id(original)]]
+        assert [getattr(copy, name) for name in COMPARED] == \
+            [getattr(original, name) for name in COMPARED], original.source
+
+
+def test_text_the_exporter_escapes_comes_back_as_written(make_project):
+    entries = """\
+        - title: "Tildes ~ and \\\\ backslash, {braces}, 100% & #1 x_y -- ''quoted'' $\\\\alpha_1$ Über"
+          authors: [Martin Luther King Jr., Ludwig van Beethoven, danah boyd, et al.]
+          type: workshop
+          venue: CVPRW
+          venue_full: "CVPR Workshop on Engines & Looms"
+          date: 2024-06-17
+          note: "Oral, 2% acceptance"
+          links:
+            paper: https://example.org/a_b%20c
+            arxiv: 2401.00001v2
+            doi: 10.1000/x_y
+            slides: https://example.org/~ada/slides.pdf
+          abstract: |
+            First paragraph with `code`, *stars* and [a link](https://example.org/?a=1&b=2).
+
+            Second paragraph.
+        - title: A Preprint With a Note
+          authors: [Ada Lovelace]
+          type: preprint
+          year: 2025
+          month: 2
+          note: Under review
+        - {title: Invited Talk, authors: [Ada Lovelace], type: talk, venue_full: Royal Society of London, year: 1843}
+        - {title: A Chapter, authors: [Ada Lovelace], type: chapter, venue_full: Sketches of Engines}
+        """
+    originals = read_publication_file("list.yml", textwrap.dedent(entries)).records
+    assert len(originals) == 4
+    keys = bibtex.assign_keys(originals)
+    root = make_project({"all.bib": bibtex.bibliography(originals, keys)})
+    result = import_files(root, [root / "all.bib"])
+    assert result.summary() == "4 new, 0 already present, 0 with problems"
+    copies = {pub.bibtex_key: pub for pub in records(root)}
+    for original in originals:
+        copy = copies[keys[id(original)]]
+        assert [getattr(copy, name) for name in COMPARED] == \
+            [getattr(original, name) for name in COMPARED], original.title
+
+
+def test_the_exported_entry_carries_what_citation_managers_need(make_project):
+    (pub,) = read_publication_file("a.yml", textwrap.dedent("""\
+        title: Notes on the Analytical Engine
+        authors: [Ada Lovelace, Charles Babbage, et al.]
+        type: journal
+        venue: SM
+        venue_full: Scientific Memoirs
+        year: 1843
+        month: 9
+        links: {doi: 10.1000/engine, arxiv: 1843.00001, paper: https://example.org/notes}
+        """)).records
+    assert bibtex.entry(pub, "lovelace1843notes") == textwrap.dedent("""\
+        @article{lovelace1843notes,
+          author = {Lovelace, Ada and Babbage, Charles and others},
+          title = {{Notes} on the {Analytical} {Engine}},
+          journal = {Scientific Memoirs (SM)},
+          year = {1843},
+          month = sep,
+          doi = {10.1000/engine},
+          eprint = {1843.00001},
+          archiveprefix = {arXiv},
+          url = {https://example.org/notes}
+        }
+        """)
+
+
+# ---------------------------------------------------------------------------------------------
+# Broken input and file names.
+
+
+def test_a_broken_bib_names_file_line_and_entry_and_the_rest_imports(make_project):
+    root = make_project({"refs.bib": (BIB / "broken.bib").read_text(encoding="utf-8")})
+    result = run_cli(root, "import", "refs.bib")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "refs.bib:8:1: unbalanced braces: a '{' is never closed (entry broken)\n"
+        "refs.bib:14:1: entry has no title (entry notitle)\n"
+        "refs.bib:19:1: duplicate key 'good1' (first used on line 1) (entry good1)\n"
+    )
+    assert result.stdout == ("wrote content/publications/2020-lovelace-good-entry.yml\n"
+                             "wrote content/publications/2021-lovelace-another-good-entry.yml\n"
+                             "2 new, 0 already present, 3 with problems\n")
+
+
+def test_other_broken_entries_are_named_too(make_project):
+    bib = textwrap.dedent("""\
+        @article{twice, title = {A}, title = {B}, author = {X, Y}}
+
+        @article{quote,
+          title = "Unclosed,
+          author = {X, Y}
+        }
+
+        @article{badname, title = {T}, author = {Smith, John, Jr, Extra}}
+
+        @article{nokey title = {T}}
+
+        @string{venue = "X"}
+        @string{venue = "Y"}
+
+        @article{taken, title = {Key Clash}, author = {Lovelace, Ada}, year = 2020}
+        """)
+    old = "title: Older\nauthors: [Ada Lovelace]\ntype: conference\nbibtex_key: taken\n"
+    root = make_project({"refs.bib": bib, "content/publications/old.yml": old})
+    result = run_cli(root, "import", "refs.bib")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "refs.bib:1:1: field 'title' is given twice (entry twice)\n"
+        "refs.bib:3:1: a quoted value is never closed: a '\"' is missing (entry quote)\n"
+        "refs.bib:8:1: cannot read this entry: Cannot split the following name "
+        "`Smith, John, Jr, Extra` into parts: Too many commas (entry badname)\n"
+        "refs.bib:10:1: cannot read this entry: Expected comma after entry key, but found = "
+        "(entry nokey)\n"
+        "refs.bib:13:1: duplicate key 'venue' (first used on line 12) (@string venue)\n"
+        "refs.bib:15:1: warning: key 'taken' is already used by content/publications/old.yml: "
+        "imported without it (entry taken)\n")
+    assert result.stdout.endswith("1 new, 0 already present, 5 with problems\n")
+    assert "bibtex_key" not in folder(root)["2020-lovelace-key-clash.yml"]
+
+
+def test_a_missing_file_and_a_field_the_model_refuses_are_reported(make_project):
+    root = make_project({"refs.bib": "@article{k,\n  title = {T},\n  author = {A, B},\n"
+                                     "  year = {in press}\n}\n"})
+    result = run_cli(root, "import", "missing.bib", "refs.bib")
+    assert result.returncode == 1
+    assert result.stderr == ("missing.bib: cannot read: No such file or directory\n"
+                             "refs.bib:1:1: 'year' must be a whole number, got 'in press' (entry k)\n")
+    assert result.stdout == "0 new, 0 already present, 2 with problems\n"
+
+
+def test_file_names_are_safe_unique_and_never_overwrite(make_project):
+    mine = "title: Something Else\nauthors: [Ada Lovelace]\ntype: conference\nyear: 2020\n"
+    bib = textwrap.dedent("""\
+        @misc{../../escape, title = {../../../etc/passwd}, author = {../.., ..}, type = {preprint}}
+        @inproceedings{one, title = {Learning to Learn Fast}, author = {Lovelace, Ada}, year = 2020}
+        @inproceedings{two, title = {Learning to Learn Fast, Again}, author = {Lovelace, Ada}, year = 2020}
+        """)
+    root = make_project({"content/publications/2020-lovelace-learning-learn-fast.yml": mine,
+                         "refs.bib": bib})
+    outside = tree(root)
+    result = import_files(root, [root / "refs.bib"])
+    assert result.written == ["wrote content/publications/undated-anon-etc-passwd.yml",
+                              "wrote content/publications/2020-lovelace-learning-learn-fast-2.yml",
+                              "wrote content/publications/2020-lovelace-learning-learn-fast-3.yml"]
+    after = tree(root)
+    assert set(after) - set(outside) == {
+        "content/publications/undated-anon-etc-passwd.yml",
+        "content/publications/2020-lovelace-learning-learn-fast-2.yml",
+        "content/publications/2020-lovelace-learning-learn-fast-3.yml"}
+    assert after["content/publications/2020-lovelace-learning-learn-fast.yml"] == mine.encode()
+
+
+def test_import_needs_a_project(tmp_path):
+    result = run_cli(tmp_path, "import", str(BIB / "arxiv.bib"))
+    assert result.returncode == 1
+    assert result.stderr == "site.yml: not found: run the import in the folder that holds " \
+                            "site.yml (or give --root)\n"
+    assert not (tmp_path / "content").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# `new`.
+
+NEW_ARGS = ("new", "publication", "--title", "Notes on the Analytical Engine", "--type",
+            "conference", "--venue", "CVPR", "--year", "2025")
+
+
+def test_new_writes_a_valid_entry_and_prints_its_path(make_project):
+    root = make_project({"content/index.md": "Hello.\n"})
+    result = run_cli(root, *NEW_ARGS)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "content/publications/2025-lovelace-notes-analytical-engine.yml\n"
+    assert folder(root) == {"2025-lovelace-notes-analytical-engine.yml": yaml_of("""\
+        title: Notes on the Analytical Engine
+        authors:
+          - Ada Lovelace
+        type: conference
+        venue: CVPR
+        year: 2025
+        """)}
+    assert "1 publication," in build_ok(root).stdout
+
+
+def test_new_asks_for_each_field(make_project):
+    root = make_project()
+    answers = "Sketch of the Engine\nAda Lovelace, Luigi Menabrea\njournal\nScientific Memoirs\n1843\n"
+    result = run_cli(root, "new", "publication", "--interactive", input=answers)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "Title: Authors, separated by commas [Ada Lovelace]: Type [conference]: "
+        "Venue (short name, e.g. CVPR): Year: content/publications/1843-lovelace-sketch-engine.yml\n")
+    assert folder(root)["1843-lovelace-sketch-engine.yml"] == yaml_of("""\
+        title: Sketch of the Engine
+        authors:
+          - Ada Lovelace
+          - Luigi Menabrea
+        type: journal
+        venue: Scientific Memoirs
+        year: 1843
+        """)
+
+
+def test_new_refuses_a_publication_already_present(make_project):
+    root = make_project()
+    assert run_cli(root, *NEW_ARGS).returncode == 0
+    before = tree(root)
+    result = run_cli(root, *NEW_ARGS)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == ("content/publications/2025-lovelace-notes-analytical-engine.yml:2:1: "
+                             "already holds 'Notes on the Analytical Engine': no new file was written\n")
+    assert tree(root) == before
+
+
+def test_new_reports_bad_values_and_writes_nothing(make_project):
+    root = make_project()
+    result = run_cli(root, "new", "publication", "--title", "T", "--year", "soon", "--type", "Talk")
+    assert result.returncode == 1
+    assert result.stderr == ("new publication: 'type' must be a lower-case word like 'conference', "
+                             "got 'Talk'\nnew publication: 'year' must be a whole number, got 'soon'\n")
+    assert not (root / "content" / "publications").exists()

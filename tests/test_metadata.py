@@ -1,0 +1,399 @@
+"""What search engines, Google Scholar and feed readers read: meta tags, JSON-LD, sitemap, feed."""
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from conftest import build_ok, parse_html, tree
+from scholarpage import metadata, model
+
+URL = "https://user.github.io/repo/"
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+FILES = {
+    "site.yml": f"""\
+        title: Ada's page
+        description: Mathematician & poet.
+        url: {URL}
+        owner:
+          name: Ada Lovelace
+          affiliation: Analytical Society
+          photo: images/ada.png
+          links:
+            - label: Scholar
+              url: https://scholar.example/ada
+            - label: ORCID
+              url: https://orcid.example/0000-0001
+            - label: CV
+              url: papers/cv.pdf
+        sections:
+          - heading: Papers
+            types: [conference, journal, preprint]
+          - heading: Patents
+            types: [patent]
+        """,
+    "content/publications/engine.yml": """\
+        title: Notes on the Analytical Engine
+        authors: [Ada Lovelace, Charles Babbage, Luigi Menabrea]
+        type: conference
+        venue: SE
+        venue_full: Symposium on Engines
+        date: 2021-06-17
+        links:
+          pdf: papers/engine.pdf
+          arxiv: 2101.00001v2
+          doi: 10.1000/engine.1
+        abstract: |
+          The engine *weaves* patterns & 1 < 2.
+        """,
+    "content/publications/journal.yml": """\
+        title: Sketch of the Engine
+        authors: [Luigi Menabrea, Ada Lovelace]
+        type: journal
+        venue: SM
+        venue_full: Scientific Memoirs
+        year: 2022
+        month: 3
+        links:
+          paper: https://arxiv.org/pdf/math.GT/0309136v1
+        """,
+    "content/publications/patent.yml": """\
+        title: A Loom Controller
+        authors: [Ada Lovelace]
+        type: patent
+        year: 2019
+        note: US Patent 10,123,456 B2
+        """,
+    "content/publications/undated.yml": """\
+        title: Poetical Science
+        authors: [Ada Lovelace]
+        type: preprint
+        links:
+          pdf: https://example.org/poetical.pdf
+        """,
+    "static/images/ada.png": b"\x89PNG\r\n",
+    "static/papers/engine.pdf": b"%PDF-1.4\n",
+    "static/papers/cv.pdf": b"%PDF-1.4\n",
+}
+
+# Newest first, undated last: the order of the feed, the sitemap and the homepage.
+SLUGS = ["2022-sketch-of-the-engine", "2021-notes-on-the-analytical-engine", "2019-a-loom-controller",
+         "poetical-science"]
+PAGES = [f"{URL}publications/{slug}/" for slug in SLUGS]
+
+
+@pytest.fixture
+def built(make_project, monkeypatch) -> Path:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    root = make_project(FILES)
+    build_ok(root)
+    return root / "_site"
+
+
+def read(out: Path, path: str) -> str:
+    return (out / path).read_text(encoding="utf-8")
+
+
+def meta_tags(html: str) -> list[tuple[str, str]]:
+    """(name or property, content) of every <meta> in the page's head, in order."""
+    head = parse_html(html).find("head")
+    return [(e.attrs.get("name") or e.attrs.get("property"), e.attrs["content"])
+            for e in head.find_all("meta") if "content" in e.attrs]
+
+
+def json_ld(html: str) -> list[dict]:
+    return [json.loads(e.raw_text()) for e in parse_html(html).find_all("script")
+            if e.attrs.get("type") == "application/ld+json"]
+
+
+def page_file(out: Path, url: str) -> Path:
+    """The output file a URL of the site is served from."""
+    assert url.startswith(URL), url
+    rest = url[len(URL):]
+    return out / (rest + "index.html" if rest == "" or rest.endswith("/") else rest)
+
+
+# ---------------------------------------------------------------------------------------------
+# Google Scholar's citation_* tags.
+
+CITATIONS = {
+    "2021-notes-on-the-analytical-engine": [
+        ("citation_title", "Notes on the Analytical Engine"),
+        ("citation_author", "Ada Lovelace"),
+        ("citation_author", "Charles Babbage"),
+        ("citation_author", "Luigi Menabrea"),
+        ("citation_publication_date", "2021/06/17"),
+        ("citation_conference_title", "Symposium on Engines"),
+        ("citation_pdf_url", f"{URL}papers/engine.pdf"),
+        ("citation_doi", "10.1000/engine.1"),
+        ("citation_arxiv_id", "2101.00001"),
+    ],
+    "2022-sketch-of-the-engine": [
+        ("citation_title", "Sketch of the Engine"),
+        ("citation_author", "Luigi Menabrea"),
+        ("citation_author", "Ada Lovelace"),
+        ("citation_publication_date", "2022"),  # Scholar takes a full date or a year alone
+        ("citation_journal_title", "Scientific Memoirs"),
+        ("citation_pdf_url", "https://arxiv.org/pdf/math.GT/0309136v1"),
+        ("citation_arxiv_id", "math.GT/0309136"),
+    ],
+    "2019-a-loom-controller": [
+        ("citation_title", "A Loom Controller"),
+        ("citation_author", "Ada Lovelace"),
+        ("citation_publication_date", "2019"),
+        ("citation_patent_number", "10,123,456"),
+    ],
+    "poetical-science": [
+        ("citation_title", "Poetical Science"),
+        ("citation_author", "Ada Lovelace"),
+        ("citation_pdf_url", "https://example.org/poetical.pdf"),
+    ],
+}
+
+
+@pytest.mark.parametrize("slug", CITATIONS)
+def test_citation_tags_match_the_publication(built, slug):
+    tags = [tag for tag in meta_tags(read(built, f"publications/{slug}/index.html"))
+            if tag[0].startswith("citation_")]
+    assert tags == CITATIONS[slug]
+
+
+def test_the_homepage_has_no_citation_tags(built):
+    assert not [tag for tag in meta_tags(read(built, "index.html")) if tag[0].startswith("citation_")]
+
+
+@pytest.mark.parametrize("url, arxiv, doi", [
+    ("https://arxiv.org/abs/2303.18232", "2303.18232", ""),
+    ("https://arxiv.org/abs/2303.18232v3", "2303.18232", ""),
+    ("https://arxiv.org/pdf/2303.18232.pdf", "2303.18232", ""),
+    ("https://arxiv.org/pdf/2303.18232v2.pdf", "2303.18232", ""),
+    ("https://arxiv.org/abs/hep-th/9901001", "hep-th/9901001", ""),
+    ("https://github.com/u/arxiv.org", "", ""),
+    ("https://doi.org/10.1109/CVPR.2024.01234", "", "10.1109/CVPR.2024.01234"),
+    ("https://dx.doi.org/10.1000/x", "", "10.1000/x"),
+    ("https://example.org/doi.org/10.1000/x", "", ""),
+])
+def test_arxiv_ids_and_dois_are_read_from_links(url, arxiv, doi):
+    pub = model.Publication(title="T", authors=("A",), type="preprint", links=(model.Link("paper", url),))
+    assert (metadata.arxiv_id(pub), metadata.doi(pub)) == (arxiv, doi)
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON-LD.
+
+
+def test_the_homepage_describes_the_owner_as_a_person(built):
+    assert json_ld(read(built, "index.html")) == [{
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "name": "Ada Lovelace",
+        "url": URL,
+        "affiliation": {"@type": "Organization", "name": "Analytical Society"},
+        "image": f"{URL}images/ada.png",
+        "sameAs": ["https://scholar.example/ada", "https://orcid.example/0000-0001"],
+    }]
+    assert (built / "images" / "ada.png").is_file()
+
+
+def test_a_publication_page_describes_a_scholarly_article(built):
+    page = f"{URL}publications/2021-notes-on-the-analytical-engine/"
+    assert json_ld(read(built, "publications/2021-notes-on-the-analytical-engine/index.html")) == [{
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "headline": "Notes on the Analytical Engine",
+        "name": "Notes on the Analytical Engine",
+        "author": [{"@type": "Person", "name": "Ada Lovelace"},
+                   {"@type": "Person", "name": "Charles Babbage"},
+                   {"@type": "Person", "name": "Luigi Menabrea"}],
+        "url": page,
+        "datePublished": "2021-06-17",
+        "isPartOf": {"@type": "CreativeWork", "name": "Symposium on Engines"},
+        "abstract": "The engine weaves patterns & 1 < 2.",
+        "sameAs": "https://doi.org/10.1000/engine.1",
+    }]
+
+
+def test_json_ld_cannot_be_closed_by_the_data(make_project):
+    root = make_project({"content/publications/x.yml":
+                         "title: '</script><script>alert(1)</script>'\nauthors: [Ada Lovelace]\n"
+                         "type: journal\nyear: 2020\n"})
+    build_ok(root)
+    (folder,) = (root / "_site" / "publications").iterdir()
+    html = (folder / "index.html").read_text(encoding="utf-8")
+    assert html.count("<script") == 2  # the site's script and the JSON-LD, nothing injected
+    (data,) = json_ld(html)
+    assert data["name"] == "</script><script>alert(1)</script>"
+
+
+# ---------------------------------------------------------------------------------------------
+# Open Graph, Twitter, favicon.
+
+
+def test_a_publication_page_has_open_graph_twitter_and_a_favicon(built):
+    html = read(built, "publications/2021-notes-on-the-analytical-engine/index.html")
+    tags = dict(tag for tag in meta_tags(html) if tag[0].startswith(("og:", "twitter:")))
+    assert tags == {
+        "og:title": "Notes on the Analytical Engine | Ada Lovelace",
+        "og:type": "article",
+        "og:description": "The engine weaves patterns & 1 < 2.",
+        "og:url": f"{URL}publications/2021-notes-on-the-analytical-engine/",
+        "og:image": f"{URL}images/ada.png",
+        "twitter:card": "summary",
+    }
+    icons = [e.attrs["href"] for e in parse_html(html).find_all("link") if e.attrs.get("rel") == "icon"]
+    assert icons == ["../../favicon.svg"]
+    assert (built / "favicon.svg").read_text(encoding="utf-8").startswith("<svg")
+
+
+def test_the_homepage_has_open_graph_twitter_and_a_favicon(built):
+    html = read(built, "index.html")
+    tags = dict(tag for tag in meta_tags(html) if tag[0].startswith(("og:", "twitter:")))
+    assert tags == {
+        "og:title": "Ada's page",
+        "og:type": "profile",
+        "og:description": "Mathematician & poet.",
+        "og:url": URL,
+        "og:image": f"{URL}images/ada.png",
+        "twitter:card": "summary",
+    }
+    assert [e.attrs["href"] for e in parse_html(html).find_all("link")
+            if e.attrs.get("rel") == "icon"] == ["favicon.svg"]
+
+
+# ---------------------------------------------------------------------------------------------
+# sitemap.xml and robots.txt.
+
+
+def test_the_sitemap_lists_the_home_and_every_publication_page(built):
+    root = ET.fromstring((built / "sitemap.xml").read_bytes())
+    assert root.tag == f"{SITEMAP}urlset"
+    locations = [url.findtext(f"{SITEMAP}loc") for url in root.findall(f"{SITEMAP}url")]
+    assert locations == [URL, *PAGES]
+    assert all(page_file(built, url).is_file() for url in locations)
+
+
+def test_robots_txt_points_to_the_sitemap(built):
+    assert read(built, "robots.txt") == f"User-agent: *\nAllow: /\nSitemap: {URL}sitemap.xml\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# The Atom feed.
+
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def atom_problems(feed: ET.Element) -> list[str]:
+    """What RFC 4287 requires of a feed and its entries, each failure in words."""
+    problems = []
+
+    def count(parent, name):
+        return len(parent.findall(f"{ATOM}{name}"))
+
+    def check_common(element, where):
+        for name in ("id", "title", "updated"):
+            if count(element, name) != 1:
+                problems.append(
+                    f"{where} has {count(element, name)} atom:{name} (4.1.1/4.1.2: exactly one)")
+        if not urlsplit(element.findtext(f"{ATOM}id") or "").scheme:
+            problems.append(f"{where}: atom:id is not an absolute IRI (4.2.6)")
+        if not RFC3339.match(element.findtext(f"{ATOM}updated") or ""):
+            problems.append(f"{where}: atom:updated is not an RFC 3339 date (3.3)")
+        for author in element.findall(f"{ATOM}author"):
+            if count(author, "name") != 1:
+                problems.append(f"{where}: an atom:author without exactly one atom:name (3.2.1)")
+        for link in element.findall(f"{ATOM}link"):
+            if not link.get("href"):
+                problems.append(f"{where}: an atom:link without href (4.2.7.1)")
+        for text in ("title", "summary"):
+            for node in element.findall(f"{ATOM}{text}"):
+                if node.get("type", "text") not in ("text", "html", "xhtml"):
+                    problems.append(f"{where}: atom:{text} has an unknown type (3.1.1)")
+
+    if feed.tag != f"{ATOM}feed":
+        return [f"the root is {feed.tag}, not atom:feed"]
+    check_common(feed, "feed")
+    entries = feed.findall(f"{ATOM}entry")
+    if not count(feed, "author") and not all(count(e, "author") for e in entries):
+        problems.append("feed has no atom:author and an entry has none (4.1.1)")
+    if not [link for link in feed.findall(f"{ATOM}link") if link.get("rel") == "self"]:
+        problems.append("feed has no rel='self' link (4.1.1 SHOULD)")
+    for index, entry in enumerate(entries, 1):
+        check_common(entry, f"entry {index}")
+        alternates = [link for link in entry.findall(f"{ATOM}link")
+                      if link.get("rel", "alternate") == "alternate"]
+        if not count(entry, "content") and not alternates:
+            problems.append(f"entry {index} has no content and no rel='alternate' link (4.1.2)")
+        if count(entry, "summary") > 1:
+            problems.append(f"entry {index} has more than one atom:summary (4.1.2)")
+    ids = [e.findtext(f"{ATOM}id") for e in entries]
+    if len(ids) != len(set(ids)):
+        problems.append("two entries share an atom:id (4.2.6)")
+    return problems
+
+
+def test_the_feed_is_valid_atom_with_every_publication_newest_first(built):
+    feed = ET.fromstring((built / "feed.xml").read_bytes())
+    assert atom_problems(feed) == []
+    assert feed.findtext(f"{ATOM}title") == "Ada Lovelace: publications"
+    assert feed.findtext(f"{ATOM}id") == URL
+    assert feed.findtext(f"{ATOM}updated") == "2022-03-01T00:00:00Z"
+    assert feed.findtext(f"{ATOM}author/{ATOM}name") == "Ada Lovelace"
+    assert {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")} == {
+        "self": f"{URL}feed.xml", "alternate": URL}
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}id") for e in entries] == PAGES
+    assert [e.find(f"{ATOM}link").get("href") for e in entries] == PAGES
+    assert [e.findtext(f"{ATOM}title") for e in entries] == [
+        "Sketch of the Engine", "Notes on the Analytical Engine", "A Loom Controller", "Poetical Science"]
+    assert [e.findtext(f"{ATOM}updated") for e in entries] == [
+        "2022-03-01T00:00:00Z", "2021-06-17T00:00:00Z", "2019-01-01T00:00:00Z", "2022-03-01T00:00:00Z"]
+    assert [[a.findtext(f"{ATOM}name") for a in e.findall(f"{ATOM}author")] for e in entries][1] == [
+        "Ada Lovelace", "Charles Babbage", "Luigi Menabrea"]
+    summary = entries[1].find(f"{ATOM}summary")
+    assert (summary.get("type"), summary.text) == (
+        "html", "<p>The engine <em>weaves</em> patterns &amp; 1 &lt; 2.</p>")
+
+
+def test_the_feed_is_atom_by_the_rules_test(built):
+    """The RFC 4287 check itself catches a feed that breaks the rules."""
+    feed = ET.fromstring((built / "feed.xml").read_bytes())
+    entry = feed.find(f"{ATOM}entry")
+    entry.remove(entry.find(f"{ATOM}id"))
+    entry.find(f"{ATOM}updated").text = "2022-03-01"
+    assert atom_problems(feed) == ["entry 1 has 0 atom:id (4.1.1/4.1.2: exactly one)",
+                                   "entry 1: atom:id is not an absolute IRI (4.2.6)",
+                                   "entry 1: atom:updated is not an RFC 3339 date (3.3)"]
+
+
+def test_every_page_links_the_feed(built):
+    for html_file in sorted(built.rglob("*.html")):
+        name = html_file.relative_to(built).as_posix()
+        feeds = [e.attrs["href"] for e in parse_html(html_file.read_text(encoding="utf-8")).find_all("link")
+                 if e.attrs.get("type") == "application/atom+xml" and e.attrs.get("rel") == "alternate"]
+        served_at = urljoin(URL, "missing/deep/page" if name == "404.html" else name)
+        assert [urljoin(served_at, href) for href in feeds] == [f"{URL}feed.xml"], name
+
+
+def test_the_feed_updated_time_is_source_date_epoch_when_set(make_project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = make_project(FILES)
+    build_ok(root)
+    feed = ET.fromstring((root / "_site" / "feed.xml").read_bytes())
+    assert feed.findtext(f"{ATOM}updated") == "2023-11-14T22:13:20Z"
+    undated = feed.findall(f"{ATOM}entry")[-1]
+    assert undated.findtext(f"{ATOM}updated") == "2023-11-14T22:13:20Z"
+
+
+def test_without_source_date_epoch_the_whole_site_is_the_same_on_every_build(make_project, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    root = make_project(FILES)
+    build_ok(root, "build", "--out", "first")
+    build_ok(root, "build", "--out", "second")
+    first, second = tree(root / "first"), tree(root / "second")
+    assert "feed.xml" in first and first == second

@@ -1,0 +1,340 @@
+"""A page per publication, its slug, and links that work at a domain root and under a sub-path."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+
+from conftest import build_ok, parse_html, run_cli
+from scholarpage.check import check_links
+
+SITE = """\
+title: Ada's page
+description: Mathematician.
+url: {url}
+owner:
+  name: Ada Lovelace
+  highlight: [Ada Lovelace, A. Lovelace]
+  affiliation: Analytical Society
+  photo: images/ada.png
+  links:
+    - label: Scholar
+      url: https://scholar.example/ada
+    - label: CV
+      url: papers/cv.pdf
+"""
+
+ENGINE = """\
+title: Notes on the Analytical Engine
+authors: [A. Lovelace, Charles Babbage, Luigi Menabrea]
+type: conference
+venue: SE
+venue_full: Symposium on Engines
+date: 2021-06-17
+links:
+  pdf: papers/engine.pdf
+  doi: 10.1000/engine.1
+  code: https://code.example/engine
+abstract: |
+  The engine *weaves* algebraic patterns.
+"""
+
+TWINS = """\
+- title: On Looms
+  authors: [Ada Lovelace]
+  type: journal
+  year: 2020
+- title: On Looms
+  authors: [Ada Lovelace]
+  type: journal
+  year: 2020
+"""
+
+
+def project_files(url: str = "https://user.github.io/repo/") -> dict[str, str | bytes]:
+    return {
+        "site.yml": SITE.format(url=url),
+        "content/index.md": "I write notes on engines.\n",
+        "content/coauthors.yml": "Charles Babbage: https://babbage.example/\n",
+        "content/publications/engine.yml": ENGINE,
+        "content/publications/twins.yml": TWINS,
+        "content/publications/given.yml": """\
+            title: A Loom Controller
+            authors: [Ada Lovelace, Charles Babbage]
+            type: patent
+            year: 2019
+            note: US Patent 10,123,456
+            slug: loom
+            """,
+        "content/publications/evil.yml": "title: ../../etc\nauthors: [Ada Lovelace]\n"
+                                         "type: preprint\nyear: 2018\n",
+        "content/publications/french.yml": "title: Éléments pour l’analyse\n"
+                                           "authors: [Ada Lovelace]\ntype: preprint\n",
+        "static/images/ada.png": b"\x89PNG\r\n",
+        "static/papers/engine.pdf": b"%PDF-1.4\n",
+        "static/papers/cv.pdf": b"%PDF-1.4\n",
+    }
+
+
+EXPECTED_SLUGS = {
+    "2021-notes-on-the-analytical-engine", "2020-on-looms", "2020-on-looms-2", "loom", "2018-etc",
+    "elements-pour-lanalyse",
+}
+
+
+def page(out: Path, path: str) -> str:
+    return (out / path).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def built(make_project) -> Path:
+    """The sample project built for https://user.github.io/repo/; the output folder."""
+    root = make_project(project_files())
+    build_ok(root)
+    return root / "_site"
+
+
+# ---------------------------------------------------------------------------------------------
+# The page of one publication.
+
+
+def test_a_publication_page_shows_the_whole_entry(built):
+    html = page(built, "publications/2021-notes-on-the-analytical-engine/index.html")
+    article = parse_html(html).find("article", "publication-page")
+    assert article.find("h1").text() == "Notes on the Analytical Engine"
+    assert ('<p class="authors"><strong>A. Lovelace</strong>, '
+            '<a href="https://babbage.example/">Charles Babbage</a>, Luigi Menabrea</p>') in html
+    assert article.find("p", "venue-line").text() == "Symposium on Engines (SE), 2021"
+    assert ('<h2 id="abstract-heading">Abstract</h2>\n'
+            '    <p>The engine <em>weaves</em> algebraic patterns.</p>') in html
+    links = [(a.text(), a.attrs["href"]) for a in article.find("p", "links").find_all("a")]
+    assert links == [("pdf", "../../papers/engine.pdf"), ("doi", "https://doi.org/10.1000/engine.1"),
+                     ("code", "https://code.example/engine")]
+    bibtex = article.find("pre")
+    assert bibtex.attrs["id"] == "bibtex"
+    assert bibtex.raw_text().startswith("@inproceedings{lovelace2021notes,\n  author = {Lovelace, A. and "
+                                        "Babbage, Charles and Menabrea, Luigi},\n")
+    button = article.find("button", "copy")
+    assert button.attrs["data-copy"] == "bibtex"
+    assert button.text() == "Copy BibTeX of “Notes on the Analytical Engine”"
+    back = article.find("p", "back").find("a")
+    assert (back.attrs["href"], back.text()) == ("../../#lovelace2021notes", "← All publications")
+    assert 'id="lovelace2021notes"' in page(built, "index.html")
+
+
+def test_every_publication_has_a_page_and_the_homepage_title_links_to_it(built):
+    assert {p.name for p in (built / "publications").iterdir()} == EXPECTED_SLUGS
+    home = parse_html(page(built, "index.html"))
+    titles = [(a.text(), a.attrs["href"]) for a in home.find_all("a", "title")]
+    assert sorted(titles) == [
+        ("“../../etc”", "publications/2018-etc/"),
+        ("“A Loom Controller”", "publications/loom/"),
+        ("“Notes on the Analytical Engine”", "publications/2021-notes-on-the-analytical-engine/"),
+        ("“On Looms”", "publications/2020-on-looms-2/"),
+        ("“On Looms”", "publications/2020-on-looms/"),
+        ("“Éléments pour l’analyse”", "publications/elements-pour-lanalyse/"),
+    ]
+    for title, href in titles:
+        assert f"“{parse_html(page(built, href + 'index.html')).find('h1').text()}”" == title
+
+
+def test_owner_highlighted_in_every_spelling_and_co_authors_linked_on_the_page(built):
+    html = page(built, "publications/loom/index.html")
+    assert ('<p class="authors"><strong>Ada Lovelace</strong>, '
+            '<a href="https://babbage.example/">Charles Babbage</a></p>') in html
+    assert parse_html(html).find("p", "venue-line").text() == "2019. US Patent 10,123,456"
+
+
+# ---------------------------------------------------------------------------------------------
+# Slugs.
+
+
+def test_slugs_are_ascii_and_stable_when_publications_are_added(make_project):
+    root = make_project(project_files())
+    build_ok(root)
+    before = {p.name for p in (root / "_site" / "publications").iterdir()}
+    assert all(re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug) for slug in before)
+    (root / "content" / "publications" / "newer.yml").write_text(
+        "title: On Looms\nauthors: [Ada Lovelace]\ntype: journal\nyear: 2024\n", encoding="utf-8")
+    build_ok(root)
+    after = {p.name for p in (root / "_site" / "publications").iterdir()}
+    assert after == before | {"2024-on-looms"}
+
+
+def test_long_titles_are_cut_at_a_word(make_project):
+    title = "A very long title " + "about analytical engines " * 5
+    root = make_project({"content/publications/long.yml":
+                         f"title: {title}\nauthors: [Ada Lovelace]\ntype: journal\nyear: 2020\n"})
+    build_ok(root)
+    (slug,) = [p.name for p in (root / "_site" / "publications").iterdir()]
+    assert slug == "2020-a-very-long-title-about-analytical-engines-about"
+
+
+@pytest.mark.parametrize("slug", ["../x", "/etc/passwd", "a/b", "x/../../y", "..", "Big", "a b", "-x"])
+def test_a_slug_that_is_not_a_plain_name_is_refused(make_project, slug):
+    root = make_project({"content/publications/evil.yml":
+                         f"title: Evil\nauthors: [Ada Lovelace]\ntype: journal\nslug: '{slug}'\n"})
+    result = run_cli(root)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "content/index.md: warning: not found: the page has no bio",
+        f"content/publications/evil.yml:4:7: 'slug' must be lower-case letters, digits and '-', "
+        f"got '{slug}'",
+        "build failed: 1 error; the output folder was not changed",
+    ]
+    assert not (root / "_site").exists()
+
+
+def test_a_title_made_of_dots_and_slashes_stays_inside_the_output(make_project, tmp_path):
+    root = make_project({"content/publications/evil.yml":
+                         "- title: ../../../../etc/passwd\n  authors: [Ada Lovelace]\n  type: journal\n"
+                         "- title: /\n  authors: [Ada Lovelace]\n  type: journal\n"
+                         "- title: '..'\n  authors: [Ada Lovelace]\n  type: journal\n"})
+    before = set(tmp_path.rglob("*"))
+    build_ok(root)
+    written = {"/".join(p.relative_to(tmp_path).parts[:2]) for p in set(tmp_path.rglob("*")) - before}
+    assert written <= {"project/_site", "project/.cache"}  # the site, and the build's own cache
+    pages = sorted(p.relative_to(root / "_site").as_posix()
+                   for p in (root / "_site").rglob("*.html"))
+    assert pages == ["404.html", "index.html", "publications/etc-passwd/index.html",
+                     "publications/publication-2/index.html", "publications/publication/index.html"]
+
+
+def test_two_entries_giving_the_same_slug_are_refused(make_project):
+    root = make_project({
+        "content/publications/a.yml": "title: A\nauthors: [Ada Lovelace]\ntype: journal\nslug: same\n",
+        "content/publications/b.yml": "title: B\nauthors: [Ada Lovelace]\ntype: journal\nslug: same\n",
+    })
+    result = run_cli(root)
+    assert result.returncode == 1
+    assert ("content/publications/b.yml:1:1: slug 'same' is also used by content/publications/a.yml:1"
+            in result.stderr.splitlines())
+
+
+def test_a_made_slug_never_takes_a_given_one(make_project):
+    root = make_project({
+        "content/publications/a.yml": "title: On Looms\nauthors: [Ada Lovelace]\ntype: journal\n"
+                                      "year: 2020\n",
+        "content/publications/b.yml": "title: Other\nauthors: [Ada Lovelace]\ntype: journal\n"
+                                      "slug: 2020-on-looms\n",
+    })
+    build_ok(root)
+    home = page(root / "_site", "index.html")
+    assert '<a class="title" href="publications/2020-on-looms/">“Other”</a>' in home
+    assert '<a class="title" href="publications/2020-on-looms-2/">“On Looms”</a>' in home
+
+
+# ---------------------------------------------------------------------------------------------
+# Every internal link works, under a sub-path and at a domain root.
+
+
+def internal_targets(out: Path, site_url: str):
+    """(page, url, output file or None, fragment) of every same-site href/src of every page.
+
+    Resolved the way a browser does, independently of scholarpage.check: each page at its
+    published URL, 404.html at a deep address since the host serves it for any missing page.
+    """
+    base = urlsplit(site_url)
+    for html_file in sorted(out.rglob("*.html")):
+        name = html_file.relative_to(out).as_posix()
+        address = urljoin(site_url, "no/such/page" if name == "404.html" else name)
+        for element in parse_html(html_file.read_text(encoding="utf-8")).iter():
+            for attribute in ("href", "src"):
+                url = element.attrs.get(attribute)
+                if url is None:
+                    continue
+                target = urlsplit(urljoin(address, url))
+                if target.netloc != base.netloc or target.scheme not in ("http", "https"):
+                    continue
+                if url.startswith("#"):  # the page itself, wherever it is served
+                    yield name, url, html_file, unquote(target.fragment)
+                    continue
+                if not target.path.startswith(base.path):
+                    yield name, url, None, ""
+                    continue
+                rest = unquote(target.path[len(base.path):])
+                path = out / (rest + "index.html" if rest == "" or rest.endswith("/") else rest)
+                yield name, url, path if path.is_file() else None, unquote(target.fragment)
+
+
+def ids(path: Path) -> set[str]:
+    return {e.attrs["id"] for e in parse_html(path.read_text(encoding="utf-8")).iter() if "id" in e.attrs}
+
+
+@pytest.mark.parametrize("url", ["https://user.github.io/repo/", "https://ada.example/",
+                                 "https://user.github.io/"])
+def test_every_internal_href_and_src_resolves_to_a_file(make_project, url):
+    root = make_project(project_files(url))
+    build_ok(root)
+    out = root / "_site"
+    targets = list(internal_targets(out, url))
+    per_page = {name: sum(1 for target in targets if target[0] == name) for name, *_ in targets}
+    assert len(per_page) == 8 and min(per_page.values()) >= 8  # every page, navbar to footer
+    broken = [(name, link) for name, link, path, _ in targets if path is None]
+    assert broken == []
+    missing = [(name, link) for name, link, path, fragment in targets
+               if fragment and path.suffix == ".html" and fragment not in ids(path)]
+    assert missing == []
+    problems, _ = check_links(out, urlsplit(url).path)
+    assert [str(p) for p in problems.items] == []
+
+
+def test_the_404_page_links_by_absolute_paths_under_the_sub_path(built):
+    links = {e.attrs.get("href") or e.attrs.get("src")
+             for e in parse_html(page(built, "404.html")).iter()
+             if e.tag in ("a", "link", "script", "img") and (e.attrs.get("href") or e.attrs.get("src"))}
+    internal = {link for link in links if "://" not in link}
+    assert internal >= {"/repo/", "/repo/css/style.css", "/repo/favicon.svg", "/repo/feed.xml",
+                        "/repo/js/site.js", "/repo/publications.bib", "/repo/papers/cv.pdf"}
+    assert all(link.startswith("/repo/") or link.startswith("#") for link in internal)
+
+
+@pytest.mark.parametrize("url, prefix", [("https://user.github.io/repo/", "https://user.github.io/repo/"),
+                                         ("https://ada.example", "https://ada.example/")])
+def test_canonical_and_og_url_are_absolute_under_the_site_url(make_project, url, prefix):
+    root = make_project(project_files(url))
+    build_ok(root)
+    out = root / "_site"
+    expected = {"index.html": prefix, "404.html": prefix + "404.html"}
+    expected.update({f"publications/{slug}/index.html": f"{prefix}publications/{slug}/"
+                     for slug in EXPECTED_SLUGS})
+    found = {}
+    for name in expected:
+        head = parse_html(page(out, name)).find("head")
+        canonical = [e.attrs["href"] for e in head.find_all("link") if e.attrs.get("rel") == "canonical"]
+        og_url = [e.attrs["content"] for e in head.find_all("meta") if e.attrs.get("property") == "og:url"]
+        assert canonical == og_url
+        found[name] = canonical[0]
+    assert found == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# CNAME for a custom domain.
+
+
+@pytest.mark.parametrize("url, cname", [
+    ("https://ada.example/", "ada.example\n"),
+    ("https://www.ada.example", "www.ada.example\n"),
+    ("https://user.github.io/", None),
+    ("https://user.github.io/repo/", None),
+    ("https://ada.example/repo/", None),  # a project site under the user site's own domain
+    ("", None),
+])
+def test_a_custom_domain_writes_cname(make_project, url, cname):
+    root = make_project(project_files(f'"{url}"'))
+    build_ok(root)
+    path = root / "_site" / "CNAME"
+    assert (path.read_text(encoding="utf-8") if path.exists() else None) == cname
+
+
+def test_without_a_url_the_site_still_links_relatively_and_has_no_sitemap_or_feed(make_project):
+    root = make_project(project_files('""'))
+    build_ok(root)
+    out = root / "_site"
+    assert not (out / "sitemap.xml").exists() and not (out / "feed.xml").exists()
+    assert page(out, "robots.txt") == "User-agent: *\nAllow: /\n"
+    problems, _ = check_links(out)
+    assert [str(p) for p in problems.items] == []
+    assert 'rel="canonical"' not in page(out, "index.html")

@@ -1,0 +1,121 @@
+"""The JSON Schemas in schema/: generated from the model, current, and in step with the engine."""
+from __future__ import annotations
+
+import json
+import re
+
+import jsonschema
+import pytest
+import yaml
+
+from conftest import REPO, run_cli, tree
+from scholarpage import model
+from scholarpage.content import read_publication_file
+from scholarpage.schema import schema_files
+from scholarpage.yamlfile import split_front_matter
+
+SCHEMA_COMMENT = re.compile(r"^# yaml-language-server: \$schema=(\S+)$")
+
+# Which schema each example file is written against.
+EXAMPLE_FILES = {"site.yml": "site.schema.json", "content/coauthors.yml": "coauthors.schema.json",
+                 "content/index.md": "page.schema.json"}
+
+
+def schema_for(relative: str) -> str:
+    if relative.startswith("content/publications/"):
+        return "publication.schema.json"
+    return EXAMPLE_FILES[relative]
+
+
+def example_files() -> list[str]:
+    found = ["site.yml"] + [p.relative_to(REPO).as_posix()
+                            for p in sorted((REPO / "content").rglob("*")) if p.is_file()]
+    return [name for name in found if name.endswith((".yml", ".yaml", ".md"))]
+
+
+def data_of(relative: str):
+    """The file's YAML as data, as an editor sees it (a Markdown file: its front matter)."""
+    text = (REPO / relative).read_text(encoding="utf-8")
+    if relative.endswith(".md"):
+        text = split_front_matter(text)[0] or ""
+    return yaml.safe_load(text)
+
+
+def validator(name: str):
+    schema = json.loads(schema_files()[name])
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_committed_schemas_are_current():
+    generated = schema_files()
+    committed = {p.name: p.read_bytes() for p in sorted((REPO / "schema").glob("*.json"))}
+    stale = sorted(name for name in generated.keys() | committed.keys()
+                   if generated.get(name) != committed.get(name))
+    assert not stale, f"schema/ is stale ({', '.join(stale)}): run `python build.py schema`"
+
+
+def test_schema_command_writes_the_schemas(tmp_path):
+    result = run_cli(tmp_path, "schema")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"wrote {len(schema_files())} JSON Schemas to schema/\n"
+    assert tree(tmp_path / "schema") == schema_files()
+
+
+@pytest.mark.parametrize("relative", example_files())
+def test_example_file_validates_against_its_schema(relative):
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+              for e in validator(schema_for(relative)).iter_errors(data_of(relative))]
+    assert errors == []
+
+
+@pytest.mark.parametrize("relative", [n for n in example_files() if n.endswith((".yml", ".yaml"))])
+def test_example_yaml_file_names_its_schema_on_the_first_line(relative):
+    first = (REPO / relative).read_text(encoding="utf-8").split("\n", 1)[0]
+    match = SCHEMA_COMMENT.match(first)
+    assert match, f"{relative}: first line should be '# yaml-language-server: $schema=...'"
+    target = ((REPO / relative).parent / match[1]).resolve()
+    assert target == (REPO / "schema" / schema_for(relative)).resolve()
+
+
+# The schema and the engine must agree on what is valid, or editors would mislead users.
+PUBLICATIONS = {
+    "minimal": ("title: T\nauthors: [Ada]\ntype: conference\n", True),
+    "one author as text": ("title: T\nauthors: Ada\ntype: conference\n", True),
+    "everything": ("title: T\nauthors: [Ada, Bob]\ntype: journal\nvenue: TPAMI\n"
+                   "venue_full: Transactions\nyear: 2024\nmonth: 3\nnote: Oral\nselected: true\n"
+                   "order: 2\nbibtex_key: ada2024t\nabstract: Text.\n"
+                   "links:\n  pdf: https://example.org/a.pdf\n  slides: slides/a.pdf\n"
+                   "  doi: 10.1109/CVPR.2024.01234\n  arxiv: '2303.18232'\n", True),
+    "quoted date": ("title: T\nauthors: [Ada]\ntype: patent\ndate: '2024-03-01'\n", True),
+    "a link without an address yet": ("title: T\nauthors: [Ada]\ntype: conference\n"
+                                      "links:\n  pdf: https://example.org/a.pdf\n  code:\n", True),
+    "fields left empty": ("title: T\nauthors: [Ada]\ntype: conference\nyear:\nvenue:\n", True),
+    "a list of entries": ("- title: T\n  authors: [Ada]\n  type: conference\n"
+                          "- title: U\n  authors: [Bob]\n  type: preprint\n", True),
+    "unknown field": ("title: T\nauthors: [Ada]\ntype: conference\nvenu: CVPR\n", False),
+    "missing authors": ("title: T\ntype: conference\n", False),
+    "year in words": ("title: T\nauthors: [Ada]\ntype: conference\nyear: twenty\n", False),
+    "month 13": ("title: T\nauthors: [Ada]\ntype: conference\nyear: 2024\nmonth: 13\n", False),
+    "type in capitals": ("title: T\nauthors: [Ada]\ntype: Conference\n", False),
+    "javascript link": ("title: T\nauthors: [Ada]\ntype: conference\n"
+                        "links:\n  pdf: javascript:alert(1)\n", False),
+    "protocol-relative link": ("title: T\nauthors: [Ada]\ntype: conference\n"
+                               "links:\n  pdf: //example.org/a.pdf\n", False),
+    "doi that is no doi": ("title: T\nauthors: [Ada]\ntype: conference\n"
+                           "links:\n  doi: not-a-doi\n", False),
+    "empty author list": ("title: T\nauthors: []\ntype: conference\n", False),
+}
+
+
+@pytest.mark.parametrize("text, valid", PUBLICATIONS.values(), ids=PUBLICATIONS.keys())
+def test_schema_and_engine_agree_on_publications(text, valid):
+    engine_errors = [p for p in read_publication_file("x.yml", text).problems if not p.warning]
+    schema_errors = list(validator("publication.schema.json").iter_errors(yaml.safe_load(text)))
+    assert (not engine_errors, not schema_errors) == (valid, valid), (engine_errors, schema_errors)
+
+
+def test_every_field_of_the_model_is_in_the_schema():
+    properties = json.loads(schema_files()["publication.schema.json"])["anyOf"][0]["properties"]
+    assert list(properties) == [f.name for f in model.file_fields(model.Publication)]
+    assert all(p["description"] for p in properties.values())
