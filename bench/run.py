@@ -4,6 +4,11 @@ Each build is a fresh process, timed from start to exit, its peak memory read fr
 (wait4's rusage). After a warm-up, runs alternate which generator goes first. Three kinds of
 build per size: cold (no cache of ours, no output folder), warm (one publication edited since
 the last build) and no-change. Prints a Markdown table of medians and ratios ours/Hugo.
+
+Both build the same pages: Hugo's site renders only its home page, so ours is built with
+`publication_pages: false` (`--with-pages` builds ours with a page per publication). Python runs
+as on a user's machine, writing its bytecode cache (PYTHONDONTWRITEBYTECODE is unset); a cold
+build of ours also starts without the compiled templates it keeps in the user's cache folder.
 """
 from __future__ import annotations
 
@@ -37,11 +42,12 @@ def hugo_binary() -> str:
     return found
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+def timed(command: list[str], cwd: Path, environment: dict | None = None) -> tuple[float, float]:
     """(seconds, peak RSS in MB) of one process run to its end."""
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors,
+                                   env=environment)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -54,15 +60,23 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float]:
 class Bench:
     """One size: both sites, and how to prepare and run each kind of build."""
 
-    def __init__(self, folder: Path, size: int, ours_args: list[str]):
-        self.ours, self.hugo, self.records = make_sites(folder, size)
-        self.commands = {"ours": ([sys.executable, str(REPO / "build.py"), *ours_args], self.ours),
-                         "hugo": ([hugo_binary(), "--quiet"], self.hugo)}
+    def __init__(self, folder: Path, size: int, ours_args: list[str], pages: bool):
+        self.ours, self.hugo, self.records = make_sites(folder, size, pages)
+        # Ours keeps compiled templates in the user's cache folder: one of its own here.
+        self.user_cache = folder / "user-cache"
+        self.environment = {**{name: value for name, value in os.environ.items()
+                               if name != "PYTHONDONTWRITEBYTECODE"},
+                            "XDG_CACHE_HOME": str(self.user_cache)}
+        self.commands = {
+            "ours": ([sys.executable, str(REPO / "build.py"), *ours_args], self.ours, self.environment),
+            "hugo": ([hugo_binary(), "--quiet"], self.hugo, None),
+        }
         self.revision = 0
 
     def prepare(self, mode: str, name: str) -> None:
         if mode == "cold" and name == "ours":
             shutil.rmtree(self.ours / ".cache", ignore_errors=True)
+            shutil.rmtree(self.user_cache, ignore_errors=True)
             shutil.rmtree(self.ours / "_site", ignore_errors=True)
         elif mode == "cold":
             shutil.rmtree(self.hugo / "public", ignore_errors=True)
@@ -72,8 +86,7 @@ class Bench:
 
     def run(self, mode: str, name: str) -> tuple[float, float]:
         self.prepare(mode, name)
-        command, cwd = self.commands[name]
-        return timed(command, cwd)
+        return timed(*self.commands[name])
 
     def measure(self, mode: str, runs: int) -> dict[str, list[tuple[float, float]]]:
         results = {"ours": [], "hugo": []}
@@ -99,27 +112,58 @@ HEADER = ("| publications | build | ours (s) | Hugo (s) | ours/Hugo | ours peak 
           "|---:|---|---:|---:|---:|---:|---:|---:|")
 
 
+def interpreter_start(runs: int) -> float:
+    """Median seconds of `python -c pass` here: what any Python build costs before its first line."""
+    return statistics.median(timed([sys.executable, "-c", "pass"], REPO)[0] for _ in range(runs))
+
+
+def caption(args, floor: float) -> str:
+    pages = ("ours with a page per publication (--with-pages), Hugo without: not the same pages"
+             if args.with_pages else
+             "ours with `publication_pages: false`, so both build the same pages: the home page "
+             "listing every publication by type with abstracts (Hugo's single pages are not "
+             "rendered); ours also writes publications.bib, 404.html and robots.txt")
+    cache = "ours without its build cache (--no-cache)" if args.no_cache else "ours with its build cache"
+    return (f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, Hugo {hugo_version()}; "
+            f"median of {args.runs} runs ({args.runs_large} at 10,000 and more) after a warm-up; "
+            f"peak RSS is the largest of the runs, as the kernel gives it: that of the largest "
+            f"process (from 2,000 publications on, a build of ours with work to do forks a "
+            f"worker per CPU, mostly sharing its memory). {pages}; {cache}. Starting Python "
+            f"alone (`python -c pass`) takes {floor:.3f} s on this machine.")
+
+
+def hugo_version() -> str:
+    words = subprocess.run([hugo_binary(), "version"], capture_output=True, text=True).stdout.split()
+    return words[1].split("-")[0] if len(words) > 1 else "?"
+
+
+def sizes(values: list[str]) -> list[int]:
+    """Sizes given as separate arguments, comma-separated, or both."""
+    return [int(size) for value in values for size in value.split(",") if size]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="17,1000,10000",
-                        help="publication counts, comma-separated (17 is the example site)")
+    parser.add_argument("--sizes", nargs="+", default=["17", "1000", "10000"],
+                        help="publication counts (17 is the example site), e.g. --sizes 17 1000")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per build kind (median)")
     parser.add_argument("--runs-large", type=int, default=3,
                         help="timed runs at 10,000 publications and more")
     parser.add_argument("--no-cache", action="store_true",
                         help="build ours with --no-cache, to see what the build cache gains")
+    parser.add_argument("--with-pages", action="store_true",
+                        help="build ours with a page per publication (Hugo's site has none)")
     args = parser.parse_args()
     ours_args = ["build", "--no-cache"] if args.no_cache else []
     rows = []
-    for size in (int(s) for s in args.sizes.split(",")):
+    for size in sizes(args.sizes):
         runs = args.runs if size < 10_000 else min(args.runs, args.runs_large)
         with tempfile.TemporaryDirectory(prefix=f"scholarpage-bench-{size}-") as folder:
-            bench = Bench(Path(folder), size, ours_args)
+            bench = Bench(Path(folder), size, ours_args, args.with_pages)
             for mode in MODES:
                 rows.append(row(size, mode, bench.measure(mode, runs)))
                 print(rows[-1], file=sys.stderr, flush=True)
-    print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, median of --runs; "
-          "peak RSS is the largest of the runs\n")
+    print(caption(args, interpreter_start(args.runs * 2)) + "\n")
     print(HEADER)
     print("\n".join(rows))
     return 0

@@ -85,10 +85,16 @@ def _copy_example(dest: Path) -> list[dict]:
     return records
 
 
-def make_ours(dest: Path, size: int) -> list[dict]:
+def make_ours(dest: Path, size: int, pages: bool = False) -> list[dict]:
     """A scholarpage project at `dest`: the example, or the example's settings with `size`
-    generated publications. Returns the publication records."""
+    generated publications. Returns the publication records.
+
+    Without `pages`, it writes no page per publication, as Hugo's site renders none.
+    """
     records = _copy_example(dest)
+    if not pages:
+        with open(dest / "site.yml", "a", encoding="utf-8") as file:
+            file.write("publication_pages: false\n")
     if size == EXAMPLE_SIZE:
         return records
     folder = dest / "content" / "publications"
@@ -163,11 +169,12 @@ def make_hugo(dest: Path, records: list[dict]) -> None:
         (folder / f"pub-{number:05d}.md").write_text(_hugo_page(record), encoding="utf-8")
 
 
-def make_sites(dest: Path, size: int) -> tuple[Path, Path, list[dict]]:
-    """(our project, Hugo site, their records) with the same `size` publications, under `dest`."""
+def make_sites(dest: Path, size: int, pages: bool = False) -> tuple[Path, Path, list[dict]]:
+    """(our project, Hugo site, their records) with the same `size` publications, under `dest`;
+    ours with a page per publication if `pages`."""
     ours, hugo = dest / "ours", dest / "hugo"
     ours.mkdir(parents=True)
-    records = make_ours(ours, size)
+    records = make_ours(ours, size, pages)
     make_hugo(hugo, records)
     return ours, hugo, records
 
@@ -181,6 +188,7 @@ def edit_first(ours: Path, hugo: Path, records: list[dict], revision: int) -> No
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: python bench/sites.py SIZE DEST  (writes DEST/ours and DEST/hugo)")
-    print(*make_sites(Path(sys.argv[2]), int(sys.argv[1]))[:2])
+    if len(sys.argv) not in (3, 4) or sys.argv[3:] not in ([], ["--with-pages"]):
+        sys.exit("usage: python bench/sites.py SIZE DEST [--with-pages]  "
+                 "(writes DEST/ours and DEST/hugo)")
+    print(*make_sites(Path(sys.argv[2]), int(sys.argv[1]), len(sys.argv) == 4)[:2])

@@ -44,10 +44,15 @@ DATA_FIELDS = {
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 _MATH = re.compile(r"(\$[^$]+\$)")
 _ARXIV_URL = re.compile(r"^https?://arxiv\.org/abs/(\S+)$")
-_SPECIAL = {
+_SPECIAL = str.maketrans({
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
     "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "$": r"\$",
-}
+})
+_DOUBLED = re.compile(r"([-`'])(?=\1)")
+_CAPITALISED = re.compile(r"[\w'.-]*[A-Z][\w'.-]*")
+_KEY_WORD_SEPARATORS = re.compile(r"[\s:/-]+")
+_NOT_KEY = re.compile(r"[^a-z0-9]")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 def last_first(name: str) -> str:
@@ -70,24 +75,27 @@ def bib_name(name: str) -> str:
 
 
 def _ascii_word(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
+    return _NOT_KEY.sub("", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
 
 
 def default_key(pub: Publication) -> str:
     last = _ascii_word(last_first(pub.authors[0]).split(",")[0]) or "anon"
-    words = [_ascii_word(w) for w in re.split(r"[\s:/-]+", pub.title)]
+    words = (_ascii_word(w) for w in _KEY_WORD_SEPARATORS.split(pub.title))
     first = next((w for w in words if w and w not in STOP_WORDS), "")
     return f"{last}{pub.shown_year or ''}{first}"
 
 
-def assign_keys(publications) -> dict[int, str]:
-    """A unique key per publication (by id()), given ones kept, made ones suffixed a, b, ..."""
+def assign_keys(publications, default=default_key) -> dict[int, str]:
+    """A unique key per publication (by id()), given ones kept, made ones suffixed a, b, ...
+
+    `default(pub)` makes a key, as default_key does (a caller may keep the ones made).
+    """
     taken = {p.bibtex_key for p in publications if p.bibtex_key}
     keys = {}
     for pub in publications:
         key = pub.bibtex_key
         if not key:
-            base = key = default_key(pub)
+            base = key = default(pub)
             suffix = 0
             while key in taken:
                 suffix += 1
@@ -111,27 +119,28 @@ def escape(text: str) -> str:
     Besides LaTeX's special characters, doubled quotes and dashes get a `{}` between them,
     so that `''` or `--` are not read back as typographic quotes or dashes.
     """
+    if "$" not in text:
+        return _escape_text(text)
     parts = _MATH.split(text)
     return "".join(part if index % 2 else _escape_text(part) for index, part in enumerate(parts))
 
 
 def _escape_text(text: str) -> str:
-    text = "".join(_SPECIAL.get(char, char) for char in text)
-    return re.sub(r"([-`'])(?=\1)", r"\1{}", text)
+    text = text.translate(_SPECIAL)
+    return _DOUBLED.sub(r"\1{}", text) if "--" in text or "''" in text or "``" in text else text
 
 
 def protect_capitals(title: str) -> str:
     """Brace each word that holds a capital, so styles that change case keep it."""
     parts = _MATH.split(escape(title))
     return "".join(
-        part if index % 2 else re.sub(r"[\w'.-]*[A-Z][\w'.-]*", r"{\g<0>}", part)
-        for index, part in enumerate(parts)
+        part if index % 2 else _CAPITALISED.sub(r"{\g<0>}", part) for index, part in enumerate(parts)
     )
 
 
 def _paragraphs(text: str) -> str:
     """Each paragraph on one line, paragraphs apart by a blank line: what the importer reads."""
-    return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()))
+    return "\n\n".join(" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text.strip()))
 
 
 def _link_fields(pub: Publication) -> list[tuple[str, str]]:

@@ -1,6 +1,7 @@
 """site.yml -> Site, with the checks that need the project's folders (theme, output, photo)."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -45,6 +46,9 @@ class Project:
         return self.themes / name
 
     def relative(self, path: Path) -> str:
+        text, root = str(path), str(self.root)
+        if text.startswith(root) and text[len(root):len(root) + 1] == os.sep:  # the common case, fast
+            return text[len(root) + 1:].replace(os.sep, "/")
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:

@@ -5,6 +5,8 @@ server can keep the results per file and re-read only what changed.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -12,8 +14,10 @@ import yaml
 
 from . import markup, model
 from .config import Project, field_node
+from .memo import Memo
 from .problems import Problem, Problems, did_you_mean
 from .schema import Reader, read_record, read_value, valid
+from .workers import fork_map
 from .yamlfile import parse_yaml, split_front_matter
 
 BIO_FILE = "index.md"
@@ -35,6 +39,12 @@ class FileResult:
 
     records: tuple
     problems: tuple[Problem, ...]
+    digest: str = ""  # text_digest of the file: what the result is kept under
+
+
+def text_digest(shown: str, text: str) -> str:
+    """What a file's result is cached under: its path as shown and its text."""
+    return hashlib.blake2b(f"{shown}\0{text}".encode(), digest_size=16).hexdigest()
 
 
 def read_text(path: Path, shown: str, problems: Problems) -> str | None:
@@ -84,9 +94,11 @@ def read_publication_file(shown: str, text: str) -> FileResult:
             records = _read_entries(doc, nodes, Reader(doc, problems), shown)
         elif doc is not None:
             problems.warn(shown, 0, 0, "is empty: no publication in it")
-    records = [replace(pub, abstract_html=_markdown(pub.abstract, text, shown, problems))
-               for pub in records]
-    return FileResult(tuple(records), tuple(problems.items))
+    digest = text_digest(shown, text)
+    records = [replace(pub, abstract_html=_markdown(pub.abstract, text, shown, problems),
+                       digest=f"{digest}.{index}")
+               for index, pub in enumerate(records)]
+    return FileResult(tuple(records), tuple(problems.items), digest)
 
 
 def _markdown(text: str, file_text: str, shown: str, problems: Problems) -> str:
@@ -118,17 +130,25 @@ def _dates_agree(publication: model.Publication, doc, node, reader: Reader) -> b
 
 def publication_files(project: Project) -> list[Path]:
     """Publication files in a stable order: sorted by path, hidden and editor files skipped."""
-    folder = project.content / PUBLICATIONS_DIR
-    if not folder.is_dir():
-        return []
-    return sorted(
-        p for p in folder.rglob("*")
-        if p.suffix in PUBLICATION_SUFFIXES and p.is_file()
-        and not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts)
-    )
+    found, folders = [], [(project.content / PUBLICATIONS_DIR, ())]
+    while folders:
+        folder, parts = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:  # no such folder, or not one
+            continue
+        for entry in entries:
+            if entry.name.startswith((".", "_")):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                folders.append((folder / entry.name, (*parts, entry.name)))
+            elif entry.name.endswith(PUBLICATION_SUFFIXES) and entry.is_file():
+                found.append(((*parts, entry.name), folder, entry.name))
+    return [folder / name for _, folder, name in sorted(found)]
 
 
-def read_bio(project: Project, problems: Problems) -> model.Page:
+def read_bio(project: Project, problems: Problems, parsed: Memo | None = None) -> model.Page:
+    """The bio page; with `parsed`, taken from there when its text was read before."""
     path = project.content / BIO_FILE
     shown = project.relative(path)
     if not path.exists():
@@ -137,12 +157,22 @@ def read_bio(project: Project, problems: Problems) -> model.Page:
     text = read_text(path, shown, problems)
     if text is None:
         return model.Page(source=shown)
+    memo = parsed if parsed is not None else Memo()
+    result = memo.make(text_digest(shown, text), lambda: read_bio_file(shown, text))
+    problems.extend(list(result.problems))
+    return result.records[0]
+
+
+def read_bio_file(shown: str, text: str) -> FileResult:
+    """The bio page of a file's text, as the one record of the result."""
+    problems = Problems()
     doc, body, _ = _front_matter(text, shown, problems)
     page = model.Page()
     if doc is not None and doc.root is not None:
         read = read_record(model.Page, doc.root, Reader(doc, problems))
         page = read if valid(read) else page
-    return replace(page, body=body, html=_markdown(body, text, shown, problems), source=shown)
+    page = replace(page, body=body, html=_markdown(body, text, shown, problems), source=shown)
+    return FileResult((page,), tuple(problems.items), text_digest(shown, text))
 
 
 def read_coauthors(project: Project, problems: Problems) -> dict[str, str]:
@@ -215,34 +245,55 @@ def file_signature(path: Path) -> tuple[int, ...] | None:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
-def read_publications(project: Project, problems: Problems, cache: dict | None = None) -> list[FileResult]:
+def read_publications(project: Project, problems: Problems, cache: dict | None = None,
+                      parsed: Memo | None = None, workers: int = 1) -> list[FileResult]:
     """Every publication file's result.
 
     With `cache` ({path: (signature, FileResult)}, updated in place), a file whose signature is
-    unchanged since the last call is not read again: the dev server keeps one between rebuilds.
+    unchanged since the last call is not read again: the dev server keeps one between rebuilds
+    (without one, signatures are not even taken).
+    With `parsed` (results by text digest), a file whose text was parsed before is not parsed
+    again: the build cache on disk keeps one. With `workers` above 1, many files are parsed by
+    that many processes at once.
     """
-    known = cache if cache is not None else {}
-    kept = {}
+    memo = parsed if parsed is not None else Memo()
+    kept, todo = [], []  # [path, signature, result], [(its index, shown, text)]
     for path in publication_files(project):
-        signature = file_signature(path)
-        entry = known.get(path)
+        signature = file_signature(path) if cache is not None else None
+        entry = cache.get(path) if cache else None
         if entry is None or signature is None or entry[0] != signature:
             shown = project.relative(path)
             text = read_text(path, shown, problems)
             if text is None:
                 continue
-            entry = (signature, read_publication_file(shown, text))
-        kept[path] = entry
-    known.clear()
-    known.update(kept)
-    return [result for _, result in kept.values()]
+            entry = (signature, memo.get(text_digest(shown, text)))
+            if entry[1] is None:
+                todo.append((len(kept), shown, text))
+        kept.append([path, *entry])
+    results = _parse([(shown, text) for _, shown, text in todo], workers)
+    for (index, _, _), result in zip(todo, results):
+        kept[index][2] = result
+    for _, _, result in kept:
+        memo.put(result.digest, result)
+    if cache is not None:
+        cache.clear()
+        cache.update((path, (signature, result)) for path, signature, result in kept)
+    return [result for _, _, result in kept]
+
+
+def _parse(files: list[tuple[str, str]], workers: int) -> list[FileResult]:
+    """read_publication_file of each (shown, text), by forked processes when there are many."""
+    return fork_map(lambda index: read_publication_file(*files[index]), list(range(len(files))),
+                    workers)
 
 
 def load_content(project: Project, site: model.Site, problems: Problems,
-                 cache: dict | None = None) -> Content:
-    """`cache` is read_publications' cache of per-file results."""
+                 cache: dict | None = None, parsed: Memo | None = None,
+                 workers: int = 1) -> Content:
+    """`cache`, `parsed` and `workers` are read_publications' (per-file results kept)."""
     return Content(
-        bio=read_bio(project, problems),
-        publications=collect(read_publications(project, problems, cache), site, problems),
+        bio=read_bio(project, problems, parsed),
+        publications=collect(read_publications(project, problems, cache, parsed, workers),
+                             site, problems),
         coauthors=read_coauthors(project, problems),
     )

@@ -13,7 +13,22 @@ from .schema import unsafe_url_reason
 
 _ATTRIBUTE_URL = re.compile(r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _ROOTED = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:|/|#)")
-_MARKDOWN_SYNTAX = re.compile(r"[\\`*_{}\[\]<>#+|!&~]|^\s*[-=>:\d]|\n\s*\n|  \n", re.MULTILINE)
+# Simple Markdown, the kind most abstracts are written in, is turned into HTML here, exactly as
+# Python-Markdown would (tests/test_markup.py compares the two), sparing its import and its
+# time: paragraphs of lines that start with a letter, made of plain text, *emphasis*,
+# **strong**, `code` and [links](https://...). Anything else goes to Python-Markdown.
+_SPECIAL = r"\\`*_\[\]<>&{}|!~^\x00-\x09\x0b-\x1f\x7f"  # syntax, and controls but the newline
+_UNICODE_SPACES = "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_TEXT = rf"[^ \n{_SPECIAL}{_UNICODE_SPACES}]"  # a character of plain text, not a space
+_WORDS = rf"{_TEXT}(?:[^\n{_SPECIAL}{_UNICODE_SPACES}]*{_TEXT})?"  # one line, no space at the ends
+_CODE = rf"[^ `&\\\x00-\x1f\x7f{_UNICODE_SPACES}]"  # a character of a code span, not a space
+_SPAN = (  # compiled when first used: a build with nothing to parse never does
+    rf"(?P<plain>[^{_SPECIAL}{_UNICODE_SPACES}]+)"
+    rf"|(?<![^\s(])(?P<mark>\*\*?)(?P<marked>{_WORDS})(?P=mark)(?![^\s.,;:)?])"
+    rf"|(?<!`)`(?P<code>{_CODE}(?:(?:{_CODE}| )*{_CODE})?)`(?!`)"
+    rf"|\[(?P<label>{_WORDS})\]\((?P<url>[A-Za-z0-9\-._~:/?#@$%+,=&]+)\)"
+)
+_NOT_SIMPLE_LINES = re.compile(r"(?:^|\n)(?![^\W\d_])|[ ]\n|[ ]$")  # not starting with a letter
 _converter = None
 
 
@@ -27,15 +42,45 @@ def _markdown():
 
 
 def to_html(text: str) -> str:
-    """Render Markdown; plain one-paragraph text skips the Markdown engine (same output)."""
+    """Render Markdown; simple Markdown skips the Markdown engine (same output)."""
     text = text.strip()
     if not text:
         return ""
-    if not _MARKDOWN_SYNTAX.search(text):
-        return f"<p>{text}</p>"
+    simple = simple_html(text)
+    if simple is not None:
+        return simple
     converter = _markdown()
     converter.reset()
     return converter.convert(text)
+
+
+def simple_html(text: str) -> str | None:
+    """Stripped simple Markdown (see _SPAN) as Python-Markdown renders it; None for any other."""
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        if _NOT_SIMPLE_LINES.search(paragraph):  # a line not starting with a letter or ending in a space
+            return None
+        html, position = [], 0
+        for span in re.finditer(_SPAN, paragraph):
+            if span.start() != position:
+                return None
+            position = span.end()
+            html.append(_span_html(span))
+        if position != len(paragraph):
+            return None
+        paragraphs.append(f"<p>{''.join(html)}</p>")
+    return "\n".join(paragraphs)
+
+
+def _span_html(span: re.Match) -> str:
+    if span["plain"] is not None:
+        return span["plain"]
+    if span["marked"] is not None:
+        tag = "em" if span["mark"] == "*" else "strong"
+        return f"<{tag}>{span['marked']}</{tag}>"
+    if span["code"] is not None:
+        return f"<code>{html.escape(span['code'], quote=False)}</code>"
+    return f'<a href="{span["url"].replace("&", "&amp;")}">{span["label"]}</a>'
 
 
 def check_links(rendered: str, source_text: str, path: str, problems: Problems) -> None:

@@ -180,6 +180,9 @@ class Site:
     )
     theme: str = spec(Text(), "Folder name under themes/.", "frontpage")
     output: str = spec(Text(), "Folder the site is written to.", "_site")
+    publication_pages: bool = spec(
+        Flag(), "Write a page per publication at publications/SLUG/.", True
+    )
     sections: tuple[Section, ...] = spec(
         Records(Section, min_items=1),
         "Publication sections in page order, each with the types it lists.",
@@ -244,6 +247,9 @@ class Publication:
     source: str = derived("")
     line: int = derived(0)
     abstract_html: str = derived("")
+    # Names the file text the record was read from, and its place there: rendered pieces of
+    # the record are cached under it (see render.py).
+    digest: str = derived("")
 
     @property
     def named_authors(self) -> tuple[str, ...]:

@@ -26,15 +26,76 @@ def safe_join(folder: Path, relative: str) -> Path:
     return path
 
 
-def write_tree(folder: Path, files: dict[str, bytes]) -> None:
-    """Write `files` under an existing `folder`, in sorted order."""
+def write_tree(folder: Path, files: dict[str, bytes], same_as: dict[str, Path] | None = None) -> None:
+    """Write `files` under an existing `folder`, in sorted order.
+
+    A file whose bytes a file in `same_as` ({relative path: path}) already holds is hard-linked
+    to it instead of written (and written where links are not supported).
+    """
     made: set[Path] = set()
     for relative in sorted(files):
         path = safe_join(folder, relative)
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
-        path.write_bytes(files[relative])
+        if not _link_same(same_as.get(relative) if same_as else None, files[relative], path):
+            path.write_bytes(files[relative])
+
+
+def _link_same(existing: Path | None, data: bytes, path: Path) -> bool:
+    try:
+        if existing is None or not _same(existing, data):
+            return False
+        os.link(existing, path)
+    except OSError:
+        return False
+    return True
+
+
+def _same(path: Path, data: bytes) -> bool:
+    """Whether the file holds exactly `data` (read a block at a time: pages can be large)."""
+    view, position = memoryview(data), 0
+    with open(path, "rb") as file:
+        if os.fstat(file.fileno()).st_size != len(data):
+            return False
+        while block := file.read(1 << 20):
+            if block != view[position:position + len(block)]:
+                return False
+            position += len(block)
+    return position == len(data)
+
+
+def _files_in(folder: Path) -> dict[str, Path] | None:
+    """{relative path: path} of the files under `folder`, or None if it holds anything else
+    (a symbolic link, an empty folder, a special file) or cannot be read."""
+    found, pending = {}, [(folder, "")]
+    try:
+        while pending:
+            path, prefix = pending.pop()
+            with os.scandir(path) as scan:
+                entries = list(scan)
+            if not entries:
+                return None
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_file(follow_symlinks=False):
+                    found[prefix + entry.name] = Path(entry.path)
+                else:
+                    return None
+    except OSError:
+        return None
+    return found
+
+
+def _holds(files: dict[str, bytes], existing: dict[str, Path]) -> bool:
+    """Whether the files `existing` are exactly `files`, byte for byte."""
+    if existing.keys() != files.keys():
+        return False
+    try:
+        return all(_same(existing[relative], data) for relative, data in files.items())
+    except OSError:
+        return False
 
 
 def update_tree(folder: Path, old: dict[str, bytes], new: dict[str, bytes]) -> list[str]:
@@ -56,12 +117,19 @@ def update_tree(folder: Path, old: dict[str, bytes], new: dict[str, bytes]) -> l
 
 
 def write_site(out: Path, files: dict[str, bytes]) -> None:
-    """Replace the folder `out` by exactly `files`; on any failure `out` is left as it was."""
+    """Replace the folder `out` by exactly `files`; on any failure `out` is left as it was.
+
+    A folder already holding exactly `files` is left alone; otherwise its unchanged files
+    are hard-linked into the new folder rather than written again.
+    """
     out = Path(out)
+    existing = _files_in(out) if out.is_dir() and not out.is_symlink() else None
+    if existing and _holds(files, existing):
+        return
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        write_tree(staging, files)
+        write_tree(staging, files, existing or {})
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a site is meant to be read
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

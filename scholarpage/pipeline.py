@@ -5,6 +5,7 @@ stage found an error, so a failed build leaves the previous site exactly as it w
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 from . import model
 from .config import Project, load_site, output_folder_problem
 from .content import Content, load_content, read_publications
+from .memo import Memo
 from .output import write_site
 from .problems import Problems
 from .render import render_site
@@ -43,11 +45,18 @@ class BuildCache:
     """Work a long-running caller (the dev server) keeps so a rebuild redoes only what changed.
 
     Each publication file's result is reused while its size and times stay the same, and
-    compiled templates while their source does (`templates` is a jinja2.BytecodeCache).
+    compiled templates while their source does (`templates` is a jinja2.BytecodeCache, or a
+    function making one when the first template is compiled).
+    `parsed` (results by file text, see content.read_publications) and `fragments` (rendered
+    pieces, see render.render_site) are what the build cache on disk keeps between builds;
+    `workers` processes share out a large build.
     """
 
-    publications: dict[Path, tuple] = field(default_factory=dict)
+    publications: dict[Path, tuple] | None = field(default_factory=dict)  # None: keep none
     templates: object | None = None
+    parsed: Memo | None = None
+    fragments: Memo = field(default_factory=Memo)
+    workers: int = 1
 
     def forget(self, paths) -> None:
         """Drop what was read from these files or folders: two saves in one clock tick look alike."""
@@ -63,33 +72,41 @@ def render(project: Project, problems: Problems, cache: BuildCache | None = None
     site = load_site(project, problems)
     if site is None:
         if project.site_file.is_file():  # still check every content file, all in this one run
-            for file_result in read_publications(project, problems, cache.publications):
+            for file_result in read_publications(project, problems, cache.publications,
+                                                 cache.parsed, cache.workers):
                 problems.extend(list(file_result.problems))
         return result
     result.site = site
-    result.content = load_content(project, site, problems, cache.publications)
+    result.content = load_content(project, site, problems, cache.publications, cache.parsed,
+                                  cache.workers)
+    if cache.parsed is not None:
+        cache.parsed.keep()
     if problems.errors:
         return result
-    result.files = render_site(project, site, result.content, problems, cache.templates)
+    result.files = render_site(project, site, result.content, problems, cache.templates,
+                               cache.fragments, cache.workers)
     return result
 
 
 def build(root: Path | str, out: Path | str | None = None, *, disk_cache: bool = False) -> BuildResult:
     """Build the project at `root` into `out` (default: site.yml's output folder).
 
-    With `disk_cache`, unchanged files and templates are taken from the last build's cache
-    (see cache.py); the output is the same byte for byte.
+    With `disk_cache`, what is unchanged since the last build is taken from its cache (see
+    cache.py); the output is the same byte for byte. A large build shares parsing and rendering
+    out to a process per CPU (a one-off build runs no threads, so it may fork).
     """
     started = time.perf_counter()
     project = Project(Path(root).resolve())
+    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if disk_cache:
         from .cache import DiskCache
 
         disk = DiskCache(project)
+        disk.memory.workers = workers
         result = render(project, Problems(), disk.memory)
         disk.save()
     else:
-        result = render(project, Problems())
+        result = render(project, Problems(), BuildCache(publications=None, workers=workers))
     if result.ok and out is not None:  # site.yml's output was checked when it was read
         reason = output_folder_problem(project, str(Path(out).resolve()))
         if reason:

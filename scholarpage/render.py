@@ -6,14 +6,21 @@ Nothing here writes files; `output.py` does. Templates are looked up first in th
 from __future__ import annotations
 
 import base64
-import traceback
+import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import bibtex, markup, metadata, model
 from .config import Project
 from .content import Content
+from .memo import Memo
+from .workers import fork_map, worth_forking
 from .problems import Problems
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # as urllib.parse.urlsplit finds one
+ENTRY_TEMPLATE = "partials/publication.html"  # one publication in a list: `publication_entry`
 
 
 @dataclass(frozen=True)
@@ -31,7 +38,8 @@ def _markup():
 def make_environment(project: Project, site: model.Site, bytecode_cache=None):
     """The Jinja2 environment of a theme: autoescaping, strict about undefined names.
 
-    A `bytecode_cache` (a jinja2.BytecodeCache) spares recompiling unchanged templates.
+    A `bytecode_cache` (a jinja2.BytecodeCache, or a function making one or None) spares
+    recompiling unchanged templates.
     """
     import jinja2
 
@@ -45,7 +53,8 @@ def make_environment(project: Project, site: model.Site, bytecode_cache=None):
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=bytecode_cache,
+        bytecode_cache=bytecode_cache() if callable(bytecode_cache) else bytecode_cache,
+        auto_reload=False,  # one build's templates do not change while it runs
     )
 
 
@@ -77,9 +86,7 @@ def obfuscated_email(address: str) -> dict[str, str]:
 
 def site_link(url: str, root: str) -> str:
     """A link written relative to the site root (site.yml, content/) as seen from a page `root` away."""
-    from urllib.parse import urlsplit
-
-    return url if urlsplit(url).scheme or url.startswith("/") else root + url
+    return url if _SCHEME.match(url) or url.startswith("/") else root + url
 
 
 def relative_root(page_path: str) -> str:
@@ -108,6 +115,8 @@ def sections_of(site: model.Site, publications) -> tuple[SectionView, ...]:
 
 def _template_problem(error: Exception, project: Project, problems: Problems) -> None:
     """A template error at its template file and line."""
+    import traceback
+
     import jinja2
 
     message = getattr(error, "message", None) or str(error)
@@ -130,13 +139,14 @@ def _template_problem(error: Exception, project: Project, problems: Problems) ->
 
 
 def _pages(site: model.Site, publications, slugs: dict[int, str]):
-    """(output path, template, extra context) of every rendered page."""
-    pages = [("index.html", "index.html", {}), ("404.html", "404.html", {})]
-    pages += [(f"publications/{slugs[id(pub)]}/index.html", "publication.html", {"pub": pub})
-              for pub in publications]
-    pages.append(("robots.txt", "robots.txt", {}))
+    """(output path, template, publication or None) of every rendered page."""
+    pages = [("index.html", "index.html", None), ("404.html", "404.html", None)]
+    if site.publication_pages:
+        pages += [(f"publications/{slugs[id(pub)]}/index.html", "publication.html", pub)
+                  for pub in publications]
+    pages.append(("robots.txt", "robots.txt", None))
     if site.url:  # both need absolute URLs
-        pages += [("sitemap.xml", "sitemap.xml", {}), ("feed.xml", "feed.xml", {})]
+        pages += [("sitemap.xml", "sitemap.xml", None), ("feed.xml", "feed.xml", None)]
     return pages
 
 
@@ -150,54 +160,215 @@ def _root_of(site: model.Site, page_path: str) -> str:
     return site.base_path if page_path == "404.html" else relative_root(page_path)
 
 
-def render_site(project: Project, site: model.Site, content: Content, problems: Problems,
-                bytecode_cache=None) -> dict[str, bytes]:
-    """Every output file of the site, in memory."""
-    Markup, _ = _markup()
-    publications = content.publications
-    keys = bibtex.assign_keys(publications)
-    slugs = metadata.assign_slugs(publications)
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
 
-    env = make_environment(project, site, bytecode_cache)
-    env.filters.update(
-        authors=lambda pub: format_authors(pub, site.owner, content.coauthors),
-        abstract=lambda pub, root="": Markup(markup.rebase_links(pub.abstract_html, root)),
-        bibtex=lambda pub: bibtex.entry(pub, keys[id(pub)]),
-        bibtex_key=lambda pub: keys[id(pub)],
-        slug=lambda pub: slugs[id(pub)],
-        site_link=site_link,
-        citation_tags=lambda pub: metadata.citation_tags(pub, site),
-        absolute=lambda path: metadata.absolute(site, path),
-        json_ld=lambda data: Markup(metadata.json_ld(data)),
-    )
-    env.globals.update(
-        person=lambda: metadata.person(site),
-        scholarly_article=lambda pub: metadata.scholarly_article(
-            pub, site, metadata.absolute(site, f"publications/{slugs[id(pub)]}/")),
-        publication_date=metadata.publication_date,
-        atom_date=lambda pub: metadata.atom_date(pub.sort_date) if pub.sort_date[0] else "",
-        page_url=page_url,
-    )
-    context = {
-        "site": site,
-        "owner": site.owner,
-        "bio": content.bio,
-        "bio_html": Markup(content.bio.html),
-        "sections": sections_of(site, publications),
-        "publications": publications,
-        "email": obfuscated_email(site.owner.email) if site.owner.email else None,
-        "updated": _updated(publications),
-    }
-    outputs: dict[str, bytes] = {}
-    for page_path, template_name, extra in _pages(site, publications, slugs):
+
+def templates_digest(project: Project, site: model.Site) -> str:
+    """Changes with any template the theme's loader could find."""
+    digest = hashlib.blake2b(digest_size=16)
+    for folder in (project.override_templates, project.theme(site.theme) / "templates"):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_file():
+                digest.update(f"{project.relative(path)}\0".encode() + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+class SiteRenderer:
+    """The theme's templates over one site's records, each piece rendered once and kept.
+
+    A publication's home page item (`publication_entry(pub)`) and page see only `site`, `owner`,
+    `email`, `root`, `page_path` and `pub`, so their keys name all they depend on. Jinja2 is
+    imported only when something has to be rendered.
+    """
+
+    def __init__(self, project: Project, site: model.Site, content: Content, pieces: Memo,
+                 bytecode_cache=None):
+        self.project, self.site, self.content, self.pieces = project, site, content, pieces
+        self.bytecode_cache = bytecode_cache
+        publications = content.publications
+        self.keys = bibtex.assign_keys(publications, lambda pub: self._text(
+            f"{pub.digest}.key" if pub.digest else None, lambda: bibtex.default_key(pub)))
+        self.slugs = metadata.assign_slugs(publications, lambda pub: self._text(
+            f"{pub.digest}.slug" if pub.digest else None, lambda: metadata.default_slug(pub)))
+        self.base = _digest(repr(site), repr(sorted(content.coauthors.items())),
+                            templates_digest(project, site))
+        self.shared = {"site": site, "owner": site.owner,
+                       "email": obfuscated_email(site.owner.email) if site.owner.email else None}
+        self.updated = _updated(publications)
+        # What a publication's item and page depend on besides its record; the site's pages
+        # depend on everything (a record is named by its digest).
+        self.inputs = {id(pub): _digest(self.base, self.keys[id(pub)], self.slugs[id(pub)])
+                       for pub in publications}
+        self.state = _digest(self.base, repr(content.bio), self.updated, *(
+            f"{pub.digest} {self.inputs[id(pub)]}" for pub in publications
+        )) if all(pub.digest for pub in publications) else None
+        self._env = None
+
+    def _kept(self, key: str | None, make) -> bytes:
+        """A piece's UTF-8, kept under `key`; `make()` makes it, as bytes or as text."""
+        def made() -> bytes:
+            data = make()
+            return data.encode("utf-8") if isinstance(data, str) else data
+
+        return self.pieces.make(key, made)
+
+    def _text(self, key: str | None, make) -> str:
+        return str(self._kept(key, make), "utf-8", "replace")  # whatever a damaged cache holds
+
+    def key(self, pub: model.Publication, kind: str, page_path: str = "") -> str | None:
+        """A piece's key: its publication's record, the piece, and what else it depends on."""
+        if not pub.digest:
+            return None
+        if kind == "bib":
+            return f"{pub.digest}.bib.{self.keys[id(pub)]}"
+        return f"{pub.digest}.{kind}.{self.inputs[id(pub)]}.{page_path}"
+
+    def _bib(self, pub: model.Publication) -> bytes:
+        return self._kept(self.key(pub, "bib"), lambda: bibtex.entry(pub, self.keys[id(pub)]))
+
+    def bibtex(self, pub: model.Publication) -> str:
+        return str(self._bib(pub), "utf-8", "replace")
+
+    def bibliography(self) -> bytes:
+        """publications.bib: every publication's entry."""
+        return self._kept(f"site.publications.bib.{self.state}" if self.state else None,
+                          lambda: b"\n".join(map(self._bib, self.content.publications)))
+
+    def page(self, page_path: str, template_name: str, pub=None) -> bytes:
+        """A publication's page, or a page of the whole site (made a piece at a time, as the
+        home page of thousands of publications is large)."""
+        if pub is not None:
+            key = self.key(pub, "page", page_path)
+        else:
+            key = f"site.{page_path}.{self.state}" if self.state else None
+        return bytes(self._kept(key, lambda: b"".join(
+            text.encode("utf-8") for text in self._template(template_name).generate(
+                self._context(page_path, pub)))))
+
+    def entry(self, pub: model.Publication, page_path: str) -> str:
+        """A publication's item in a list, on the page at `page_path`."""
+        return self._text(self.key(pub, "entry", page_path), lambda: self._template(
+            ENTRY_TEMPLATE).render(self._context(page_path, pub)))
+
+    def prerender(self, workers: int) -> None:
+        """Render the publications' pieces not kept yet in `workers` forked processes, if many.
+
+        Only a speed-up: if anything goes wrong here, the pieces are rendered one by one later,
+        where a problem is reported as usual.
+        """
+        pubs = self.content.publications
+        listed = {id(pub) for view in sections_of(self.site, pubs) for pub in view.publications}
+        todo = [index for index, pub in enumerate(pubs) if pub.digest and any(
+            self.pieces.get(key) is None for key in self._piece_keys(pub, id(pub) in listed))]
+        if not worth_forking(len(todo), workers):
+            return
         try:
-            text = env.get_template(template_name).render(
-                context, root=_root_of(site, page_path), page_path=page_path, **extra)
+            self.environment().get_template(ENTRY_TEMPLATE)  # compiled once, before forking
+            shares = fork_map(
+                lambda index: self._render_pieces(pubs[index], id(pubs[index]) in listed), todo, workers)
+        except Exception:  # noqa: BLE001 - see the docstring
+            return
+        for key, data in (item for share in shares for item in share):
+            self.pieces.put(key, data)
+
+    def _piece_keys(self, pub, listed: bool) -> list[str]:
+        keys = [self.key(pub, "bib")]
+        keys += [self.key(pub, "entry", "index.html")] if listed else []
+        keys += [self.key(pub, "page", self._page_path(pub))] if self.site.publication_pages else []
+        return keys
+
+    def _page_path(self, pub) -> str:
+        return f"publications/{self.slugs[id(pub)]}/index.html"
+
+    def _render_pieces(self, pub, listed: bool) -> list[tuple[str, bytes]]:
+        """In a forked process: a publication's pieces, as prerender wants them."""
+        self.pieces = Memo()
+        self.bibtex(pub)
+        if listed:
+            self.entry(pub, "index.html")
+        if self.site.publication_pages:
+            self.page(self._page_path(pub), "publication.html", pub)
+        return list(self.pieces.used.items())
+
+    def _template(self, name: str):
+        return self.environment().get_template(name)
+
+    def _context(self, page_path: str, pub) -> dict:
+        """What a template sees: a publication's piece, only what its key names."""
+        context = {**self.shared, "root": _root_of(self.site, page_path), "page_path": page_path}
+        if pub is not None:
+            return {**context, "pub": pub}
+        content = self.content
+        return {**context, "bio": content.bio, "bio_html": self.markup(content.bio.html),
+                "sections": sections_of(self.site, content.publications),
+                "publications": content.publications, "updated": self.updated}
+
+    def markup(self, text: str):
+        return _markup()[0](text)
+
+    def publication_url(self, pub) -> str:
+        """A publication's page, or without pages its item on the home page."""
+        if self.site.publication_pages:
+            return f"publications/{self.slugs[id(pub)]}/"
+        return f"#{self.keys[id(pub)]}"
+
+    def environment(self):
+        if self._env is not None:
+            return self._env
+        import jinja2
+
+        Markup = _markup()[0]
+        site, content, keys, slugs = self.site, self.content, self.keys, self.slugs
+        env = make_environment(self.project, site, self.bytecode_cache)
+        env.filters.update(
+            authors=lambda pub: format_authors(pub, site.owner, content.coauthors),
+            abstract=lambda pub, root="": Markup(markup.rebase_links(pub.abstract_html, root)),
+            bibtex=self.bibtex,
+            bibtex_key=lambda pub: keys[id(pub)],
+            slug=lambda pub: slugs[id(pub)],
+            site_link=site_link,
+            citation_tags=lambda pub: metadata.citation_tags(pub, site),
+            absolute=lambda path: metadata.absolute(site, path),
+            json_ld=lambda data: Markup(metadata.json_ld(data)),
+        )
+        env.globals.update(
+            person=lambda: metadata.person(site),
+            scholarly_article=lambda pub: metadata.scholarly_article(
+                pub, site, metadata.absolute(site, self.publication_url(pub))),
+            publication_date=metadata.publication_date,
+            atom_date=lambda pub: metadata.atom_date(pub.sort_date) if pub.sort_date[0] else "",
+            page_url=page_url,
+            publication_url=self.publication_url,
+            publication_entry=jinja2.pass_context(
+                lambda context, pub: Markup(self.entry(pub, context["page_path"]))),
+        )
+        self._env = env
+        return env
+
+
+def render_site(project: Project, site: model.Site, content: Content, problems: Problems,
+                bytecode_cache=None, fragments: Memo | None = None,
+                workers: int = 1) -> dict[str, bytes]:
+    """Every output file of the site, in memory.
+
+    `fragments` (rendered pieces, as UTF-8) spares rendering again what is unchanged: a
+    publication's BibTeX entry, home page item and page, or a whole page. A publication's
+    pieces are keyed by its `digest` first (so the disk cache keeps them with its file), the
+    site's pages by 'site'. With `workers` above 1, many pieces are rendered by forked processes.
+    """
+    pieces = fragments if fragments is not None else Memo()
+    renderer = SiteRenderer(project, site, content, pieces, bytecode_cache)
+    renderer.prerender(workers)
+    publications = content.publications
+    outputs: dict[str, bytes] = {}
+    for page_path, template_name, pub in _pages(site, publications, renderer.slugs):
+        try:
+            outputs[page_path] = renderer.page(page_path, template_name, pub)
         except Exception as error:  # a user's template may fail in any way: report, don't crash
             _template_problem(error, project, problems)
-            continue
-        outputs[page_path] = text.encode("utf-8")
-    outputs["publications.bib"] = bibtex.bibliography(publications, keys).encode("utf-8")
+    outputs["publications.bib"] = bytes(renderer.bibliography())
+    pieces.keep()
     host = site.url.split("://", 1)[-1].split("/", 1)[0] if site.url else ""
     # A custom domain of its own; a sub-path site shares the domain of the user's site.
     if host and not host.endswith(".github.io") and site.base_path == "/":

@@ -39,7 +39,7 @@ from .output import update_tree
 from .pipeline import BuildCache, BuildResult, render
 from .problems import Problems
 
-QUIET_SECONDS = 0.02  # a save is a burst of events: rebuild once none came for this long,
+QUIET_SECONDS = 0.01  # a save is a burst of events: rebuild once none came for this long,
 LONGEST_WAIT = 1.0  # but no later than this after the first, should they never stop
 # What a save, a deletion or a rename gives; no opens, closes or folder-modified noise.
 EVENTS = [events.FileCreatedEvent, events.FileModifiedEvent, events.FileMovedEvent,
@@ -331,11 +331,16 @@ async def run(project: Project, sockets: list, scratch: Path, host: str) -> None
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
     """Preview the project at `root` until stopped; the exit code."""
     project = Project(Path(root).resolve())
+    if not project.root.is_dir():
+        say(f"error: {Path(root).as_posix()}: no such folder", error=True)
+        return 1
     sockets = open_sockets(host, port)
     if sockets is None:
         return 1
     with tempfile.TemporaryDirectory(prefix="scholarpage-preview-") as scratch:
         with suppress(KeyboardInterrupt):
             asyncio.run(run(project, sockets, Path(scratch).resolve(), host))
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: clean up still
+    signal.signal(signal.SIGINT, previous)
     say("stopped")
     return 0

@@ -118,5 +118,5 @@ def test_a_build_loads_no_tool_beside_the_pipeline_and_no_markdown_without_markd
 
 
 def test_markdown_is_loaded_when_the_content_has_markdown(make_project):
-    root = make_project({"content/index.md": "---\ntitle: About\n---\nI build *engines*.\n"})
+    root = make_project({"content/index.md": "---\ntitle: About\n---\nI build:\n\n- engines\n"})
     assert "markdown" in _top(loaded_modules(root))

@@ -1,13 +1,18 @@
 """The build cache (.cache/scholarpage/): it only saves time, never changes the output."""
 from __future__ import annotations
 
+import json
+import os
 import pickle
+from pathlib import Path
 
 import pytest
 
 from conftest import build_ok, tree
-from scholarpage import cache
+from scholarpage import cache, model
 from scholarpage.config import Project
+from scholarpage.content import FileResult
+from scholarpage.problems import Problem
 
 CACHE = ".cache/scholarpage"
 PUBLICATION = "content/publications/2023-sun-dime-fm.yml"
@@ -19,27 +24,64 @@ def plain_build(root, out) -> dict[str, bytes]:
     return tree(out)
 
 
-def test_cold_warm_and_unchanged_builds_equal_a_cacheless_build(example_project, tmp_path):
+def packs(root: Path) -> list[Path]:
+    return sorted((root / CACHE).glob("*/*.json"))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize("pages", [True, False])
+def test_cold_warm_and_unchanged_builds_equal_a_cacheless_build(example_project, tmp_path, pages):
+    if not pages:
+        edit(example_project / "site.yml", "output: _site\n", "output: _site\npublication_pages: false\n")
     build_ok(example_project)
-    assert (example_project / CACHE / "publications.pickle").is_file()
+    assert packs(example_project)
     cold = tree(example_project / "_site")
     assert cold == plain_build(example_project, tmp_path / "plain")
+    assert any(name.startswith("publications/") for name in cold) is pages
 
     build_ok(example_project)
     assert tree(example_project / "_site") == cold
 
-    path = example_project / PUBLICATION
-    path.write_text(path.read_text().replace("DIstilling", "Distilling"))
+    changes = [
+        (PUBLICATION, "DIstilling", "Distilling"),  # one publication
+        ("content/coauthors.yml", "https://", "http://"),  # links in many entries
+        ("site.yml", "name: Ximeng Sun", "name: Ximeng Sun-Li"),  # every page
+        ("themes/frontpage/templates/partials/macros.html", "Copy<", "Copy it<"),  # a template
+        ("content/index.md", "Hello, I am", "Hi, I am"),  # the bio
+    ]
+    for number, (name, old, new) in enumerate(changes):
+        edit(example_project / name, old, new)
+        build_ok(example_project)
+        warm = tree(example_project / "_site")
+        assert warm != cold
+        assert warm == plain_build(example_project, tmp_path / f"plain-{number}"), name
+        cold = warm
+    assert b"DIME-FM: Distilling" in cold["index.html"] and b"Copy it" in cold["index.html"]
+
+
+def test_adding_and_removing_publications_equals_a_cacheless_build(example_project, tmp_path):
     build_ok(example_project)
-    warm = tree(example_project / "_site")
-    assert warm != cold
-    assert b"DIME-FM: Distilling" in warm["index.html"]
-    assert warm == plain_build(example_project, tmp_path / "plain-after-edit")
+    folder = example_project / "content/publications"
+    (folder / "2023-sun-dime-fm.yml").rename(folder / "2023-sun-dime-fm-renamed.yml")
+    (folder / "2020-sun-adashare.yml").unlink()
+    (folder / "new.md").write_text("---\ntitle: New\nauthors: [Ada]\ntype: preprint\n---\nIt *is*.\n")
+    build_ok(example_project)
+    assert tree(example_project / "_site") == plain_build(example_project, tmp_path / "plain")
 
 
 def test_no_cache_keeps_no_cache(example_project):
     build_ok(example_project, "build", "--no-cache")
     assert not (example_project / ".cache").exists()
+
+
+def test_the_cache_folder_ignores_itself_for_git(example_project):
+    build_ok(example_project)
+    assert (example_project / CACHE / ".gitignore").read_text() == "*\n"
 
 
 def test_cached_files_report_their_problems_again(make_project):
@@ -49,29 +91,148 @@ def test_cached_files_report_their_problems_again(make_project):
     assert build_ok(root).stderr == warning
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "other data"])
-def test_a_corrupted_cache_is_ignored_and_rebuilt(example_project, damage):
+# A pickle that, if ever unpickled, writes the file named in it: the cache must never run it.
+def exploit(marker: Path) -> bytes:
+    class Exploit:
+        def __reduce__(self):
+            return (Path.write_text, (marker, "ran"))
+
+    return pickle.dumps(Exploit())
+
+
+def damage(kind: str, saved: bytes, marker: Path) -> bytes:
+    return {
+        "garbage": b"\x00not json\xff",
+        "truncated": saved[: len(saved) // 2],
+        "pickle": exploit(marker),
+        "other data": json.dumps(["a list, not a pack"]).encode(),
+        "wrong types": saved.replace(b'"conference"', b'2023'),
+        "wrong fields": saved.replace(b'[["Publication",[[', b'[["Publication",[["extra",'),
+    }[kind]
+
+
+@pytest.mark.parametrize("kind", ["garbage", "truncated", "pickle", "other data", "wrong types",
+                                  "wrong fields"])
+def test_a_damaged_or_malicious_cache_is_ignored_and_rebuilt(example_project, tmp_path, kind):
     build_ok(example_project)
     expected = tree(example_project / "_site")
-    saved = example_project / CACHE / "publications.pickle"
-    templates = [p for p in (example_project / CACHE).glob("templates-*/*") if p.is_file()]
-    assert templates
-    broken = {"garbage": b"not a pickle",
-              "truncated": saved.read_bytes()[: saved.stat().st_size // 2],
-              "other data": pickle.dumps(["a list, not the cache's dict"])}[damage]
-    for path in [saved, *templates]:
-        path.write_bytes(broken)
+    marker = tmp_path / "marker"
+    for path in packs(example_project):
+        path.write_bytes(damage(kind, path.read_bytes(), marker))
+    shipped = example_project / CACHE / "publications.pickle"  # what an older engine read
+    shipped.write_bytes(exploit(marker))
 
     build_ok(example_project)
 
+    assert not marker.exists()
     assert tree(example_project / "_site") == expected
-    assert pickle.loads(saved.read_bytes())["publications"]
+    assert not shipped.exists()
+    for path in packs(example_project):  # rewritten as this engine writes them
+        assert any(cache._read_pack(path))
+
+
+def test_records_and_problems_come_back_as_they_were():
+    pub = model.Publication(
+        title="T", authors=("A", "B"), type="conference", venue="V", venue_full="F", year=2024,
+        month=6, date="", note="n", links=(model.Link("pdf", "https://x.org/p.pdf"),),
+        abstract="*a*", selected=True, bibtex_key="k", order=2, slug="s", source="p.yml", line=3,
+        abstract_html="<p><em>a</em></p>", digest="d.0")
+    result = FileResult((pub,), (Problem("p.yml", 1, 2, "m", True),), "d")
+    data = json.loads(json.dumps(cache.encode_result(result)))
+    back = cache.decode_result("d", data)
+    assert back == result and back.records[0].digest == "d.0" and back.records[0].line == 3
+    bio = FileResult((model.Page(title="About", body="b", html="<p>b</p>", source="i.md"),), (), "e")
+    assert cache.decode_result("e", json.loads(json.dumps(cache.encode_result(bio)))) == bio
+    with pytest.raises(ValueError):  # records of another file
+        cache.decode_result("e", data)
 
 
 def test_another_engine_starts_afresh(example_project, monkeypatch):
     build_ok(example_project)
     project = Project(example_project)
-    assert cache.DiskCache(project).memory.publications
+    assert cache.DiskCache(project).memory.parsed.store
 
     monkeypatch.setattr(cache, "__version__", "another version")
-    assert cache.DiskCache(project).memory.publications == {}
+    assert cache.DiskCache(project).memory.parsed.store == {}
+
+
+def test_an_unchanged_site_is_not_written_again_and_unchanged_files_are_linked(example_project):
+    build_ok(example_project)
+    site = example_project / "_site"
+    index, bib = site / "index.html", site / "publications.bib"
+    page = next(site.glob("publications/*dime-fm*/index.html"))
+    other = next(p for p in site.glob("publications/*/index.html") if "dime-fm" not in str(p))
+    before = {path: path.stat().st_ino for path in (index, bib, page, other)}
+
+    build_ok(example_project)
+    assert all(path.stat().st_ino == inode for path, inode in before.items())
+
+    edit(example_project / PUBLICATION, "DIstilling", "Distilling")
+    build_ok(example_project)
+    assert index.stat().st_ino != before[index] and page.stat().st_ino != before[page]
+    assert other.stat().st_ino == before[other] and other.stat().st_nlink == 1
+
+
+def test_compiled_templates_are_kept_in_the_users_cache_folder_not_the_project(
+        example_project, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
+    build_ok(example_project)
+    kept = [p.name for p in (example_project / CACHE).rglob("*") if p.is_file()]
+    assert kept and all(name == ".gitignore" or name.endswith(".json") for name in kept)
+    compiled = list((tmp_path / "user" / "scholarpage").glob("templates-*/*"))
+    assert compiled
+    for path in compiled:  # broken compiled templates are compiled again
+        path.write_bytes(b"broken")
+    expected = tree(example_project / "_site")
+    (example_project / PUBLICATION).write_text(
+        (example_project / PUBLICATION).read_text().replace("DIstilling", "Distilling"))
+    build_ok(example_project)
+    assert tree(example_project / "_site") == plain_build(example_project, tmp_path / "plain")
+    assert tree(example_project / "_site") != expected
+
+
+@pytest.mark.parametrize("pages", [True, False])
+def test_work_shared_out_to_processes_gives_the_same_site(example_project, tmp_path, monkeypatch,
+                                                          pages):
+    from scholarpage import bibtex, content, workers
+    from scholarpage.pipeline import BuildCache, render
+    from scholarpage.problems import Problems
+
+    if not pages:
+        edit(example_project / "site.yml", "output: _site\n", "output: _site\npublication_pages: false\n")
+    project = Project(example_project)
+    alone = render(project, Problems(), BuildCache(publications=None, workers=1))
+
+    def noting_the_process(function):  # forked processes inherit it: each leaves its number
+        def noted(*args):
+            (tmp_path / f"{function.__name__}-{os.getpid()}").touch()
+            return function(*args)
+        return noted
+
+    monkeypatch.setattr(workers, "WORTH_FORKING", 2)
+    monkeypatch.setattr(content, "read_publication_file",
+                        noting_the_process(content.read_publication_file))
+    monkeypatch.setattr(bibtex, "entry", noting_the_process(bibtex.entry))
+    shared = render(project, Problems(), BuildCache(publications=None, workers=2))
+    assert shared.ok and shared.files == alone.files
+    assert [str(p) for p in shared.problems.items] == [str(p) for p in alone.problems.items]
+    for name in ("read_publication_file", "entry"):  # done by other processes, not this one
+        assert {p.name for p in tmp_path.glob(f"{name}-*")} - {f"{name}-{os.getpid()}"}
+        assert not (tmp_path / f"{name}-{os.getpid()}").exists()
+
+
+@pytest.mark.parametrize("link", [".cache", CACHE])
+def test_a_cache_folder_leading_elsewhere_is_left_alone(example_project, tmp_path, link):
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "scholarpage" / "old").mkdir(parents=True)
+    precious = [elsewhere / "scholarpage" / "notes.json", elsewhere / "scholarpage" / "old" / "x"]
+    for path in precious:
+        path.write_text("mine")
+    (example_project / link).parent.mkdir(parents=True, exist_ok=True)
+    (example_project / link).symlink_to(elsewhere if link == ".cache" else elsewhere / "scholarpage")
+
+    build_ok(example_project)
+    build_ok(example_project)
+
+    assert all(path.read_text() == "mine" for path in precious)
+    assert sorted(p.name for p in (elsewhere / "scholarpage").iterdir()) == ["notes.json", "old"]

@@ -338,3 +338,23 @@ def test_without_a_url_the_site_still_links_relatively_and_has_no_sitemap_or_fee
     problems, _ = check_links(out)
     assert [str(p) for p in problems.items] == []
     assert 'rel="canonical"' not in page(out, "index.html")
+
+
+def test_without_publication_pages_titles_feed_and_sitemap_point_at_the_home_page(make_project):
+    files = project_files()
+    files["site.yml"] += "publication_pages: false\n"
+    root = make_project(files)
+    build_ok(root)
+    out = root / "_site"
+    assert not (out / "publications").exists()
+    home = parse_html(page(out, "index.html"))
+    assert home.find_all("a", "title") == []
+    titles = [e.text() for e in home.find_all("span", "title")]
+    assert "“Notes on the Analytical Engine”" in titles and len(titles) == 6
+    assert re.findall(r"<loc>(.*)</loc>", page(out, "sitemap.xml")) == ["https://user.github.io/repo/"]
+    links = re.findall(r'<link rel="alternate" type="text/html" href="([^"]*)"/>', page(out, "feed.xml"))
+    assert "https://user.github.io/repo/#lovelace2021notes" in links and len(links) == 7
+    for link in links[1:]:  # the feed's own, then one per publication: an entry on the home page
+        assert link.split("#")[1] in ids(out / "index.html")
+    problems, _ = check_links(out, "/repo/")
+    assert [str(p) for p in problems.items] == []

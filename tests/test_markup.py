@@ -1,0 +1,86 @@
+"""Simple Markdown is rendered without Python-Markdown, to the very same HTML."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from scholarpage import markup
+
+
+def python_markdown(text: str) -> str:
+    converter = markup._markdown()
+    converter.reset()
+    return converter.convert(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Plain text.",
+    "Two lines\nof one paragraph.\n\nAnd a second paragraph.",
+    "We propose *adaptive sharing*, a **new** method (see *Section 3*).",
+    "Code is at [github](https://github.com/u/r?tab=a&b=c), in `O(n log n)` time with `a<b>c`.",
+    "Über café naïve 中文 text with 'quotes', \"double\", dashes -- and 50% + $3 = #1 @ x/y.",
+])
+def test_simple_markdown_is_rendered_as_python_markdown_does(text):
+    assert markup.simple_html(text) == python_markdown(text)
+
+
+@pytest.mark.parametrize("text", [
+    "# A heading", "- an item", "1. an item", "> a quote", "    code", "A\n===", "A\n- b",
+    "a*b*c", "*a *b", "** a**", "***a***", "_a_", "a_b", "A [ref][1]", "A [short] ref",
+    "An ![image](a.png)", "A <b>tag</b>", "A <https://x.org> link", "A &copy; entity",
+    "A \\*escape", "Two spaces  \nbreak", "A\ttab", "A | table", "A {: .attr}", "A [^1] note",
+    "A [link](https://x.org/a;b)", "A [ link](https://x.org)", "*a*b", "A `` ` `` span",
+    "(a) list", "Line\n(b) not a letter", "A `&#2024` code",
+])
+def test_other_markdown_is_left_to_python_markdown(text):
+    assert markup.simple_html(text) is None
+
+
+def test_simple_markdown_has_no_space_but_the_space_and_the_newline():
+    for char in map(chr, range(0x3001)):
+        if char.isspace() and char not in " \n":
+            assert markup.simple_html(f"A{char}b") is None, repr(char)
+
+
+SIMPLE_PIECES = [
+    "word", "Word", "words here", "é", "中文", "x1", "2024", ".", ",", ";", ":", "(", ")", "?", "'",
+    '"', "-", "--", "/", "%", "$", "#", "@", "=", "+", " ", "  ", "\n", "\nA", "\nb", "\n\nC",
+    "\n\nÉ", "*em*", "*em words*", "**strong**", "*a.*", "**b,**", "`code`", "`a <b>`",
+    "`*x* [y](z)`", "`a  b`", "[label](https://example.org/a-b_c?d=1&e=2#f)",
+    "[two words](http://x.org)", "[l](u)", "[a.b](mailto:a@b.c)", "(*em*)", "(**s**)",
+]
+OTHER_PIECES = [
+    "\n\n\n", "\t", "\u00a0", "\u2028", "*", "**", "***", "_", "__", "`", "``", "[", "]", "<",
+    ">", "&", "{", "}", "|", "!", "~", "^", "\\", "` x `", "![i](u)", "[r][1]", "\n1. ", "\n- ",
+    "\n# ", "\n> ", "\n    ", "\n=", "&amp;", "&copy;", "<b>", "<https://x.org>", "{: .c}",
+    "[^1]", "\n(", "\n2", "x*y*z", "*a *", "* a*", "*a*b", "[a](b c)", "[a](<b>)", "[ a](b)",
+    " \n", "  \n", "*a\nb*", "`a\nb`", "`&#2024`", "`a & b`",
+]
+
+
+def random_texts(count: int):
+    """Texts made mostly of simple pieces, each with a chance of a piece that is not."""
+    generator = random.Random(20240617)
+    for _ in range(count):
+        pieces = [generator.choice(["A", "The", "We", "Über"])]
+        for _ in range(generator.randint(1, 16)):
+            kind = SIMPLE_PIECES if generator.random() < 0.93 else OTHER_PIECES
+            pieces.append(generator.choice(kind))
+        yield "".join(pieces).strip()
+
+
+def test_random_markdown_is_rendered_as_python_markdown_does_or_left_to_it():
+    simple = 0
+    for text in random_texts(6000):
+        html = markup.simple_html(text)
+        if html is not None:
+            simple += 1
+            assert html == python_markdown(text), text
+    assert simple > 1000  # the comparison covered many texts that took the simple way
+
+
+def test_to_html_takes_either_way():
+    assert markup.to_html("  *Simple*.\n") == "<p><em>Simple</em>.</p>"
+    assert markup.to_html("- not simple") == "<ul>\n<li>not simple</li>\n</ul>"
+    assert markup.to_html(" \n") == ""
