@@ -1,14 +1,16 @@
-"""Save-to-reload latency of `python build.py serve` (a benchmark, not a test).
+"""Save-to-reload latency of `python build.py serve` against `hugo server`, in one run.
 
-For each site, starts the real server, connects a livereload websocket client as a browser
-would, then saves a publication file 20 times (in place, as most editors do) and measures the
-time from the write to the `reload` message arriving. Also reports the server's own rebuild
-time (render and write, from its terminal line). Sites: the example, and generated sites of
-1,000 and 10,000 publications (deterministic, in a temporary folder).
+For each size, both servers run on the same publications (bench/sites.py: ours with a page
+per publication, as users have it; Hugo's site renders only its home page). A livereload
+websocket client is connected to each, as a browser would be. Then one publication file is
+saved, in place as most editors do, 20 times per server, the two servers taking turns (only
+the one whose file changed rebuilds; the other is idle). Measured: the time from the write to
+the `reload` message arriving, and each server's own rebuild time from its terminal line
+(ours: "written in N ms", render and write; Hugo: "Total in N ms").
 
-    python bench/serve_latency.py [--edits 20] [--sizes example,1000,10000]
+    python bench/serve_latency.py [--edits 20] [--sizes 17,1000,10000]
 
-Prints a Markdown table for the README.
+Prints a Markdown table for the README, with the ratios ours/Hugo of this run.
 """
 from __future__ import annotations
 
@@ -16,9 +18,8 @@ import argparse
 import asyncio
 import json
 import queue
-import random
 import re
-import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -27,55 +28,27 @@ import threading
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-WORDS = ("adaptive attention compression domain dynamic efficient frame graph language learning "
-         "model multi network neural quantization robust sparse task transfer video vision").split()
-AUTHORS = ("Ximeng Sun", "Kate Saenko", "Rameswar Panda", "Rogerio Feris", "Ada Lovelace",
-           "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov", "Donald Knuth")
-TYPES = ("conference", "journal", "preprint", "patent")
-REBUILD_LINE = re.compile(r"changed: .* written in (\d+) ms")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import hugo_binary, hugo_version  # noqa: E402
+from sites import REPO, edit_hugo, edit_ours, make_sites  # noqa: E402
 
 
-def copy_example(root: Path) -> Path:
-    for name in ("content", "themes", "static"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy2(REPO / "site.yml", root / "site.yml")
-    return root
-
-
-def publication_yaml(number: int, rng: random.Random) -> str:
-    title = " ".join(rng.choice(WORDS) for _ in range(6)).capitalize()
-    authors = "".join(f"  - {name}\n" for name in rng.sample(AUTHORS, 4))
-    abstract = " ".join(rng.choice(WORDS) for _ in range(60))
-    return (f'title: "{title} {number}"\nauthors:\n{authors}type: {TYPES[number % len(TYPES)]}\n'
-            f"venue: Venue {number % 30}\nyear: {2000 + number % 25}\n"
-            f"links:\n  pdf: https://example.org/{number}.pdf\n"
-            f"  code: https://example.org/code/{number}\n"
-            f"abstract: |\n  {abstract}\n")
-
-
-def generate_site(root: Path, count: int) -> Path:
-    """The example's settings, bio and theme with `count` generated publications instead."""
-    copy_example(root)
-    folder = root / "content" / "publications"
-    shutil.rmtree(folder)
-    folder.mkdir()
-    rng = random.Random(count)
-    for number in range(count):
-        (folder / f"{number:05d}.yml").write_text(publication_yaml(number, rng), encoding="utf-8")
-    return root
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class Server:
-    """`python build.py serve` on a free port, its terminal lines read on threads."""
+    """A dev server's process, its terminal lines read on a thread."""
 
-    def __init__(self, root: Path):
-        self.process = subprocess.Popen(
-            [sys.executable, str(REPO / "build.py"), "--root", str(root), "serve", "--port", "0"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    def __init__(self, name: str, command: list[str], cwd: Path, ready: str, rebuilt: str):
+        self.name, self.rebuilt = name, re.compile(rebuilt)
+        self.process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
-        self.port = int(self.wait_for(re.compile(r"serving http://127\.0\.0\.1:(\d+)/"), 600)[1])
+        self.port = int(self.wait_for(re.compile(ready), 600)[1])
 
     def _read(self) -> None:
         for line in self.process.stdout:
@@ -89,80 +62,119 @@ class Server:
             if match:
                 return match
 
+    def rebuild_ms(self) -> float:
+        return float(self.wait_for(self.rebuilt, 60)[1])
+
     def stop(self) -> None:
         self.process.send_signal(2)
-        self.process.wait(timeout=60)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
 
 
-async def measure(server: Server, target: Path, edits: int) -> tuple[list[float], list[float]]:
-    """(save-to-reload latencies, server rebuild times) in ms over `edits` saves of `target`."""
+def start_ours(root: Path) -> Server:
+    return Server("ours", [sys.executable, str(REPO / "build.py"), "--root", str(root), "serve",
+                           "--port", "0"], root, r"serving http://127\.0\.0\.1:(\d+)/",
+                  r"changed: .* written in (\d+) ms")
+
+
+def start_hugo(root: Path) -> Server:
+    port = free_port()
+    return Server("hugo", [hugo_binary(), "server", "--port", str(port), "--bind", "127.0.0.1"],
+                  root, r"Web Server is available at http://localhost:(\d+)/", r"Total in (\d+) ms")
+
+
+async def connect(server: Server):
+    """A browser's view of the home page: the page is loaded (Hugo's fast render mode rebuilds
+    only pages that were visited), then its livereload client says hello and waits."""
+    from tornado.httpclient import AsyncHTTPClient, HTTPRequest
     from tornado.websocket import websocket_connect
 
-    socket = await websocket_connect(f"ws://127.0.0.1:{server.port}/livereload")
-    await socket.write_message(json.dumps(
+    origin = f"http://127.0.0.1:{server.port}"  # Hugo refuses a websocket from elsewhere
+    await AsyncHTTPClient().fetch(origin + "/")
+    client = await websocket_connect(HTTPRequest(f"ws://127.0.0.1:{server.port}/livereload",
+                                                 headers={"Origin": origin}))
+    await client.write_message(json.dumps(
         {"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
-    await socket.read_message()
-    await socket.write_message(json.dumps({"command": "info", "url": "bench", "plugins": {}}))
-    await asyncio.sleep(0.2)  # the server adds the client to its waiters on 'info'
-    original = target.read_text(encoding="utf-8")
-    latencies, rebuilds = [], []
-    try:
-        for edit in range(edits):
-            text = re.sub(r"^title: .*$", f"title: Benchmark edit {edit}", original, count=1,
-                          flags=re.MULTILINE)
-            started = time.perf_counter()
-            target.write_text(text, encoding="utf-8")
-            while True:
-                message = json.loads(await asyncio.wait_for(socket.read_message(), 600))
-                if message.get("command") == "reload":
-                    break
-            latencies.append((time.perf_counter() - started) * 1000)
-            rebuilds.append(float(server.wait_for(REBUILD_LINE, 60)[1]))
-            await asyncio.sleep(0.1)  # let the editor's burst end before the next save
-    finally:
-        target.write_text(original, encoding="utf-8")
-        socket.close()
-    return latencies, rebuilds
+    await client.write_message(json.dumps({"command": "info", "url": origin + "/", "plugins": {}}))
+    await asyncio.sleep(0.5)  # until the server counts the client among those to reload
+    return client
+
+
+async def save_and_wait(client, save) -> float:
+    """Milliseconds from `save()` writing the file to the reload message arriving."""
+    started = time.perf_counter()
+    save()
+    while True:
+        message = json.loads(await asyncio.wait_for(client.read_message(), 120))
+        if message.get("command") == "reload":
+            return (time.perf_counter() - started) * 1000
+
+
+async def measure(servers: dict, saves: dict, edits: int) -> dict[str, tuple[list, list]]:
+    """{name: (latencies, rebuild times)} over `edits` saves per server, taking turns."""
+    clients = {name: await connect(server) for name, server in servers.items()}
+    results = {name: ([], []) for name in servers}
+    for edit in range(edits):
+        order = list(servers) if edit % 2 == 0 else list(reversed(servers))
+        for name in order:
+            latency = await save_and_wait(clients[name], lambda: saves[name](edit + 1))
+            results[name][0].append(latency)
+            results[name][1].append(servers[name].rebuild_ms())
+            await asyncio.sleep(0.2)  # the burst of a save is over before the next
+    for client in clients.values():
+        client.close()
+    return results
 
 
 def p90(values: list[float]) -> float:
     return statistics.quantiles(values, n=10, method="inclusive")[-1]
 
 
-def bench_site(name: str, edits: int) -> list[str]:
+def bench_size(size: int, edits: int) -> str:
     with tempfile.TemporaryDirectory(prefix="serve-bench-") as scratch:
-        root = Path(scratch) / "site"
-        root.mkdir()
-        if name == "example":
-            copy_example(root)
-        else:
-            generate_site(root, int(name))
-        target = sorted((root / "content" / "publications").glob("*.yml"))[0]
-        server = Server(root)
+        ours, hugo, records = make_sites(Path(scratch), size, pages=True)
+        servers = {}
         try:
-            latencies, rebuilds = asyncio.run(measure(server, target, edits))
+            servers["ours"] = start_ours(ours)
+            servers["hugo"] = start_hugo(hugo)
+            saves = {"ours": lambda revision: edit_ours(ours, records, revision),
+                     "hugo": lambda revision: edit_hugo(hugo, records, revision)}
+            results = asyncio.run(measure(servers, saves, edits))
         finally:
-            server.stop()
-    count = len(list((REPO / "content" / "publications").glob("*.yml"))) if name == "example" else int(name)
-    label = "example site" if name == "example" else "generated"
-    return [f"{label}", f"{count:,}", f"{statistics.median(latencies):.0f}", f"{p90(latencies):.0f}",
-            f"{statistics.median(rebuilds):.0f}", f"{p90(rebuilds):.0f}"]
+            for server in servers.values():
+                server.stop()
+    (ours_latency, ours_rebuild), (hugo_latency, hugo_rebuild) = results["ours"], results["hugo"]
+    median = statistics.median
+    cells = [f"{size:,}" + (" (the example)" if size == 17 else ""),
+             f"{median(ours_latency):.0f} / {p90(ours_latency):.0f}",
+             f"{median(hugo_latency):.0f} / {p90(hugo_latency):.0f}",
+             f"{median(ours_latency) / median(hugo_latency):.2f}",
+             f"{median(ours_rebuild):.0f} / {p90(ours_rebuild):.0f}",
+             f"{median(hugo_rebuild):.0f} / {p90(hugo_rebuild):.0f}",
+             f"{median(ours_rebuild) / median(hugo_rebuild):.2f}"]
+    return "| " + " | ".join(cells) + " |"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--edits", type=int, default=20)
-    parser.add_argument("--sizes", default="example,1000,10000",
-                        help="comma-separated: 'example' and/or numbers of publications")
+    parser.add_argument("--edits", type=int, default=20, help="saves per server and size")
+    parser.add_argument("--sizes", default="17,1000,10000",
+                        help="comma-separated publication counts (17 is the example site)")
     args = parser.parse_args()
-    header = ["Site", "Publications", "Save to reload, median (ms)", "p90 (ms)",
-              "Rebuild, median (ms)", "p90 (ms)"]
-    rows = [bench_site(name.strip(), args.edits) for name in args.sizes.split(",")]
-    print(f"\n{args.edits} saves of one publication file per site, Python {sys.version.split()[0]}:\n")
-    print("| " + " | ".join(header) + " |")
-    print("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    rows = []
+    for size in (int(value) for value in args.sizes.split(",") if value):
+        rows.append(bench_size(size, args.edits))
+        print(rows[-1], file=sys.stderr, flush=True)
+    print(f"\n{args.edits} saves of one publication file per server and size, taking turns; "
+          f"Python {sys.version.split()[0]}, Hugo {hugo_version()}; median / 90th percentile, "
+          f"in ms. Ours renders a page per publication; Hugo's site renders only its home "
+          f"page.\n")
+    print("| publications | ours: save to reload | Hugo: save to reload | ours/Hugo "
+          "| ours: rebuild | Hugo: rebuild | ours/Hugo |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n".join(rows))
 
 
 if __name__ == "__main__":

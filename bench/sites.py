@@ -179,12 +179,26 @@ def make_sites(dest: Path, size: int, pages: bool = False) -> tuple[Path, Path, 
     return ours, hugo, records
 
 
-def edit_first(ours: Path, hugo: Path, records: list[dict], revision: int) -> None:
-    """Change the first publication's title in both sites, as an author editing one file."""
-    record = dict(records[0], title=f"{records[0]['title']} (revision {revision})")
+def _revised(records: list[dict], revision: int) -> dict:
+    return dict(records[0], title=f"{records[0]['title']} (revision {revision})")
+
+
+def edit_ours(ours: Path, records: list[dict], revision: int) -> None:
+    """Change the first publication's title, as an author editing one file (saved in place)."""
     first = sorted((ours / "content" / "publications").glob("*.yml"))[0]
-    first.write_text(_dump(record), encoding="utf-8")
-    (hugo / "content" / "publications" / "pub-00000.md").write_text(_hugo_page(record), encoding="utf-8")
+    first.write_text(_dump(_revised(records, revision)), encoding="utf-8")
+
+
+def edit_hugo(hugo: Path, records: list[dict], revision: int) -> None:
+    """The same change in the Hugo site."""
+    (hugo / "content" / "publications" / "pub-00000.md").write_text(
+        _hugo_page(_revised(records, revision)), encoding="utf-8")
+
+
+def edit_first(ours: Path, hugo: Path, records: list[dict], revision: int) -> None:
+    """Change the first publication's title in both sites."""
+    edit_ours(ours, records, revision)
+    edit_hugo(hugo, records, revision)
 
 
 if __name__ == "__main__":

@@ -128,9 +128,12 @@ def _dates_agree(publication: model.Publication, doc, node, reader: Reader) -> b
     return True
 
 
-def publication_files(project: Project) -> list[Path]:
-    """Publication files in a stable order: sorted by path, hidden and editor files skipped."""
-    found, folders = [], [(project.content / PUBLICATIONS_DIR, ())]
+def publication_files(project: Project) -> list[str]:
+    """Publication files in a stable order: sorted by path, hidden and editor files skipped.
+
+    Paths as text: the dev server lists a thousand files on every rebuild, and text is cheap.
+    """
+    found, folders = [], [(str(project.content / PUBLICATIONS_DIR), ())]
     while folders:
         folder, parts = folders.pop()
         try:
@@ -141,10 +144,10 @@ def publication_files(project: Project) -> list[Path]:
             if entry.name.startswith((".", "_")):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                folders.append((folder / entry.name, (*parts, entry.name)))
+                folders.append((entry.path, (*parts, entry.name)))
             elif entry.name.endswith(PUBLICATION_SUFFIXES) and entry.is_file():
-                found.append(((*parts, entry.name), folder, entry.name))
-    return [folder / name for _, folder, name in sorted(found)]
+                found.append(((*parts, entry.name), entry.path))
+    return [path for _, path in sorted(found)]
 
 
 def read_bio(project: Project, problems: Problems, parsed: Memo | None = None) -> model.Page:
@@ -236,49 +239,40 @@ def collect(results: list[FileResult], site: model.Site, problems: Problems):
     return tuple(sorted(publications, key=publication_order))
 
 
-def file_signature(path: Path) -> tuple[int, ...] | None:
-    """What saving a file changes: size, times, and the inode for editors that replace it."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-
-
 def read_publications(project: Project, problems: Problems, cache: dict | None = None,
                       parsed: Memo | None = None, workers: int = 1) -> list[FileResult]:
     """Every publication file's result.
 
-    With `cache` ({path: (signature, FileResult)}, updated in place), a file whose signature is
-    unchanged since the last call is not read again: the dev server keeps one between rebuilds
-    (without one, signatures are not even taken).
+    With `cache` ({path as text: FileResult}, updated in place), a file read by an earlier call
+    is not read again: the dev server keeps one between rebuilds and drops from it the files
+    its watcher saw change (see pipeline.BuildCache.forget), so a rebuild reads only those.
     With `parsed` (results by text digest), a file whose text was parsed before is not parsed
     again: the build cache on disk keeps one. With `workers` above 1, many files are parsed by
     that many processes at once.
     """
     memo = parsed if parsed is not None else Memo()
-    kept, todo = [], []  # [path, signature, result], [(its index, shown, text)]
+    kept, todo = [], []  # [path, result], [(its index, shown, text)]
     for path in publication_files(project):
-        signature = file_signature(path) if cache is not None else None
-        entry = cache.get(path) if cache else None
-        if entry is None or signature is None or entry[0] != signature:
-            shown = project.relative(path)
-            text = read_text(path, shown, problems)
+        result = cache.get(path) if cache else None
+        if result is None:
+            shown = project.relative(Path(path))
+            text = read_text(Path(path), shown, problems)
             if text is None:
                 continue
-            entry = (signature, memo.get(text_digest(shown, text)))
-            if entry[1] is None:
+            result = memo.get(text_digest(shown, text))
+            if result is None:
                 todo.append((len(kept), shown, text))
-        kept.append([path, *entry])
+        kept.append([path, result])
     results = _parse([(shown, text) for _, shown, text in todo], workers)
     for (index, _, _), result in zip(todo, results):
-        kept[index][2] = result
-    for _, _, result in kept:
-        memo.put(result.digest, result)
+        kept[index][1] = result
+    if parsed is not None:
+        for _, result in kept:
+            memo.put(result.digest, result)
     if cache is not None:
         cache.clear()
-        cache.update((path, (signature, result)) for path, signature, result in kept)
-    return [result for _, _, result in kept]
+        cache.update(kept)
+    return [result for _, result in kept]
 
 
 def _parse(files: list[tuple[str, str]], workers: int) -> list[FileResult]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import model
 from .config import Project, load_site, output_folder_problem
-from .content import Content, load_content, read_publications
+from .content import Content, FileResult, load_content, read_publications
 from .memo import Memo
 from .output import write_site
 from .problems import Problems
@@ -44,25 +44,28 @@ class BuildResult:
 class BuildCache:
     """Work a long-running caller (the dev server) keeps so a rebuild redoes only what changed.
 
-    Each publication file's result is reused while its size and times stay the same, and
-    compiled templates while their source does (`templates` is a jinja2.BytecodeCache, or a
-    function making one when the first template is compiled).
+    Each publication file's result is reused until `forget()` names the file (the dev server
+    names each path its watcher saw change), and compiled templates while their source does
+    (`templates` is a jinja2.BytecodeCache, or a function making one when the first template
+    is compiled).
     `parsed` (results by file text, see content.read_publications) and `fragments` (rendered
     pieces, see render.render_site) are what the build cache on disk keeps between builds;
-    `workers` processes share out a large build.
+    `workers` processes share out a large build; `environments` keeps the loaded templates.
     """
 
-    publications: dict[Path, tuple] | None = field(default_factory=dict)  # None: keep none
+    publications: dict[str, FileResult] | None = field(default_factory=dict)  # None: keep none
     templates: object | None = None
     parsed: Memo | None = None
     fragments: Memo = field(default_factory=Memo)
     workers: int = 1
+    environments: dict = field(default_factory=dict)
 
     def forget(self, paths) -> None:
-        """Drop what was read from these files or folders: two saves in one clock tick look alike."""
-        for path in list(self.publications):
-            if any(path == gone or path.is_relative_to(gone) for gone in paths):
-                del self.publications[path]
+        """Drop what was read from these files or folders, so the next render reads them again."""
+        gone = {str(path) for path in paths}
+        inside = tuple(os.path.join(path, "") for path in gone)
+        for path in [path for path in self.publications if path in gone or path.startswith(inside)]:
+            del self.publications[path]
 
 
 def render(project: Project, problems: Problems, cache: BuildCache | None = None) -> BuildResult:
@@ -84,7 +87,7 @@ def render(project: Project, problems: Problems, cache: BuildCache | None = None
     if problems.errors:
         return result
     result.files = render_site(project, site, result.content, problems, cache.templates,
-                               cache.fragments, cache.workers)
+                               cache.fragments, cache.workers, cache.environments)
     return result
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from .problems import Problems
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # as urllib.parse.urlsplit finds one
-ENTRY_TEMPLATE = "partials/publication.html"  # one publication in a list: `publication_entry`
+ENTRY_TEMPLATE = "partials/publication.html"  # one publication in a list: `publication_entries`
 
 
 @dataclass(frozen=True)
@@ -107,10 +108,16 @@ def static_files(project: Project, site: model.Site) -> dict[str, Path]:
 
 
 def sections_of(site: model.Site, publications) -> tuple[SectionView, ...]:
-    return tuple(
-        SectionView(section, tuple(p for p in publications if p.type in section.types))
-        for section in site.sections
-    )
+    """Each section with its publications, in their order: one pass over the publications."""
+    lists = [[] for _ in site.sections]
+    lists_of_type: dict[str, list] = {}
+    for section, items in zip(site.sections, lists):
+        for kind in dict.fromkeys(section.types):
+            lists_of_type.setdefault(kind, []).append(items)
+    for pub in publications:
+        for items in lists_of_type.get(pub.type, ()):
+            items.append(pub)
+    return tuple(SectionView(section, tuple(items)) for section, items in zip(site.sections, lists))
 
 
 def _template_problem(error: Exception, project: Project, problems: Problems) -> None:
@@ -177,44 +184,51 @@ def templates_digest(project: Project, site: model.Site) -> str:
 class SiteRenderer:
     """The theme's templates over one site's records, each piece rendered once and kept.
 
-    A publication's home page item (`publication_entry(pub)`) and page see only `site`, `owner`,
+    A publication's home page item (see `entries`) and page see only `site`, `owner`,
     `email`, `root`, `page_path` and `pub`, so their keys name all they depend on. Jinja2 is
     imported only when something has to be rendered.
     """
 
     def __init__(self, project: Project, site: model.Site, content: Content, pieces: Memo,
-                 bytecode_cache=None):
+                 bytecode_cache=None, environments: dict | None = None):
         self.project, self.site, self.content, self.pieces = project, site, content, pieces
-        self.bytecode_cache = bytecode_cache
+        self.bytecode_cache, self.environments = bytecode_cache, environments
+        self.templates = templates_digest(project, site)
         publications = content.publications
         self.keys = bibtex.assign_keys(publications, lambda pub: self._text(
             f"{pub.digest}.key" if pub.digest else None, lambda: bibtex.default_key(pub)))
         self.slugs = metadata.assign_slugs(publications, lambda pub: self._text(
             f"{pub.digest}.slug" if pub.digest else None, lambda: metadata.default_slug(pub)))
-        self.base = _digest(repr(site), repr(sorted(content.coauthors.items())),
-                            templates_digest(project, site))
+        self.base = _digest(repr(site), repr(sorted(content.coauthors.items())), self.templates)
         self.shared = {"site": site, "owner": site.owner,
                        "email": obfuscated_email(site.owner.email) if site.owner.email else None}
         self.updated = _updated(publications)
         # What a publication's item and page depend on besides its record; the site's pages
         # depend on everything (a record is named by its digest).
-        self.inputs = {id(pub): _digest(self.base, self.keys[id(pub)], self.slugs[id(pub)])
+        self.inputs = {id(pub): "\0".join((self.base, self.keys[id(pub)], self.slugs[id(pub)]))
                        for pub in publications}
         self.state = _digest(self.base, repr(content.bio), self.updated, *(
             f"{pub.digest} {self.inputs[id(pub)]}" for pub in publications
         )) if all(pub.digest for pub in publications) else None
         self._env = None
+        self._lists: list[bytes] | None = None  # while a page is generated (see _generate)
+        self._marker = f"\0{os.urandom(8).hex()}\0"  # no text of the site holds it
 
     def _kept(self, key: str | None, make) -> bytes:
         """A piece's UTF-8, kept under `key`; `make()` makes it, as bytes or as text."""
-        def made() -> bytes:
+        data = self.pieces.get(key) if key is not None else None
+        if data is None:
             data = make()
-            return data.encode("utf-8") if isinstance(data, str) else data
-
-        return self.pieces.make(key, made)
+            data = data.encode("utf-8") if isinstance(data, str) else data
+            if key is not None:
+                self.pieces.put(key, data)
+        return data
 
     def _text(self, key: str | None, make) -> str:
-        return str(self._kept(key, make), "utf-8", "replace")  # whatever a damaged cache holds
+        """A piece kept as text (a key, a slug, a list item), spared decoding on every use;
+        the disk cache gives it back as UTF-8."""
+        text = self.pieces.make(key, make)
+        return text if isinstance(text, str) else str(text, "utf-8", "replace")
 
     def key(self, pub: model.Publication, kind: str, page_path: str = "") -> str | None:
         """A piece's key: its publication's record, the piece, and what else it depends on."""
@@ -242,14 +256,31 @@ class SiteRenderer:
             key = self.key(pub, "page", page_path)
         else:
             key = f"site.{page_path}.{self.state}" if self.state else None
-        return bytes(self._kept(key, lambda: b"".join(
-            text.encode("utf-8") for text in self._template(template_name).generate(
-                self._context(page_path, pub)))))
+        return bytes(self._kept(key, lambda: self._generate(template_name, page_path, pub)))
 
-    def entry(self, pub: model.Publication, page_path: str) -> str:
-        """A publication's item in a list, on the page at `page_path`."""
-        return self._text(self.key(pub, "entry", page_path), lambda: self._template(
-            ENTRY_TEMPLATE).render(self._context(page_path, pub)))
+    def _generate(self, template_name: str, page_path: str, pub) -> bytes:
+        """A page's UTF-8. Each list of publications the template placed (a marker, see
+        `publication_entries`) is put in as the kept items' bytes: a home page of thousands
+        is never decoded and encoded again."""
+        template, self._lists = self._template(template_name), []
+        try:
+            parts = template.render(self._context(page_path, pub)).split(self._marker)
+        finally:
+            lists, self._lists = self._lists, None
+        if len(parts) % 2 == 0 or parts[1::2] != [str(n) for n in range(len(lists))]:
+            raise _misused_entries(template)
+        data = [parts[0].encode("utf-8")]
+        for items, text in zip(lists, parts[2::2]):
+            data += (items, text.encode("utf-8"))
+        return b"".join(data)
+
+    def entries(self, pubs, page_path: str) -> bytes:
+        """Publications' items in a list (ENTRY_TEMPLATE), on the page at `page_path`."""
+        def entry(pub) -> bytes:
+            return self._kept(self.key(pub, "entry", page_path), lambda: self._template(
+                ENTRY_TEMPLATE).render(self._context(page_path, pub)))
+
+        return b"".join(map(entry, pubs))
 
     def prerender(self, workers: int) -> None:
         """Render the publications' pieces not kept yet in `workers` forked processes, if many.
@@ -258,6 +289,8 @@ class SiteRenderer:
         where a problem is reported as usual.
         """
         pubs = self.content.publications
+        if not worth_forking(len(pubs), workers):  # before looking for what is kept: that costs
+            return
         listed = {id(pub) for view in sections_of(self.site, pubs) for pub in view.publications}
         todo = [index for index, pub in enumerate(pubs) if pub.digest and any(
             self.pieces.get(key) is None for key in self._piece_keys(pub, id(pub) in listed))]
@@ -286,7 +319,7 @@ class SiteRenderer:
         self.pieces = Memo()
         self.bibtex(pub)
         if listed:
-            self.entry(pub, "index.html")
+            self.entries((pub,), "index.html")
         if self.site.publication_pages:
             self.page(self._page_path(pub), "publication.html", pub)
         return list(self.pieces.used.items())
@@ -313,52 +346,111 @@ class SiteRenderer:
             return f"publications/{self.slugs[id(pub)]}/"
         return f"#{self.keys[id(pub)]}"
 
+    # What templates call (see `environment`): filters, then globals.
+    def authors(self, pub):
+        return format_authors(pub, self.site.owner, self.content.coauthors)
+
+    def abstract(self, pub, root: str = ""):
+        return self.markup(markup.rebase_links(pub.abstract_html, root))
+
+    def bibtex_key(self, pub) -> str:
+        return self.keys[id(pub)]
+
+    def slug(self, pub) -> str:
+        return self.slugs[id(pub)]
+
+    def citation_tags(self, pub):
+        return metadata.citation_tags(pub, self.site)
+
+    def absolute(self, path: str) -> str:
+        return metadata.absolute(self.site, path)
+
+    def person(self):
+        return metadata.person(self.site)
+
+    def scholarly_article(self, pub):
+        return metadata.scholarly_article(
+            pub, self.site, metadata.absolute(self.site, self.publication_url(pub)))
+
+    def publication_entries(self, context, pubs):
+        """A section's items, placed with one call: a marker that `_generate` replaces."""
+        items = self.entries(pubs, context["page_path"])
+        if self._lists is None:  # not in a page being generated
+            return self.markup(str(items, "utf-8", "replace"))
+        self._lists.append(items)
+        return self.markup(f"{self._marker}{len(self._lists) - 1}{self._marker}")
+
     def environment(self):
+        """The theme's Jinja2 environment, calling this renderer's filters and globals.
+
+        With `environments`, the environment (and the templates it loaded) is kept there for
+        the next build while the templates stay the same, so the dev server's rebuilds load no
+        template. Templates keep what they looked up (an imported macro keeps its filters), so
+        filters and globals call whichever renderer is current, never one bound to an old build.
+        """
         if self._env is not None:
             return self._env
+        key = (str(self.project.override_templates), str(self.project.theme(self.site.theme)),
+               self.templates)
+        env, current = (self.environments or {}).get(key) or self._new_environment()
+        if self.environments is not None:
+            self.environments.clear()
+            self.environments[key] = (env, current)
+        current[0] = self
+        self._env = env
+        return env
+
+    def _new_environment(self):
         import jinja2
 
         Markup = _markup()[0]
-        site, content, keys, slugs = self.site, self.content, self.keys, self.slugs
-        env = make_environment(self.project, site, self.bytecode_cache)
-        env.filters.update(
-            authors=lambda pub: format_authors(pub, site.owner, content.coauthors),
-            abstract=lambda pub, root="": Markup(markup.rebase_links(pub.abstract_html, root)),
-            bibtex=self.bibtex,
-            bibtex_key=lambda pub: keys[id(pub)],
-            slug=lambda pub: slugs[id(pub)],
-            site_link=site_link,
-            citation_tags=lambda pub: metadata.citation_tags(pub, site),
-            absolute=lambda path: metadata.absolute(site, path),
-            json_ld=lambda data: Markup(metadata.json_ld(data)),
-        )
+        env = make_environment(self.project, self.site, self.bytecode_cache)
+        current = [self]
+
+        def calling(name: str):
+            return lambda *args: getattr(current[0], name)(*args)
+
+        env.filters.update({name: calling(name) for name in _RENDERER_FILTERS})
+        env.filters.update(site_link=site_link, json_ld=lambda data: Markup(metadata.json_ld(data)))
+        env.globals.update({name: calling(name) for name in _RENDERER_GLOBALS})
         env.globals.update(
-            person=lambda: metadata.person(site),
-            scholarly_article=lambda pub: metadata.scholarly_article(
-                pub, site, metadata.absolute(site, self.publication_url(pub))),
             publication_date=metadata.publication_date,
             atom_date=lambda pub: metadata.atom_date(pub.sort_date) if pub.sort_date[0] else "",
             page_url=page_url,
-            publication_url=self.publication_url,
-            publication_entry=jinja2.pass_context(
-                lambda context, pub: Markup(self.entry(pub, context["page_path"]))),
+            publication_entries=jinja2.pass_context(calling("publication_entries")),
         )
-        self._env = env
-        return env
+        return env, current
+
+
+def _misused_entries(template) -> Exception:
+    """The error for a template that changed what publication_entries(...) gave, at its line."""
+    import jinja2
+
+    source = Path(template.filename).read_text(encoding="utf-8", errors="replace")
+    line = next((number for number, text in enumerate(source.splitlines(), 1)
+                 if "publication_entries" in text), 0)
+    return jinja2.TemplateSyntaxError("publication_entries(...) must be written out as it is, "
+                                      "without a filter", line, template.name, template.filename)
+
+
+_RENDERER_FILTERS = ("authors", "abstract", "bibtex", "bibtex_key", "slug", "citation_tags",
+                     "absolute")
+_RENDERER_GLOBALS = ("person", "scholarly_article", "publication_url")
 
 
 def render_site(project: Project, site: model.Site, content: Content, problems: Problems,
                 bytecode_cache=None, fragments: Memo | None = None,
-                workers: int = 1) -> dict[str, bytes]:
+                workers: int = 1, environments: dict | None = None) -> dict[str, bytes]:
     """Every output file of the site, in memory.
 
     `fragments` (rendered pieces, as UTF-8) spares rendering again what is unchanged: a
     publication's BibTeX entry, home page item and page, or a whole page. A publication's
     pieces are keyed by its `digest` first (so the disk cache keeps them with its file), the
     site's pages by 'site'. With `workers` above 1, many pieces are rendered by forked processes.
+    `environments` keeps the Jinja2 environment for the next call (see SiteRenderer.environment).
     """
     pieces = fragments if fragments is not None else Memo()
-    renderer = SiteRenderer(project, site, content, pieces, bytecode_cache)
+    renderer = SiteRenderer(project, site, content, pieces, bytecode_cache, environments)
     renderer.prerender(workers)
     publications = content.publications
     outputs: dict[str, bytes] = {}
@@ -384,7 +476,6 @@ def _updated(publications) -> str:
     Never the clock, so the same input gives the same bytes.
     """
     import datetime
-    import os
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():

@@ -417,7 +417,7 @@ def test_a_rebuild_reads_again_only_the_files_that_changed(site):
 
     def results():
         assert render(project, Problems(), cache).ok
-        return {path: entry[1] for path, entry in cache.publications.items()}
+        return {Path(path): result for path, result in cache.publications.items()}
 
     before = results()
     base = site / "themes/frontpage/templates/base.html"
@@ -425,6 +425,8 @@ def test_a_rebuild_reads_again_only_the_files_that_changed(site):
     after_template = results()
     assert all(after_template[path] is before[path] for path in (first, second))
     write(second, pub("Second Paper, revised"))
+    assert results()[second] is before[second]  # read again only once the watcher says so
+    cache.forget([second])
     after_edit = results()
     assert after_edit[first] is before[first] and after_edit[second] is not before[second]
     cache.forget([first.parent])
