@@ -298,6 +298,22 @@ def test_a_page_template_override_takes_effect(make_project):
     assert doc.find("nav") is not None
 
 
+def test_a_theme_may_place_publication_lists_anywhere(make_project):
+    index_html = ('{% extends "base.html" %}\n{% block main %}\n'
+                  '<ul class="newest">{{ publication_entries(publications[:1]) }}</ul>\n'
+                  '{% set rest %}{{ publication_entries(publications[1:]) }}{% endset %}\n'
+                  '<p>Earlier:</p><ul class="earlier">{{ rest }}</ul>\n{% endblock %}\n')
+    files = {"templates/index.html": index_html,
+             **{f"content/publications/{year}.yml": pub(f"Paper {year}", f"year: {year}")
+                for year in (2021, 2022, 2023)}}
+    root = project(make_project, files)
+    build_ok(root)
+    doc = index(root)
+    assert [title_of(li) for li in entries(doc.find("ul", "newest"))] == ["Paper 2023"]
+    assert [title_of(li) for li in entries(doc.find("ul", "earlier"))] == ["Paper 2022", "Paper 2021"]
+    assert "\0" not in (root / "_site" / "index.html").read_text(encoding="utf-8")
+
+
 def test_a_static_override_takes_effect(make_project):
     root = project(make_project, {"static/css/style.css": "body { color: teal; }\n"})
     build_ok(root)

@@ -280,6 +280,10 @@ TEMPLATE_CASES = {
     "missing include": (
         "templates/index.html", INDEX_WITH.format('{% include "nosuch.html" %}'),
         "templates/index.html:4: template not found: nosuch.html"),
+    "a filter on a publication list": (
+        "templates/index.html", INDEX_WITH.format("{{ publication_entries(publications)|upper }}"),
+        "templates/index.html:4: template error: publication_entries(...) must be written out "
+        "as it is, without a filter"),
 }
 
 
