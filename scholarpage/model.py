@@ -112,7 +112,7 @@ class Owner:
     name: str = spec(Text(), "Your name as it should appear on the page.", example="Ada Lovelace")
     highlight: tuple[str, ...] = spec(
         TextList(),
-        "Spellings of your name to show in bold in author lists (default: your name).",
+        "Other spellings of your name to show in bold in author lists (your name always is).",
         (),
         example=["Ada Lovelace", "A. Lovelace"],
     )
@@ -131,7 +131,8 @@ class Owner:
 
     @property
     def names(self) -> tuple[str, ...]:
-        return self.highlight or (self.name,)
+        """Every spelling shown in bold: the name itself and those in `highlight`."""
+        return tuple(dict.fromkeys((self.name, *self.highlight)))
 
 
 @dataclass(frozen=True)

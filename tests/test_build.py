@@ -174,6 +174,16 @@ def test_owner_is_strong_and_coauthors_are_linked_wherever_they_appear(make_proj
                                ("strong", "A. Lovelace", None)]
 
 
+def test_the_owners_name_is_strong_even_when_highlight_lists_only_other_spellings(make_project):
+    site = OWNER_SITE.replace("highlight: [Ada Lovelace, A. Lovelace]", "highlight: [A. Lovelace]")
+    files = {"site.yml": site, "content/publications/a.yml": pub(
+        "Engines", authors="[Ada Lovelace, A. Lovelace, Charles Babbage]")}
+    root = project(make_project, files)
+    build_ok(root)
+    (li,) = entries(index(root))
+    assert [strong.text() for strong in li.find_all("strong")] == ["Ada Lovelace", "A. Lovelace"]
+
+
 def test_a_new_section_type_needs_only_site_yml(make_project):
     site = OWNER_SITE + (
         "sections:\n"
