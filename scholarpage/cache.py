@@ -197,17 +197,39 @@ def _write_pack(path: Path, results: dict, pieces: dict) -> None:
         crc = zlib.crc32(data, crc)
     header = {"crc": crc, "pieces": spans,
               "results": {digest: encode_result(result) for digest, result in results.items()}}
+    _write_atomically(path, json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"), b"\n", *pieces.values())
+
+
+def _write_atomically(path: Path, *parts: bytes) -> None:
+    """Write `parts` one after the other into `path`, replacing it by a rename."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
         with os.fdopen(handle, "wb", buffering=1 << 20) as file:  # pieces are many and small
-            file.write(json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-            file.write(b"\n")
-            for data in pieces.values():
+            for data in parts:
                 file.write(data)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+# Signatures: {path: [size, mtime_ns, ctime_ns, inode, digest]} of the publication files last
+# read, so an unchanged file is not read again (see content.read_publications).
+SIGNATURES = "signatures"
+
+
+def _read_signatures(path: Path) -> dict[str, tuple[tuple[int, ...], str]]:
+    try:
+        data = _typed(json.loads(path.read_bytes()), dict)
+        signatures = {}
+        for name, (*signature, digest) in data.items():
+            if len(signature) != 4 or any(type(n) is not int for n in signature):
+                raise ValueError("not a signature")
+            signatures[_typed(name, str)] = (tuple(signature), _typed(digest, str))
+        return signatures
+    except Exception:  # missing, unreadable, damaged, or not ours: as if it were not there
+        return {}
 
 
 class _Pieces(dict):
@@ -245,8 +267,10 @@ class DiskCache:
                     self.packs[path.stem] = _read_pack(path)
         parsed = {digest: result for results, _ in self.packs.values()
                   for digest, result in results.items()}
+        self.signatures = _read_signatures(self.folder / SIGNATURES) if self.usable else {}
         self.memory = BuildCache(publications=None, templates=compiled_templates,
-                                 parsed=Memo(parsed), fragments=Memo(_Pieces(self.folder, self.packs)))
+                                 parsed=Memo(parsed), signatures=dict(self.signatures),
+                                 fragments=Memo(_Pieces(self.folder, self.packs)))
 
     def save(self) -> None:
         """Write the packs whose content changed, each by an atomic rename; remove the rest.
@@ -269,6 +293,10 @@ class DiskCache:
             for path in self.folder.glob("*.json"):
                 if path.stem not in packs:
                     path.unlink(missing_ok=True)
+            if self.memory.signatures != self.signatures:
+                _write_atomically(self.folder / SIGNATURES, json.dumps(
+                    {path: [*signature, digest] for path, (signature, digest)
+                     in self.memory.signatures.items()}, separators=(",", ":")).encode("utf-8"))
         except OSError:
             pass
 

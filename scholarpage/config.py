@@ -45,10 +45,11 @@ class Project:
     def theme(self, name: str) -> Path:
         return self.themes / name
 
-    def relative(self, path: Path) -> str:
+    def relative(self, path: Path | str) -> str:
         text, root = str(path), str(self.root)
         if text.startswith(root) and text[len(root):len(root) + 1] == os.sep:  # the common case, fast
             return text[len(root) + 1:].replace(os.sep, "/")
+        path = Path(path)
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -47,9 +48,10 @@ def text_digest(shown: str, text: str) -> str:
     return hashlib.blake2b(f"{shown}\0{text}".encode(), digest_size=16).hexdigest()
 
 
-def read_text(path: Path, shown: str, problems: Problems) -> str | None:
+def read_text(path: Path | str, shown: str, problems: Problems) -> str | None:
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as file:
+            return file.read()
     except UnicodeDecodeError as error:
         problems.error(shown, 0, 0, f"is not UTF-8 text (byte {error.start})")
     except OSError as error:
@@ -239,40 +241,65 @@ def collect(results: list[FileResult], site: model.Site, problems: Problems):
     return tuple(sorted(publications, key=publication_order))
 
 
+# A file changed this recently may change again within its timestamp's resolution (a second or
+# two on some file systems) without its signature changing: it is read again next time.
+SETTLED_NS = 2_000_000_000
+
+
+def file_signature(path: str) -> tuple[int, int, int, int] | None:
+    """What saving a file changes: size, times, and the inode for editors that replace it."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
 def read_publications(project: Project, problems: Problems, cache: dict | None = None,
-                      parsed: Memo | None = None, workers: int = 1) -> list[FileResult]:
+                      parsed: Memo | None = None, workers: int = 1,
+                      signatures: dict | None = None) -> list[FileResult]:
     """Every publication file's result.
 
     With `cache` ({path as text: FileResult}, updated in place), a file read by an earlier call
     is not read again: the dev server keeps one between rebuilds and drops from it the files
     its watcher saw change (see pipeline.BuildCache.forget), so a rebuild reads only those.
     With `parsed` (results by text digest), a file whose text was parsed before is not parsed
-    again: the build cache on disk keeps one. With `workers` above 1, many files are parsed by
-    that many processes at once.
+    again, and with `signatures` ({path as text: (file_signature, digest)}, updated in place)
+    a file whose signature is as noted is not even read: the build cache on disk keeps both.
+    With `workers` above 1, many files are parsed by that many processes at once.
     """
     memo = parsed if parsed is not None else Memo()
-    kept, todo = [], []  # [path, result], [(its index, shown, text)]
+    now = time.time_ns()
+    kept, todo = [], []  # [path, result, signature], [(its index, shown, text)]
     for path in publication_files(project):
         result = cache.get(path) if cache else None
+        signature = file_signature(path) if signatures is not None else None
+        if result is None and signature is not None:
+            noted = signatures.get(path)
+            result = memo.get(noted[1]) if noted and noted[0] == signature else None
         if result is None:
-            shown = project.relative(Path(path))
-            text = read_text(Path(path), shown, problems)
+            shown = project.relative(path)
+            text = read_text(path, shown, problems)
             if text is None:
                 continue
             result = memo.get(text_digest(shown, text))
             if result is None:
                 todo.append((len(kept), shown, text))
-        kept.append([path, result])
+        kept.append([path, result, signature])
     results = _parse([(shown, text) for _, shown, text in todo], workers)
     for (index, _, _), result in zip(todo, results):
         kept[index][1] = result
     if parsed is not None:
-        for _, result in kept:
+        for _, result, _ in kept:
             memo.put(result.digest, result)
     if cache is not None:
         cache.clear()
-        cache.update(kept)
-    return [result for _, result in kept]
+        cache.update((path, result) for path, result, _ in kept)
+    if signatures is not None:
+        signatures.clear()
+        signatures.update((path, (signature, result.digest)) for path, result, signature in kept
+                          if signature is not None and signature[1] < now - SETTLED_NS)
+    return [result for _, result, _ in kept]
 
 
 def _parse(files: list[tuple[str, str]], workers: int) -> list[FileResult]:
@@ -283,11 +310,11 @@ def _parse(files: list[tuple[str, str]], workers: int) -> list[FileResult]:
 
 def load_content(project: Project, site: model.Site, problems: Problems,
                  cache: dict | None = None, parsed: Memo | None = None,
-                 workers: int = 1) -> Content:
-    """`cache`, `parsed` and `workers` are read_publications' (per-file results kept)."""
+                 workers: int = 1, signatures: dict | None = None) -> Content:
+    """`cache`, `parsed`, `workers` and `signatures` are read_publications' (what is kept)."""
     return Content(
         bio=read_bio(project, problems, parsed),
-        publications=collect(read_publications(project, problems, cache, parsed, workers),
-                             site, problems),
+        publications=collect(read_publications(project, problems, cache, parsed, workers,
+                                               signatures), site, problems),
         coauthors=read_coauthors(project, problems),
     )

@@ -48,14 +48,16 @@ class BuildCache:
     names each path its watcher saw change), and compiled templates while their source does
     (`templates` is a jinja2.BytecodeCache, or a function making one when the first template
     is compiled).
-    `parsed` (results by file text, see content.read_publications) and `fragments` (rendered
-    pieces, see render.render_site) are what the build cache on disk keeps between builds;
+    `parsed` (results by file text), `signatures` (files known unchanged, see
+    content.read_publications) and `fragments` (rendered pieces, see render.render_site) are
+    what the build cache on disk keeps between builds;
     `workers` processes share out a large build; `environments` keeps the loaded templates.
     """
 
     publications: dict[str, FileResult] | None = field(default_factory=dict)  # None: keep none
     templates: object | None = None
     parsed: Memo | None = None
+    signatures: dict | None = None
     fragments: Memo = field(default_factory=Memo)
     workers: int = 1
     environments: dict = field(default_factory=dict)
@@ -76,12 +78,12 @@ def render(project: Project, problems: Problems, cache: BuildCache | None = None
     if site is None:
         if project.site_file.is_file():  # still check every content file, all in this one run
             for file_result in read_publications(project, problems, cache.publications,
-                                                 cache.parsed, cache.workers):
+                                                 cache.parsed, cache.workers, cache.signatures):
                 problems.extend(list(file_result.problems))
         return result
     result.site = site
     result.content = load_content(project, site, problems, cache.publications, cache.parsed,
-                                  cache.workers)
+                                  cache.workers, cache.signatures)
     if cache.parsed is not None:
         cache.parsed.keep()
     if problems.errors:

@@ -131,6 +131,58 @@ def test_a_damaged_or_malicious_cache_is_ignored_and_rebuilt(example_project, tm
         assert any(cache._read_pack(path))
 
 
+def age(folder: Path, seconds: int = 3600) -> None:
+    """Date every file under `folder` back, as files written long before a build."""
+    past = os.stat(folder).st_mtime - seconds
+    for path in folder.rglob("*"):
+        os.utime(path, (past, past))
+
+
+def files_read(root: Path, monkeypatch) -> list[str]:
+    """The publication files that a build with the disk cache reads, as the build shows them."""
+    from scholarpage import content
+    from scholarpage.pipeline import build
+
+    read, real = [], content.read_text
+    monkeypatch.setattr(content, "read_text", lambda path, shown, problems: (
+        read.append(shown), real(path, shown, problems))[1])
+    assert build(root, disk_cache=True).ok
+    return [name for name in read if name.startswith("content/publications/")]
+
+
+def test_a_file_is_read_again_only_when_its_signature_changed(example_project, monkeypatch):
+    age(example_project / "content")
+    everything = files_read(example_project, monkeypatch)
+    assert len(everything) == 17
+    assert files_read(example_project, monkeypatch) == []  # nothing changed: nothing read
+    edit(example_project / PUBLICATION, "DIstilling", "Distilling")
+    assert files_read(example_project, monkeypatch) == [PUBLICATION]
+    # Saved less than two seconds ago, it may change again unseen (a coarse file system clock):
+    # it is read on every build until it settles; the others still are not.
+    assert files_read(example_project, monkeypatch) == [PUBLICATION]
+    age(example_project / "content")
+    files_read(example_project, monkeypatch)
+    assert files_read(example_project, monkeypatch) == []
+    (example_project / PUBLICATION).unlink()
+    assert files_read(example_project, monkeypatch) == []
+    assert PUBLICATION not in json.loads(next((example_project / CACHE).glob("*/signatures"))
+                                         .read_text()).keys()
+
+
+@pytest.mark.parametrize("kind", ["garbage", "other data", "wrong types"])
+def test_damaged_signatures_are_ignored(example_project, monkeypatch, kind):
+    age(example_project / "content")
+    build_ok(example_project)
+    expected = tree(example_project / "_site")
+    (signatures,) = (example_project / CACHE).glob("*/signatures")
+    saved = signatures.read_bytes()
+    signatures.write_bytes({"garbage": b"\x00{[", "other data": b'["a", "list"]',
+                            "wrong types": saved.replace(b",", b',"x",', 1)}[kind])
+    assert len(files_read(example_project, monkeypatch)) == 17  # as if there were none
+    assert tree(example_project / "_site") == expected
+    assert files_read(example_project, monkeypatch) == []
+
+
 def test_records_and_problems_come_back_as_they_were():
     pub = model.Publication(
         title="T", authors=("A", "B"), type="conference", venue="V", venue_full="F", year=2024,
@@ -178,7 +230,7 @@ def test_compiled_templates_are_kept_in_the_users_cache_folder_not_the_project(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
     build_ok(example_project)
     kept = [p.name for p in (example_project / CACHE).rglob("*") if p.is_file()]
-    assert kept and all(name == ".gitignore" or name.endswith(".json") for name in kept)
+    assert kept and all(name in (".gitignore", "signatures") or name.endswith(".json") for name in kept)
     compiled = list((tmp_path / "user" / "scholarpage").glob("templates-*/*"))
     assert compiled
     for path in compiled:  # broken compiled templates are compiled again
