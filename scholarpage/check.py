@@ -75,18 +75,24 @@ def _target_file(folder: Path, page: str, path: str, base_path: str) -> str | No
     return relative
 
 
-def check_links(folder: Path, base_path: str = "/") -> tuple[Problems, list[str]]:
-    """Problems with internal links, and the sorted external links, of a built site."""
+def check_links(folder: Path, base_path: str = "/", site_url: str = "") -> tuple[Problems, list[str]]:
+    """Problems with internal links, and the sorted external links, of a built site.
+
+    A link to the site's own URL (`site_url`, as canonical and Open Graph URLs are) is checked
+    as an internal one.
+    """
     problems, external = Problems(), set()
+    own = site_url.rstrip("/") + "/" if site_url else None
     pages = {p.relative_to(folder).as_posix(): read_links(p.read_text(encoding="utf-8"))
              for p in sorted(folder.rglob("*.html"))}
     for page, links in pages.items():
         for line, url in links.targets:
             parts = urlsplit(url)
-            if parts.scheme in ("http", "https", "mailto"):
+            inside = own is not None and (url + "/").startswith(own)
+            if parts.scheme in ("http", "https", "mailto") and not inside:
                 external.add(url)
                 continue
-            if parts.scheme or parts.netloc:
+            if (parts.scheme or parts.netloc) and not inside:
                 problems.error(page, line, 0, f"link '{url}' is not http(s), mailto or relative")
                 continue
             target = page if not parts.path else _target_file(folder, page, unquote(parts.path), base_path)

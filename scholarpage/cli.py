@@ -56,7 +56,7 @@ def command_check(args) -> int:
     result = build(args.root, args.out)
     if report_build(result):
         return 1
-    problems, external = check_links(result.out, result.site.base_path)
+    problems, external = check_links(result.out, result.site.base_path, result.site.url)
     if not args.no_html:
         vnu = find_vnu()
         if vnu is None:

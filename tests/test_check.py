@@ -79,7 +79,8 @@ def test_the_example_site_passes_under_a_sub_path(example_project, with_vnu):
     result = run_cli(example_project, "check")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == PASSED
-    assert "  https://user.github.io/repo/" in result.stdout.splitlines()  # the canonical URLs
+    # The canonical and Open Graph URLs are the site's own: checked, not listed as external.
+    assert not [line for line in result.stdout.splitlines() if "user.github.io" in line]
     not_found = (example_project / "_site" / "404.html").read_text(encoding="utf-8")
     assert 'href="/repo/css/style.css"' in not_found
 
@@ -100,6 +101,24 @@ def test_broken_links_and_anchors_are_reported_as_page_and_line(make_project, wi
         "1 external link (listed, not fetched):",
         "  https://unreachable.invalid/paper",
     ]
+
+
+def test_links_to_the_sites_own_url_are_checked_as_internal(make_project, without_vnu):
+    template = BROKEN_TEMPLATE.replace(
+        '<a href="https://unreachable.invalid/paper">far away</a>',
+        '<a href="https://ada.example.org/lab/">home</a> <a href="https://ada.example.org/lab/gone/">'
+        'gone</a> <a href="https://ada.example.org/other/">elsewhere</a>')
+    template = re.sub(r"<p><a href=\"\{\{ root \}\}missing/.*?</p>\n<p id=\"here\">.*?</p>\n", "",
+                      template, flags=re.DOTALL)
+    site = "title: T\nurl: https://ada.example.org/lab/\nowner:\n  name: Ada Lovelace\n"
+    root = small_project(make_project, **{"site.yml": site, "templates/publication.html": template})
+    result = run_cli(root, "check", "--no-html")
+    line = line_of(root / SLUG_PAGE, "/lab/gone/")
+    assert result.stderr.splitlines() == [
+        f"{SLUG_PAGE}:{line}: broken link 'https://ada.example.org/lab/gone/': no such file in the site",
+        "check failed: 1 problem"]
+    assert result.stdout.splitlines()[1:] == ["1 external link (listed, not fetched):",
+                                              "  https://ada.example.org/other/"]
 
 
 def test_a_sound_site_passes_without_the_validator_when_told_to(make_project, without_vnu):
