@@ -145,11 +145,11 @@ def _template_problem(error: Exception, project: Project, problems: Problems) ->
         problems.error(project.relative(project.themes), 0, 0, message)
 
 
-def _pages(site: model.Site, publications, slugs: dict[int, str]):
+def _pages(site: model.Site, publications, page_path_of):
     """(output path, template, publication or None) of every rendered page."""
     pages = [("index.html", "index.html", None), ("404.html", "404.html", None)]
     if site.publication_pages:
-        pages += [(f"publications/{slugs[id(pub)]}/index.html", "publication.html", pub)
+        pages += [(page_path_of(pub), "publication.html", pub)
                   for pub in publications]
     pages.append(("robots.txt", "robots.txt", None))
     if site.url:  # both need absolute URLs
@@ -343,7 +343,7 @@ class SiteRenderer:
     def publication_url(self, pub) -> str:
         """A publication's page, or without pages its item on the home page."""
         if self.site.publication_pages:
-            return f"publications/{self.slugs[id(pub)]}/"
+            return page_url(self._page_path(pub))
         return f"#{self.keys[id(pub)]}"
 
     # What templates call (see `environment`): filters, then globals.
@@ -454,7 +454,7 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
     renderer.prerender(workers)
     publications = content.publications
     outputs: dict[str, bytes] = {}
-    for page_path, template_name, pub in _pages(site, publications, renderer.slugs):
+    for page_path, template_name, pub in _pages(site, publications, renderer._page_path):
         try:
             outputs[page_path] = renderer.page(page_path, template_name, pub)
         except Exception as error:  # a user's template may fail in any way: report, don't crash
