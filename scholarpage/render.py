@@ -291,7 +291,7 @@ class SiteRenderer:
         pubs = self.content.publications
         if not worth_forking(len(pubs), workers):  # before looking for what is kept: that costs
             return
-        listed = {id(pub) for view in sections_of(self.site, pubs) for pub in view.publications}
+        listed = self._listed()
         todo = [index for index, pub in enumerate(pubs) if pub.digest and any(
             self.pieces.get(key) is None for key in self._piece_keys(pub, id(pub) in listed))]
         if not worth_forking(len(todo), workers):
@@ -304,6 +304,20 @@ class SiteRenderer:
             return
         for key, data in (item for share in shares for item in share):
             self.pieces.put(key, data)
+
+    def keep_sources(self) -> None:
+        """Note as used the pieces the pages are made from, also where a page was kept whole
+        (an unchanged site): `Memo.keep` drops the rest, and the next edit needs them."""
+        listed = self._listed()
+        for pub in self.content.publications:
+            if pub.digest:
+                for key in self._piece_keys(pub, id(pub) in listed):
+                    self.pieces.get(key)
+
+    def _listed(self) -> set[int]:
+        """The publications the home page lists, by id()."""
+        return {id(pub) for view in sections_of(self.site, self.content.publications)
+                for pub in view.publications}
 
     def _piece_keys(self, pub, listed: bool) -> list[str]:
         keys = [self.key(pub, "bib")]
@@ -460,6 +474,7 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
         except Exception as error:  # a user's template may fail in any way: report, don't crash
             _template_problem(error, project, problems)
     outputs["publications.bib"] = bytes(renderer.bibliography())
+    renderer.keep_sources()
     pieces.keep()
     host = site.url.split("://", 1)[-1].split("/", 1)[0] if site.url else ""
     # A custom domain of its own; a sub-path site shares the domain of the user's site.

@@ -244,6 +244,36 @@ def test_compiled_templates_are_kept_in_the_users_cache_folder_not_the_project(
 
 
 @pytest.mark.parametrize("pages", [True, False])
+def test_after_an_unchanged_build_an_edit_renders_only_its_publication(example_project, tmp_path,
+                                                                      monkeypatch, pages):
+    from scholarpage import bibtex, render
+    from scholarpage.pipeline import build
+
+    if not pages:
+        edit(example_project / "site.yml", "output: _site\n", "output: _site\npublication_pages: false\n")
+    made = []
+
+    def noting(function):
+        def noted(pub, *args):
+            made.append((function.__name__, pub.title))
+            return function(pub, *args)
+        return noted
+
+    monkeypatch.setattr(bibtex, "entry", noting(bibtex.entry))
+    monkeypatch.setattr(render, "format_authors", noting(render.format_authors))
+    assert build(example_project, disk_cache=True).ok
+    assert len(made) == 17 * (3 if pages else 2)  # BibTeX, home page item, (page)
+    made.clear()
+    assert build(example_project, disk_cache=True).ok  # unchanged: its pages are kept whole
+    assert made == []
+    edit(example_project / PUBLICATION, "DIstilling", "Distilling")
+    assert build(example_project, disk_cache=True).ok
+    title = "DIME-FM: Distilling Multimodal and Efficient Foundation Models"
+    assert sorted(made) == [("entry", title)] + [("format_authors", title)] * (1 + pages)
+    assert tree(example_project / "_site") == plain_build(example_project, tmp_path / "plain")
+
+
+@pytest.mark.parametrize("pages", [True, False])
 def test_work_shared_out_to_processes_gives_the_same_site(example_project, tmp_path, monkeypatch,
                                                           pages):
     from scholarpage import bibtex, content, workers
