@@ -329,14 +329,18 @@ class SiteRenderer:
         return f"publications/{self.slugs[id(pub)]}/index.html"
 
     def _render_pieces(self, pub, listed: bool) -> list[tuple[str, bytes]]:
-        """In a forked process: a publication's pieces, as prerender wants them."""
-        self.pieces = Memo()
-        self.bibtex(pub)
-        if listed:
-            self.entries((pub,), "index.html")
-        if self.site.publication_pages:
-            self.page(self._page_path(pub), "publication.html", pub)
-        return list(self.pieces.used.items())
+        """A publication's pieces, as prerender wants them: made aside, not kept (this runs in
+        forked processes, and in the build's own for its share)."""
+        kept, self.pieces = self.pieces, Memo()
+        try:
+            self.bibtex(pub)
+            if listed:
+                self.entries((pub,), "index.html")
+            if self.site.publication_pages:
+                self.page(self._page_path(pub), "publication.html", pub)
+            return list(self.pieces.used.items())
+        finally:
+            self.pieces = kept
 
     def _template(self, name: str):
         return self.environment().get_template(name)
