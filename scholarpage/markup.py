@@ -11,7 +11,10 @@ import re
 from .problems import Problems
 from .schema import unsafe_url_reason
 
-_ATTRIBUTE_URL = re.compile(r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+# An attribute's quoted value: found first, then the name before it (href or src, any case)
+# is checked; searching for the name instead makes every character a possible start (slow).
+_QUOTED_VALUE = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)')""")
+_LINK_ATTRIBUTES = ("href", "src")
 _ROOTED = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:|/|#)")
 # Simple Markdown, the kind most abstracts are written in, is turned into HTML here, exactly as
 # Python-Markdown would (tests/test_markup.py compares the two), sparing its import and its
@@ -83,10 +86,27 @@ def _span_html(span: re.Match) -> str:
     return f'<a href="{span["url"].replace("&", "&amp;")}">{span["label"]}</a>'
 
 
+def link_attributes(rendered: str):
+    """(start, end, URL) of each href or src attribute's quoted value, in order."""
+    position = 0
+    while (value := _QUOTED_VALUE.search(rendered, position)) is not None:
+        end = value.start()
+        while end and rendered[end - 1].isspace():
+            end -= 1
+        name = next((name for name in _LINK_ATTRIBUTES
+                     if rendered[max(0, end - len(name)):end].lower() == name), "")
+        start = end - len(name)
+        if name and not (start and (rendered[start - 1].isalnum() or rendered[start - 1] == "_")):
+            group = 1 if value.group(1) is not None else 2
+            yield value.start(group), value.end(group), html.unescape(value.group(group))
+            position = value.end()
+        else:  # not a link: its quotes may hold one ('= "<a href="...')
+            position = value.start() + 1
+
+
 def check_links(rendered: str, source_text: str, path: str, problems: Problems) -> None:
     """Report each unsafe link target in rendered HTML at its place in the source file's text."""
-    for match in _ATTRIBUTE_URL.finditer(rendered):
-        url = html.unescape(match.group(2) if match.group(2) is not None else match.group(3))
+    for _, _, url in link_attributes(rendered):
         reason = unsafe_url_reason(url)
         if reason:
             index = source_text.find(url)
@@ -100,9 +120,9 @@ def rebase_links(rendered: str, root: str) -> str:
     """Rendered HTML whose relative links, written from the site root, work from a page `root` away."""
     if not root:
         return rendered
-
-    def rebase(match: re.Match) -> str:
-        url = match.group(2) if match.group(2) is not None else match.group(3)
-        return match.group(0) if _ROOTED.match(url) else f'{match.group(1)}="{root}{url}"'
-
-    return _ATTRIBUTE_URL.sub(rebase, rendered)
+    parts, done = [], 0
+    for start, _, url in link_attributes(rendered):
+        if not _ROOTED.match(url):
+            parts += (rendered[done:start], root)
+            done = start
+    return "".join(parts) + rendered[done:]

@@ -15,9 +15,8 @@ import yaml
 from . import model
 from .model import Flag, Integer, LinkMap, NameMap, Record, Records, Text, TextList, Url
 from .problems import Problems, did_you_mean
-from .yamlfile import YamlDoc
+from .yamlfile import NULL_TAG, YamlDoc
 
-_NULL_TAG = "tag:yaml.org,2002:null"
 _INVALID = object()  # a value with a problem already reported
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
@@ -67,7 +66,7 @@ class Reader:
 
 def is_empty(node: yaml.Node) -> bool:
     """`field:` with nothing after it (or `~`, `null`). libyaml gives plain style as ''."""
-    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG and not node.style
+    return isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG and not node.style
 
 
 @singledispatch

@@ -12,7 +12,7 @@ import pickle
 
 # Below this many items (publications to parse or render), forking costs about what it saves:
 # measured with bench/run.py on 2 CPUs.
-WORTH_FORKING = 500
+WORTH_FORKING = 100
 
 
 def worth_forking(count: int, workers: int) -> bool:

@@ -14,9 +14,29 @@ import yaml
 from .problems import Problems
 
 try:  # libyaml is much faster; its marks are the same.
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader
+    from yaml import SafeLoader as _SafeLoader
+
+NULL_TAG = "tag:yaml.org,2002:null"
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))  # as YAML 1.1 writes null
+
+
+class _Loader(_SafeLoader):
+    """Tags a node only as much as schema.py asks: a plain null, or not. Each field's value is
+    read from its text by the field's type (schema.py), so working out whether each scalar is
+    an int, a float, a date... would be wasted (and is most of composing's Python time)."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            return NULL_TAG if implicit[0] and value in _NULLS else self.DEFAULT_SCALAR_TAG
+        return self.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode else self.DEFAULT_MAPPING_TAG
+
+    def descend_resolver(self, current_node, current_index) -> None:
+        pass  # no path resolvers: nothing to track
+
+    def ascend_resolver(self) -> None:
+        pass
 
 
 @dataclass(frozen=True)

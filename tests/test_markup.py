@@ -1,7 +1,9 @@
 """Simple Markdown is rendered without Python-Markdown, to the very same HTML."""
 from __future__ import annotations
 
+import html
 import random
+import re
 
 import pytest
 
@@ -84,3 +86,28 @@ def test_to_html_takes_either_way():
     assert markup.to_html("  *Simple*.\n") == "<p><em>Simple</em>.</p>"
     assert markup.to_html("- not simple") == "<ul>\n<li>not simple</li>\n</ul>"
     assert markup.to_html(" \n") == ""
+
+
+# What link_attributes finds, said the slow way: a search for the attribute's name.
+ATTRIBUTE_BY_NAME = re.compile(r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("rendered", [
+    '<a href="https://a.org/?x=1&amp;y=2">a</a> and <img src=\'b.png\' alt="b=c">',
+    '<A HREF = "javascript:alert(1)">x</A><a\nhref\n=\n"c">',
+    '<a data-href="d" xhref="no" href_="no" title="see href=\'e\'">',
+    'x = "<a href="javascript:alert(1)">" y=\'z\' src="f"',
+    'no links = "at all"', 'href="g"', '=""', 'src=', "",
+])
+def test_link_attributes_are_found_as_by_a_search_for_their_names(rendered):
+    found = [url for _, _, url in markup.link_attributes(rendered)]
+    assert found == [html.unescape(m[2] if m[2] is not None else m[3])
+                     for m in ATTRIBUTE_BY_NAME.finditer(rendered)]
+
+
+def test_relative_links_are_rebased_and_others_left_as_they_are():
+    rendered = '<a href="cv.pdf">CV</a> <img src=\'me.png\'> <a href="#top"> <a href="/x"> ' \
+               '<a href="https://a.org/">a</a> <span title="href">'
+    assert markup.rebase_links(rendered, "../../") == (
+        '<a href="../../cv.pdf">CV</a> <img src=\'../../me.png\'> <a href="#top"> <a href="/x"> '
+        '<a href="https://a.org/">a</a> <span title="href">')
