@@ -53,10 +53,15 @@ def read_links(html: str) -> PageLinks:
     return parser.page
 
 
+def _in_folder(path: str, folder: str) -> bool:
+    """Whether a URL path leads into `folder` ('/lab/'): '/lab' and '/lab/x' do, '/labx' not."""
+    return (path + "/").startswith(folder)
+
+
 def _target_file(folder: Path, page: str, path: str, base_path: str) -> str | None:
     """The output file a link path reaches from `page`, or None when it leaves the site."""
     if path.startswith("/"):
-        if not path.startswith(base_path):
+        if not _in_folder(path, base_path):
             return None
         joined = PurePosixPath(path[len(base_path):])
     else:
@@ -75,6 +80,12 @@ def _target_file(folder: Path, page: str, path: str, base_path: str) -> str | No
     return relative
 
 
+def _within(parts, own) -> bool:
+    """Whether a link (split) leads into the site at the URL `own` (split)."""
+    return ((parts.scheme, parts.netloc) == (own.scheme, own.netloc)
+            and _in_folder(parts.path, own.path.rstrip("/") + "/"))
+
+
 def check_links(folder: Path, base_path: str = "/", site_url: str = "") -> tuple[Problems, list[str]]:
     """Problems with internal links, and the sorted external links, of a built site.
 
@@ -82,13 +93,13 @@ def check_links(folder: Path, base_path: str = "/", site_url: str = "") -> tuple
     as an internal one.
     """
     problems, external = Problems(), set()
-    own = site_url.rstrip("/") + "/" if site_url else None
+    own = urlsplit(site_url) if site_url else None
     pages = {p.relative_to(folder).as_posix(): read_links(p.read_text(encoding="utf-8"))
              for p in sorted(folder.rglob("*.html"))}
     for page, links in pages.items():
         for line, url in links.targets:
             parts = urlsplit(url)
-            inside = own is not None and (url + "/").startswith(own)
+            inside = own is not None and _within(parts, own)
             if parts.scheme in ("http", "https", "mailto") and not inside:
                 external.add(url)
                 continue

@@ -182,10 +182,24 @@ def templates_digest(project: Project, site: model.Site) -> str:
     """Changes with any template the theme's loader could find."""
     digest = hashlib.blake2b(digest_size=16)
     for folder in (project.override_templates, project.theme(site.theme) / "templates"):
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+        for path in _files_under(folder):
             if path.is_file():
                 digest.update(f"{project.relative(path)}\0".encode() + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _files_under(folder: Path):
+    """The paths of the files under `folder`, in a fixed order, through symbolic links as the
+    loader goes; a folder reached again (a link loop) is not walked twice."""
+    seen: set[str] = set()
+    for top, folders, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:
+            folders.clear()
+            continue
+        seen.add(real)
+        folders.sort()
+        yield from (Path(top, name) for name in sorted(files))
 
 
 class SiteRenderer:
@@ -403,20 +417,23 @@ class SiteRenderer:
         if self._lists is None:  # not in a page being generated
             return self.markup(str(items, "utf-8", "replace"))
         self._lists.append(items)
-        return self.markup(f"{self._marker}{len(self._lists) - 1}{self._marker}")
+        return _PlacedEntries(f"{self._marker}{len(self._lists) - 1}{self._marker}")
 
     def environment(self):
         """The theme's Jinja2 environment, calling this renderer's filters and globals.
 
         With `environments`, the environment (and the templates it loaded) is kept there for
-        the next build while the templates stay the same, so the dev server's rebuilds load no
-        template. Templates keep what they looked up (an imported macro keeps its filters), so
-        filters and globals call whichever renderer is current, never one bound to an old build.
+        the next build while the templates, site.yml and the co-authors (`base`) stay the same,
+        so the dev server's rebuilds of changed content load no template. An imported template
+        keeps what its top level computed, which may come from the site: a change there needs a
+        fresh environment. Templates keep what they looked up (an imported macro keeps its
+        filters), so filters and globals call whichever renderer is current, never one bound to
+        an old build.
         """
         if self._env is not None:
             return self._env
         key = (str(self.project.override_templates), str(self.project.theme(self.site.theme)),
-               self.templates)
+               self.base)
         env, current = (self.environments or {}).get(key) or self._new_environment()
         if self.environments is not None:
             self.environments.clear()
@@ -437,6 +454,8 @@ class SiteRenderer:
 
         env.filters.update({name: calling(name) for name in _RENDERER_FILTERS})
         env.filters.update(site_link=site_link, json_ld=lambda data: Markup(metadata.json_ld(data)))
+        env.filters.update({name: _refusing_entries(env.filters[name])
+                            for name in ("e", "escape", "safe", "forceescape")})
         env.globals.update({name: calling(name) for name in _RENDERER_GLOBALS})
         env.globals.update(
             publication_date=metadata.publication_date,
@@ -447,15 +466,54 @@ class SiteRenderer:
         return env, current
 
 
+_ENTRIES_MISUSED = "publication_entries(...) must be written out as it is, with no filter or operator"
+
+
+class _MisusedEntries(Exception):
+    """A template did something to publication_entries(...) other than write it out."""
+
+
+class _PlacedEntries:
+    """What publication_entries(...) gives in a page being generated: a marker for `_generate`.
+
+    A filter or an operator would work on the marker, not on the list that replaces it, so
+    every one fails at its template line; writing it out (escape() takes `__html__`) is all
+    it allows. Escaping filters take `__html__` too: they refuse it (see `_refusing_entries`).
+    """
+
+    __slots__ = ("marker",)
+
+    def __init__(self, marker: str):
+        self.marker = marker
+
+    def __html__(self) -> str:
+        return self.marker
+
+    def refuse(self, *args):
+        raise _MisusedEntries(_ENTRIES_MISUSED)
+
+    __str__ = __format__ = __add__ = __radd__ = __mul__ = __rmul__ = __mod__ = __rmod__ = refuse
+    __len__ = __iter__ = __getitem__ = __contains__ = refuse
+
+
+def _refusing_entries(apply):
+    """A filter that takes `__html__` (|e, |safe), refusing publication_entries(...)."""
+    def applied(value):
+        if isinstance(value, _PlacedEntries):
+            value.refuse()
+        return apply(value)
+    return applied
+
+
 def _misused_entries(template) -> Exception:
-    """The error for a template that changed what publication_entries(...) gave, at its line."""
+    """The error for a template that changed what publication_entries(...) gave, at its line:
+    a captured list changed, or a list placed but not written out."""
     import jinja2
 
     source = Path(template.filename).read_text(encoding="utf-8", errors="replace")
     line = next((number for number, text in enumerate(source.splitlines(), 1)
                  if "publication_entries" in text), 0)
-    return jinja2.TemplateSyntaxError("publication_entries(...) must be written out as it is, "
-                                      "without a filter", line, template.name, template.filename)
+    return jinja2.TemplateSyntaxError(_ENTRIES_MISUSED, line, template.name, template.filename)
 
 
 _RENDERER_FILTERS = ("authors", "abstract", "bibtex", "bibtex_key", "slug", "citation_tags",

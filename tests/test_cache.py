@@ -318,3 +318,78 @@ def test_a_cache_folder_leading_elsewhere_is_left_alone(example_project, tmp_pat
 
     assert all(path.read_text() == "mine" for path in precious)
     assert sorted(p.name for p in (elsewhere / "scholarpage").iterdir()) == ["notes.json", "old"]
+
+
+# ---------------------------------------------------------------------------------------------
+# What a kept BuildCache (the dev server's) or the disk cache reuses follows every input.
+
+ENTRY_V1 = '<li class="publication">{{ pub.title }}, first version</li>\n'
+
+
+def render_with(project: Project, kept):
+    from scholarpage.pipeline import render
+    from scholarpage.problems import Problems
+
+    result = render(project, Problems(), kept)
+    assert result.ok, [str(problem) for problem in result.problems.items]
+    return result.files
+
+
+def test_templates_reached_through_symbolic_links_are_followed(make_project, tmp_path):
+    from scholarpage.pipeline import BuildCache
+
+    # templates/ leads to a shared folder, whose partials/ leads to yet another one.
+    shared = tmp_path / "shared"
+    (shared / "partials").mkdir(parents=True)
+    entry = shared / "partials" / "publication.html"
+    entry.write_text(ENTRY_V1)
+    (shared / "templates").mkdir()
+    (shared / "templates" / "partials").symlink_to(shared / "partials")
+    root = make_project({"content/index.md": "Hello.\n", "content/publications/a.yml":
+                         "title: On Looms\nauthors: [Ada Lovelace]\ntype: journal\nyear: 2020\n"})
+    (root / "templates").symlink_to(shared / "templates")
+    project, kept = Project(root), BuildCache()
+    assert b"On Looms, first version" in render_with(project, kept)["index.html"]
+    build_ok(root)
+
+    entry.write_text(ENTRY_V1.replace("first", "second"))
+    fresh = render_with(project, BuildCache())
+    assert b"On Looms, second version" in fresh["index.html"]
+    assert render_with(project, kept) == fresh  # the dev server's next build
+    build_ok(root)  # the next build in another process, from the disk cache
+    assert tree(root / "_site") == plain_build(root, tmp_path / "plain")
+    assert b"On Looms, second version" in (root / "_site" / "index.html").read_bytes()
+
+
+def test_a_symbolic_link_loop_among_templates_is_walked_once(make_project):
+    from scholarpage.config import load_site
+    from scholarpage.problems import Problems
+    from scholarpage.render import templates_digest
+
+    root = make_project({"templates/partials/publication.html": ENTRY_V1})
+    project = Project(root)
+    site = load_site(project, Problems())
+    before = templates_digest(project, site)
+    (root / "templates" / "partials" / "up").symlink_to(root / "templates")
+    assert templates_digest(project, site) == before
+
+
+def test_an_imported_template_sees_the_changed_site_yml(make_project):
+    from scholarpage.pipeline import BuildCache
+
+    root = make_project({
+        "content/index.md": "Hello.\n",
+        # Computed once when imported: Jinja2 keeps the module with the loaded template.
+        "templates/partials/owner.html": "{% set shown = person().name %}\n",
+        "templates/index.html": '{% extends "base.html" %}\n{% block main %}\n'
+                                '{% import "partials/owner.html" as owner_module %}\n'
+                                '<p class="shown">{{ owner_module.shown }}</p>\n{% endblock %}\n',
+    })
+    project, kept = Project(root), BuildCache()
+    assert b'<p class="shown">Ada Lovelace</p>' in render_with(project, kept)["index.html"]
+
+    edit(root / "site.yml", "Ada Lovelace", "Ada King")
+    kept.forget([root / "site.yml"])  # as the dev server does
+    rebuilt = render_with(project, kept)
+    assert b'<p class="shown">Ada King</p>' in rebuilt["index.html"]
+    assert rebuilt == render_with(project, BuildCache())

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, vnu_jar
-from scholarpage.check import VNU_HELP
+from conftest import run_cli, vnu_jar, write_files
+from scholarpage.check import VNU_HELP, check_links
 
 PASSED_LINKS = "check passed: every internal link, source and anchor resolves"
 PASSED = PASSED_LINKS + "; the HTML is valid"
@@ -119,6 +119,19 @@ def test_links_to_the_sites_own_url_are_checked_as_internal(make_project, withou
         "check failed: 1 problem"]
     assert result.stdout.splitlines()[1:] == ["1 external link (listed, not fetched):",
                                               "  https://ada.example.org/other/"]
+
+
+def test_the_sites_own_url_without_its_last_slash_is_internal(tmp_path):
+    site = write_files(tmp_path / "_site", {"index.html": (
+        '<p id="top">Ada</p>\n'
+        '<a href="https://x.org/lab">home</a>\n'
+        '<a href="https://x.org/lab?x=1">query</a> <a href="https://x.org/lab#top">top</a>\n'
+        '<a href="https://x.org/lab#nowhere">nowhere</a>\n'
+        '<a href="https://x.org/labx">a neighbour</a> <a href="https://x.org/labx/">its home</a>\n')})
+    problems, external = check_links(site, "/lab/", "https://x.org/lab/")
+    assert [str(problem) for problem in problems.items] == [
+        "index.html:4: broken link 'https://x.org/lab#nowhere': no id 'nowhere' in index.html"]
+    assert external == ["https://x.org/labx", "https://x.org/labx/"]
 
 
 def test_a_sound_site_passes_without_the_validator_when_told_to(make_project, without_vnu):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import build_ok, run_cli
+from conftest import build_ok, run_cli, tree
 
 BIO = "---\ntitle: About\n---\nHello.\n"
 GOOD = "title: A Paper\nauthors: [Ada Lovelace]\ntype: conference\n"
@@ -280,16 +280,43 @@ TEMPLATE_CASES = {
     "missing include": (
         "templates/index.html", INDEX_WITH.format('{% include "nosuch.html" %}'),
         "templates/index.html:4: template not found: nosuch.html"),
-    "a filter on a publication list": (
-        "templates/index.html", INDEX_WITH.format("{{ publication_entries(publications)|upper }}"),
-        "templates/index.html:4: template error: publication_entries(...) must be written out "
-        "as it is, without a filter"),
 }
 
 
 @pytest.mark.parametrize("path, text, problem", TEMPLATE_CASES.values(), ids=TEMPLATE_CASES.keys())
 def test_template_errors_name_the_template_and_line(make_project, path, text, problem):
     assert errors_of(make_project, {PUB: GOOD, path: text}) == [problem]
+
+
+ENTRIES_MISUSED = ("template error: publication_entries(...) must be written out as it is, "
+                   "with no filter or operator")
+# A publication list is put in after the template ran: whatever a template does to it, other
+# than write it out, would not apply to the list. Each is an error at its line (4, or 5 when
+# below a list written out).
+MISUSED_LISTS = {
+    "upper": "{{ publication_entries(publications)|upper }}",
+    "indent": "{{ publication_entries(publications)|indent }}",
+    "center": "{{ publication_entries(publications)|center(80) }}",
+    "concatenated": "{{ publication_entries(publications) ~ '' }}",
+    "string": "{{ publication_entries(publications)|string }}",
+    "marked safe, then indented": "{{ publication_entries(publications)|safe|indent(8) }}",
+    "on the line below another": "{{ publication_entries(publications) }}\n"
+                                 "{{ publication_entries(publications)|indent }}",
+    "captured, then changed": "{% set all %}{{ publication_entries(publications) }}{% endset %}"
+                              "{{ all|upper }}",
+}
+
+
+@pytest.mark.parametrize("text", MISUSED_LISTS.values(), ids=MISUSED_LISTS.keys())
+def test_anything_done_to_a_publication_list_is_an_error_at_its_line(make_project, text):
+    root = project(make_project, {PUB: GOOD})
+    build_ok(root)
+    built = tree(root / "_site")
+    (root / "templates").mkdir()
+    (root / "templates" / "index.html").write_text(INDEX_WITH.format(text), encoding="utf-8")
+    line = 4 + text.count("\n")
+    assert failed_build(root) == [f"templates/index.html:{line}: {ENTRIES_MISUSED}"]
+    assert tree(root / "_site") == built
 
 
 def test_an_error_in_a_shared_template_is_reported_once(make_project):
