@@ -26,6 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sites import REPO, edit_first, make_sites  # noqa: E402
 
+sys.path.insert(0, str(REPO))
+from scholarpage.workers import WORTH_FORKING  # noqa: E402
+
 MODES = ("cold", "warm", "no-change")
 
 
@@ -127,8 +130,8 @@ def caption(args, floor: float) -> str:
     return (f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, Hugo {hugo_version()}; "
             f"median of {args.runs} runs ({args.runs_large} at 10,000 and more) after a warm-up; "
             f"peak RSS is the largest of the runs, as the kernel gives it: that of the largest "
-            f"process (from 2,000 publications on, a build of ours with work to do forks a "
-            f"worker per CPU, mostly sharing its memory). {pages}; {cache}. Starting Python "
+            f"process (from {WORTH_FORKING:,} publications on, a build of ours with work to do "
+            f"forks a process per CPU but one, mostly sharing its memory). {pages}; {cache}. Starting Python "
             f"alone (`python -c pass`) takes {floor:.3f} s on this machine.")
 
 
