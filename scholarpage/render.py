@@ -304,17 +304,19 @@ class SiteRenderer:
         return b"".join(map(entry, pubs))
 
     def prerender(self, workers: int) -> None:
-        """Render the publications' pieces not kept yet in `workers` forked processes, if many.
+        """Take the publications' pieces kept from earlier builds; render the others in
+        `workers` forked processes, if many.
 
-        Only a speed-up: if anything goes wrong here, the pieces are rendered one by one later,
+        Every kept piece is asked for here, so that it is kept for the next build even where
+        a page is kept whole and asks for none (`Memo.keep` drops what no one asked for): an
+        edit after an unchanged build re-renders only its publication. Forking is only a
+        speed-up: if anything goes wrong there, the pieces are rendered one by one later,
         where a problem is reported as usual.
         """
         pubs = self.content.publications
-        if not worth_forking(len(pubs), workers):  # before looking for what is kept: that costs
-            return
         listed = self._listed()
-        todo = [index for index, pub in enumerate(pubs) if pub.digest and any(
-            self.pieces.get(key) is None for key in self._piece_keys(pub, id(pub) in listed))]
+        todo = [index for index, pub in enumerate(pubs) if pub.digest and not all([
+            self.pieces.get(key) is not None for key in self._piece_keys(pub, id(pub) in listed)])]
         if not worth_forking(len(todo), workers):
             return
         try:
@@ -325,15 +327,6 @@ class SiteRenderer:
             return
         for key, data in (item for share in shares for item in share):
             self.pieces.put(key, data)
-
-    def keep_sources(self) -> None:
-        """Note as used the pieces the pages are made from, also where a page was kept whole
-        (an unchanged site): `Memo.keep` drops the rest, and the next edit needs them."""
-        listed = self._listed()
-        for pub in self.content.publications:
-            if pub.digest:
-                for key in self._piece_keys(pub, id(pub) in listed):
-                    self.pieces.get(key)
 
     def _listed(self) -> set[int]:
         """The publications the home page lists, by id()."""
@@ -543,7 +536,6 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
         except Exception as error:  # a user's template may fail in any way: report, don't crash
             _template_problem(error, project, problems)
     outputs["publications.bib"] = bytes(renderer.bibliography())
-    renderer.keep_sources()
     pieces.keep()
     host = site.url.split("://", 1)[-1].split("/", 1)[0] if site.url else ""
     # A custom domain of its own; a sub-path site shares the domain of the user's site.
