@@ -8,7 +8,6 @@ it renders with one worker.
 from __future__ import annotations
 
 import os
-import pickle
 
 # Below this many items (publications to parse or render), forking costs about what it saves:
 # measured with bench/run.py on 2 CPUs.
@@ -40,6 +39,8 @@ def fork_map(function, items: list, workers: int) -> list:
 def _fork(function, share: list) -> tuple[int, int]:
     """(process id, pipe to read) of a process working out `share`; it sends
     ("ok", results) or ("error", exception) and ends."""
+    import pickle
+
     reading, writing = os.pipe()
     pid = os.fork()
     if pid:
@@ -61,6 +62,8 @@ def _fork(function, share: list) -> tuple[int, int]:
 
 
 def _collect(pid: int, reading: int) -> list:
+    import pickle
+
     with os.fdopen(reading, "rb") as pipe:
         data = pipe.read()
     os.waitpid(pid, 0)
