@@ -6,23 +6,27 @@ parsed records and problems, found by a digest of the file's path and text, and 
 rendered from them (see render.py), found by digests of all they depend on.
 
 The cache is data, never code: JSON read back by decoders that accept exactly the records'
-fields with their types. A cloned project may ship any `.cache/`; whatever this engine did not
-write is ignored and rebuilt, never executed, never a failed build. (Compiled templates are
-code, so they are kept in the user's own cache folder instead.) Everything is tied to this
-engine's exact source, so editing or upgrading the engine starts afresh. The cache only ever
-saves time, never changes a byte.
+fields with their types. A cloned project may ship any `.cache/`, so each file is sealed with a
+MAC by a secret of this user's (kept in their own cache folder): whatever this user's engine did
+not write here is ignored and rebuilt, never executed, never a failed build; links, pipes and
+devices in it are never read or written through. (Compiled templates are code, so they are kept in
+the user's own cache folder instead.) Everything is tied to this engine's exact source and to
+the versions of the libraries whose output it keeps, so editing or upgrading either starts
+afresh. The cache only ever saves time, never changes a byte.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
-import zlib
 from pathlib import Path
+from stat import S_ISREG
 
 from . import __version__, model
 from .config import Project
@@ -32,21 +36,87 @@ from .pipeline import BuildCache
 from .problems import Problem
 
 FOLDER = Path(".cache") / "scholarpage"
+IGNORE_ALL = b"*\n"  # its .gitignore
+
+
+# The libraries whose output the cache keeps (records parsed by PyYAML, Markdown's HTML, pieces
+# rendered by Jinja2 and escaped by MarkupSafe), as the metadata folders installers leave on
+# sys.path name them: `jinja2-3.1.6.dist-info`, `PyYAML-5.4.1-py3.9.egg-info`.
+_INSTALLED = re.compile(
+    r"(pyyaml|markdown|jinja2|markupsafe)-([^-]+?)(?:-py[^-]*)?\.(?:dist|egg)-info", re.IGNORECASE)
+
+
+def library_versions() -> list[str]:
+    """The installed versions of the libraries whose output the cache keeps.
+
+    Read from folder names, as importlib.metadata finds them (the first on sys.path), without
+    importing it or the libraries: that would cost a no-change build a fifth of its time. (A
+    library copied in without its metadata folder is not seen, nor are its upgrades.)
+    """
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:  # a zip file, or gone
+            continue
+        for name in names:
+            installed = _INSTALLED.fullmatch(name) if name.endswith("-info") else None
+            if installed:
+                found.setdefault(installed[1].lower(), installed[2])
+    return sorted(f"{name}-{version}" for name, version in found.items())
 
 
 def engine_key() -> str:
-    """Changes with the engine's version, its source and the Python that runs it."""
-    digest = hashlib.sha256(f"{__version__} {sys.version}".encode())
+    """Changes with the engine's version, its source, the Python that runs it and the libraries
+    whose output is kept."""
+    digest = hashlib.sha256(f"{__version__} {sys.version} {library_versions()}".encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:20]
 
 
+def user_folder() -> Path | None:
+    """This user's own cache folder ($XDG_CACHE_HOME, or ~/.cache), or None if there is none.
+
+    What is kept there (compiled templates, the secret sealing the caches) never comes with a
+    project, which may come from anyone.
+    """
+    try:
+        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "scholarpage"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except (OSError, RuntimeError):  # no home folder, or one that cannot be written
+        return None
+    return folder
+
+
+SECRET_SIZE = 32
+
+
+def user_secret() -> bytes | None:
+    """This user's key to the caches they write, made on first use; None if it cannot be kept.
+
+    Two first builds at once may each make one: the last kept wins, the other's cache is rebuilt.
+    """
+    folder = user_folder()
+    if folder is None:
+        return None
+    try:
+        secret = _read_file(folder / "secret")
+    except OSError:  # none yet, or not a file
+        secret = b""
+    if len(secret) != SECRET_SIZE:
+        secret = os.urandom(SECRET_SIZE)
+        try:
+            _write_atomically(folder / "secret", secret)  # readable by this user alone
+        except OSError:
+            return None
+    return secret
+
+
 def compiled_templates():
     """Jinja2's cache of compiled templates, in the user's own cache folder, or None.
 
-    Compiled templates are code, so they are never kept in (or read from) the project, which
-    may come from anyone; the user's cache folder ($XDG_CACHE_HOME, or ~/.cache) is theirs.
+    Compiled templates are code, so they are never kept in (or read from) the project.
     """
     import jinja2
 
@@ -63,11 +133,13 @@ def compiled_templates():
             except OSError:  # a folder that cannot be written: the next build compiles again
                 pass
 
+    base = user_folder()
+    if base is None:
+        return None
+    folder = base / f"templates-{sys.version_info[0]}.{sys.version_info[1]}"
     try:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        folder = base / "scholarpage" / f"templates-{sys.version_info[0]}.{sys.version_info[1]}"
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except (OSError, RuntimeError):  # no home folder, or one that cannot be written
+        folder.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
         return None
     return Templates(str(folder))
 
@@ -157,8 +229,58 @@ def decode_result(digest: str, data) -> FileResult:
 # changed; the site's pages go in a pack named by the state they were made from, read only by
 # a build that asks for that state.
 #
-# A pack is a line of JSON, {"crc": CRC-32 of the rest, "results": {digest: result},
-# "pieces": {key: [start, end]}}, then the pieces' bytes one after the other.
+# Each cache file starts with a line holding its MAC (see _mac_line). A pack then holds a line of
+# JSON, {"results": {digest: result}, "pieces": {key: [start, end]}}, then the pieces' bytes one
+# after the other; the signatures file, a line of JSON.
+
+_MAC_LINE = 65  # HMAC-SHA256 in hexadecimal, and a newline
+
+
+def _mac_line(secret: bytes, path: Path, parts) -> bytes:
+    """A cache file's first line: the HMAC-SHA256, by the user's secret, of the file's place (its
+    engine's folder and its name: a file moved from another engine's folder is not taken) and
+    of the bytes after that line.
+
+    SHA-256 rather than keyed BLAKE2b: processors with SHA instructions hash a pack twice as fast.
+    """
+    mac = hmac.new(secret, f"{path.parent.name}/{path.name}\0".encode(), "sha256")
+    for data in parts:
+        mac.update(data)
+    return mac.hexdigest().encode() + b"\n"
+
+
+# Opening refuses a link and does not wait for a pipe's writer (Windows has neither flag).
+_READ_ONLY_FILE = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _open_file(path: Path):
+    """A regular file, opened to read; a symbolic link, a pipe or a device raises OSError (it
+    could lead out of the cache, or never end)."""
+    file = open(os.open(path, _READ_ONLY_FILE), "rb")
+    if not S_ISREG(os.fstat(file.fileno()).st_mode):
+        file.close()
+        raise OSError(f"not a regular file: {path}")
+    return file
+
+
+def _read_file(path: Path) -> bytes:
+    with _open_file(path) as file:
+        return file.read()
+
+
+def _read_sealed(path: Path, secret: bytes) -> tuple[bytes, memoryview]:
+    """(the line after the MAC line, the rest) of a cache file; raises unless this user's engine
+    wrote them. Read apart, so that the line is not kept as long as the rest."""
+    with _open_file(path) as file:
+        mac, line, rest = file.read(_MAC_LINE), file.readline(), memoryview(file.read())
+    if not hmac.compare_digest(mac, _mac_line(secret, path, (line, rest))):
+        raise ValueError("not written by this user's engine, or damaged")
+    return line, rest
+
+
+def _write_sealed(path: Path, secret: bytes, *parts: bytes) -> None:
+    """Write `parts` into `path` after their MAC line, by an atomic rename."""
+    _write_atomically(path, _mac_line(secret, path, parts), *parts)
 
 
 def _pack_of(key: str) -> str:
@@ -166,13 +288,13 @@ def _pack_of(key: str) -> str:
     return f"site-{key.rsplit('.', 1)[1]}" if key.startswith("site.") else key[0]
 
 
-def _read_pack(path: Path) -> tuple[dict, dict]:
+def _read_pack(path: Path, secret: bytes) -> tuple[dict, dict]:
     """({digest: FileResult}, {key: bytes}) of a pack file; empty if it is not one."""
     try:
-        with open(path, "rb") as file:  # two reads: the header is not kept once read
-            header, blob = _typed(json.loads(file.readline()), dict), memoryview(file.read())
-        if header.keys() != {"crc", "results", "pieces"} or zlib.crc32(blob) != header["crc"]:
-            raise ValueError("not a pack, or a damaged one")
+        line, blob = _read_sealed(path, secret)
+        header = _typed(json.loads(line), dict)
+        if header.keys() != {"results", "pieces"}:
+            raise ValueError("not a pack")
         results = {digest: decode_result(digest, result)
                    for digest, result in _typed(header["results"], dict).items()}
         pieces, size = {}, len(blob)
@@ -188,21 +310,21 @@ def _read_pack(path: Path) -> tuple[dict, dict]:
         return {}, {}
 
 
-def _write_pack(path: Path, results: dict, pieces: dict) -> None:
-    """Write a pack (see above) by an atomic rename."""
-    spans, length, crc = {}, 0, 0
+def _write_pack(path: Path, secret: bytes, results: dict, pieces: dict) -> None:
+    """Write a pack (see above)."""
+    spans, length = {}, 0
     for key, data in pieces.items():
         spans[key] = [length, length + len(data)]
         length += len(data)
-        crc = zlib.crc32(data, crc)
-    header = {"crc": crc, "pieces": spans,
+    header = {"pieces": spans,
               "results": {digest: encode_result(result) for digest, result in results.items()}}
-    _write_atomically(path, json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode(
-        "utf-8"), b"\n", *pieces.values())
+    text = json.dumps(header, ensure_ascii=False, separators=(",", ":"))
+    _write_sealed(path, secret, text.encode("utf-8"), b"\n", *pieces.values())
 
 
 def _write_atomically(path: Path, *parts: bytes) -> None:
-    """Write `parts` one after the other into `path`, replacing it by a rename."""
+    """Write `parts` one after the other into `path`, replacing it by a rename (never writing
+    through a link there)."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
         with os.fdopen(handle, "wb", buffering=1 << 20) as file:  # pieces are many and small
@@ -219,9 +341,9 @@ def _write_atomically(path: Path, *parts: bytes) -> None:
 SIGNATURES = "signatures"
 
 
-def _read_signatures(path: Path) -> dict[str, tuple[tuple[int, ...], str]]:
+def _read_signatures(path: Path, secret: bytes) -> dict[str, tuple[tuple[int, ...], str]]:
     try:
-        data = _typed(json.loads(path.read_bytes()), dict)
+        data = _typed(json.loads(_read_sealed(path, secret)[0]), dict)
         signatures = {}
         for name, (*signature, digest) in data.items():
             if len(signature) != 4 or any(type(n) is not int for n in signature):
@@ -235,17 +357,17 @@ def _read_signatures(path: Path) -> dict[str, tuple[tuple[int, ...], str]]:
 class _Pieces(dict):
     """Pieces by key; the site's pages of a state are read from their pack when asked for.
 
-    `packs` ({name: (results, pieces)}) notes each pack read.
+    `packs` ({name: (results, pieces)}) notes each pack read; `read(name)` reads one.
     """
 
-    def __init__(self, folder: Path, packs: dict):
+    def __init__(self, read, packs: dict):
         super().__init__((key, data) for _, pieces in packs.values() for key, data in pieces.items())
-        self.folder, self.packs = folder, packs
+        self.read, self.packs = read, packs
 
     def get(self, key, default=None):
         if key.startswith("site.") and _pack_of(key) not in self.packs:
             pack = _pack_of(key)
-            self.packs[pack] = _read_pack(self.folder / f"{pack}.json")
+            self.packs[pack] = self.read(pack)
             self.update(self.packs[pack][1])
         return super().get(key, default)
 
@@ -256,21 +378,27 @@ class DiskCache:
     def __init__(self, project: Project):
         self.root = project.root / FOLDER
         self.folder = self.root / engine_key()
+        self.secret = user_secret()
         self.packs: dict[str, tuple[dict, dict]] = {}
         # A cache folder that leads elsewhere (a project may come with a symbolic link there)
-        # is never read or written: saving removes files.
-        self.usable = os.path.realpath(self.folder) == os.path.join(
+        # is never read or written: saving removes files. Without a secret, none is trusted.
+        self.usable = self.secret is not None and os.path.realpath(self.folder) == os.path.join(
             os.path.realpath(project.root), FOLDER, self.folder.name)
         if self.usable and self.folder.is_dir():
             for path in self.folder.glob("*.json"):
                 if not path.stem.startswith("site-"):
-                    self.packs[path.stem] = _read_pack(path)
+                    self.packs[path.stem] = self._read_pack(path.stem)
         parsed = {digest: result for results, _ in self.packs.values()
                   for digest, result in results.items()}
-        self.signatures = _read_signatures(self.folder / SIGNATURES) if self.usable else {}
+        self.signatures = (_read_signatures(self.folder / SIGNATURES, self.secret)
+                           if self.usable else {})
         self.memory = BuildCache(publications=None, templates=compiled_templates,
                                  parsed=Memo(parsed), signatures=dict(self.signatures),
-                                 fragments=Memo(_Pieces(self.folder, self.packs)))
+                                 fragments=Memo(_Pieces(self._read_pack, self.packs)))
+
+    def _read_pack(self, name: str) -> tuple[dict, dict]:
+        """A pack of this cache (see _read_pack); none from a cache that is not usable."""
+        return _read_pack(self.folder / f"{name}.json", self.secret) if self.usable else ({}, {})
 
     def save(self) -> None:
         """Write the packs whose content changed, each by an atomic rename; remove the rest.
@@ -289,12 +417,12 @@ class DiskCache:
             self._prepare()
             for name, (results, pieces) in packs.items():
                 if _outline(results, pieces) != _outline(*self.packs.get(name, ({}, {}))):
-                    _write_pack(self.folder / f"{name}.json", results, pieces)
+                    _write_pack(self.folder / f"{name}.json", self.secret, results, pieces)
             for path in self.folder.glob("*.json"):
                 if path.stem not in packs:
                     path.unlink(missing_ok=True)
             if self.memory.signatures != self.signatures:
-                _write_atomically(self.folder / SIGNATURES, json.dumps(
+                _write_sealed(self.folder / SIGNATURES, self.secret, json.dumps(
                     {path: [*signature, digest] for path, (signature, digest)
                      in self.memory.signatures.items()}, separators=(",", ":")).encode("utf-8"))
         except OSError:
@@ -304,8 +432,12 @@ class DiskCache:
         """The cache folder, git-ignored, with what older engines left in it removed."""
         self.folder.mkdir(parents=True, exist_ok=True)
         ignore = self.root / ".gitignore"
-        if not ignore.is_file():
-            ignore.write_text("*\n", encoding="utf-8")
+        try:
+            kept = _read_file(ignore)
+        except OSError:  # none yet, or a link (which may lead anywhere): replaced, not followed
+            kept = b""
+        if kept != IGNORE_ALL:
+            _write_atomically(ignore, IGNORE_ALL)
         for old in self.root.iterdir():
             if old.name not in (".gitignore", self.folder.name):
                 if old.is_dir() and not old.is_symlink():

@@ -242,7 +242,8 @@ def collect(results: list[FileResult], site: model.Site, problems: Problems):
 
 
 # A file changed this recently may change again within its timestamp's resolution (a second or
-# two on some file systems) without its signature changing: it is read again next time.
+# two on some file systems) without its signature changing: it is read again next time. Its
+# ctime says when it changed even if its mtime was set back (cp -p, tar, rsync -t do that).
 SETTLED_NS = 2_000_000_000
 
 
@@ -253,6 +254,11 @@ def file_signature(path: str) -> tuple[int, int, int, int] | None:
     except OSError:
         return None
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def _changed_at(signature: tuple[int, int, int, int]) -> int:
+    """When a file last changed: its mtime, or its ctime if that is later."""
+    return max(signature[1], signature[2])
 
 
 def read_publications(project: Project, problems: Problems, cache: dict | None = None,
@@ -298,7 +304,7 @@ def read_publications(project: Project, problems: Problems, cache: dict | None =
     if signatures is not None:
         signatures.clear()
         signatures.update((path, (signature, result.digest)) for path, result, signature in kept
-                          if signature is not None and signature[1] < now - SETTLED_NS)
+                          if signature is not None and _changed_at(signature) < now - SETTLED_NS)
     return [result for _, result, _ in kept]
 
 

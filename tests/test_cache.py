@@ -1,15 +1,18 @@
 """The build cache (.cache/scholarpage/): it only saves time, never changes the output."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pickle
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from conftest import build_ok, tree
-from scholarpage import cache, model
+from conftest import build_ok, run_cli, tree
+from scholarpage import cache, content, model
 from scholarpage.config import Project
 from scholarpage.content import FileResult
 from scholarpage.problems import Problem
@@ -128,19 +131,26 @@ def test_a_damaged_or_malicious_cache_is_ignored_and_rebuilt(example_project, tm
     assert tree(example_project / "_site") == expected
     assert not shipped.exists()
     for path in packs(example_project):  # rewritten as this engine writes them
-        assert any(cache._read_pack(path))
+        assert any(cache._read_pack(path, cache.user_secret()))
 
 
-def age(folder: Path, seconds: int = 3600) -> None:
-    """Date every file under `folder` back, as files written long before a build."""
-    past = os.stat(folder).st_mtime - seconds
-    for path in folder.rglob("*"):
-        os.utime(path, (past, past))
+def clock(monkeypatch, now_ns: int) -> None:
+    """Builds in this process take `now_ns` for the time, which tells when a file has settled."""
+    monkeypatch.setattr(content, "time", SimpleNamespace(time_ns=lambda: now_ns))
+
+
+def settled(monkeypatch) -> None:
+    """Builds in this process run an hour from now: every file saved until now has settled."""
+    clock(monkeypatch, time.time_ns() + 3600 * 10**9)
+
+
+def settling(monkeypatch, path: Path) -> None:
+    """Builds in this process run just before the last change of the file at `path` settles."""
+    clock(monkeypatch, path.stat().st_ctime_ns + content.SETTLED_NS - 1)
 
 
 def files_read(root: Path, monkeypatch) -> list[str]:
     """The publication files that a build with the disk cache reads, as the build shows them."""
-    from scholarpage import content
     from scholarpage.pipeline import build
 
     read, real = [], content.read_text
@@ -151,28 +161,30 @@ def files_read(root: Path, monkeypatch) -> list[str]:
 
 
 def test_a_file_is_read_again_only_when_its_signature_changed(example_project, monkeypatch):
-    age(example_project / "content")
+    settled(monkeypatch)
     everything = files_read(example_project, monkeypatch)
     assert len(everything) == 17
     assert files_read(example_project, monkeypatch) == []  # nothing changed: nothing read
     edit(example_project / PUBLICATION, "DIstilling", "Distilling")
+    settling(monkeypatch, example_project / PUBLICATION)
     assert files_read(example_project, monkeypatch) == [PUBLICATION]
     # Saved less than two seconds ago, it may change again unseen (a coarse file system clock):
     # it is read on every build until it settles; the others still are not.
     assert files_read(example_project, monkeypatch) == [PUBLICATION]
-    age(example_project / "content")
+    settled(monkeypatch)
     files_read(example_project, monkeypatch)
     assert files_read(example_project, monkeypatch) == []
     (example_project / PUBLICATION).unlink()
     assert files_read(example_project, monkeypatch) == []
-    assert PUBLICATION not in json.loads(next((example_project / CACHE).glob("*/signatures"))
-                                         .read_text()).keys()
+    (signatures,) = (example_project / CACHE).glob("*/signatures")
+    noted = cache._read_signatures(signatures, cache.user_secret())
+    assert len(noted) == 16 and str((example_project / PUBLICATION).resolve()) not in noted
 
 
 @pytest.mark.parametrize("kind", ["garbage", "other data", "wrong types"])
 def test_damaged_signatures_are_ignored(example_project, monkeypatch, kind):
-    age(example_project / "content")
-    build_ok(example_project)
+    settled(monkeypatch)
+    files_read(example_project, monkeypatch)
     expected = tree(example_project / "_site")
     (signatures,) = (example_project / CACHE).glob("*/signatures")
     saved = signatures.read_bytes()
@@ -181,6 +193,20 @@ def test_damaged_signatures_are_ignored(example_project, monkeypatch, kind):
     assert len(files_read(example_project, monkeypatch)) == 17  # as if there were none
     assert tree(example_project / "_site") == expected
     assert files_read(example_project, monkeypatch) == []
+
+
+def test_a_file_whose_mtime_was_set_back_is_read_again_until_it_settles(example_project,
+                                                                       monkeypatch):
+    # cp -p, tar and rsync -t give the files they write an old mtime; the ctime is still new.
+    settled(monkeypatch)
+    files_read(example_project, monkeypatch)
+    path = example_project / PUBLICATION
+    before = path.stat()
+    edit(path, "DIstilling", "Distilling")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    settling(monkeypatch, path)
+    assert files_read(example_project, monkeypatch) == [PUBLICATION]
+    assert files_read(example_project, monkeypatch) == [PUBLICATION]
 
 
 def test_records_and_problems_come_back_as_they_were():
@@ -206,6 +232,97 @@ def test_another_engine_starts_afresh(example_project, monkeypatch):
 
     monkeypatch.setattr(cache, "__version__", "another version")
     assert cache.DiskCache(project).memory.parsed.store == {}
+
+
+@pytest.mark.parametrize("installed", ["PyYAML-99.0.dist-info", "markdown-99.0.dist-info",
+                                       "Jinja2-99.0-py3.11.egg-info", "markupsafe-99.0.dist-info"])
+def test_upgrading_a_library_whose_output_is_kept_starts_afresh(example_project, tmp_path,
+                                                                monkeypatch, installed):
+    build_ok(example_project)
+    project = Project(example_project)
+    assert cache.DiskCache(project).memory.parsed.store
+
+    upgraded = tmp_path / "site-packages"
+    (upgraded / installed).mkdir(parents=True)  # what an installer leaves, found first
+    monkeypatch.syspath_prepend(str(upgraded))
+    assert cache.DiskCache(project).memory.parsed.store == {}
+
+
+def test_a_cache_written_by_another_user_is_not_trusted(example_project, tmp_path, monkeypatch):
+    # A `.cache/` committed to a repository, or shipped in a clone, holds what its writer chose.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
+    build_ok(example_project)
+    project = Project(example_project)
+    theirs = cache.DiskCache(project)
+    store = theirs.memory.parsed.store
+    digest, real = next((digest, result) for digest, result in store.items()
+                        if result.records and result.records[0].source == PUBLICATION)
+    store[digest] = dataclasses.replace(real, records=tuple(
+        dataclasses.replace(pub, title="A forged title") for pub in real.records))
+    theirs.memory.fragments.store.clear()  # nothing rendered from the real record either
+    theirs.save()
+    assert cache.DiskCache(project).memory.parsed.store[digest].records[0].title == "A forged title"
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "me"))
+    build_ok(example_project)
+    site = tree(example_project / "_site")
+    assert b"A forged title" not in site["index.html"]
+    assert site == plain_build(example_project, tmp_path / "plain")
+
+
+def test_a_pack_moved_from_another_engines_folder_is_not_taken(example_project, monkeypatch):
+    build_ok(example_project)
+    project = Project(example_project)
+    written = cache.DiskCache(project).folder
+    monkeypatch.setattr(cache, "engine_key", lambda: "another-engine")
+    written.rename(written.parent / "another-engine")
+    assert cache.DiskCache(project).memory.parsed.store == {}
+
+
+def test_links_in_the_cache_are_not_followed(example_project, tmp_path, monkeypatch):
+    # Git keeps symbolic links: a cloned `.cache/` may hold some leading anywhere, even to a
+    # cache this user wrote.
+    settled(monkeypatch)
+    files_read(example_project, monkeypatch)
+    project = Project(example_project)
+    (signatures,) = (example_project / CACHE).glob("*/signatures")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for path in [*signatures.parent.glob("*.json"), signatures]:
+        path.rename(elsewhere / path.name)
+        path.symlink_to(elsewhere / path.name)
+    before = tree(elsewhere)
+
+    loaded = cache.DiskCache(project)
+    assert loaded.memory.parsed.store == {} and loaded.memory.signatures == {}
+    build_ok(example_project)
+    assert tree(elsewhere) == before
+    assert tree(example_project / "_site") == plain_build(example_project, tmp_path / "plain")
+
+
+def test_pipes_in_the_cache_are_not_read(example_project, tmp_path, monkeypatch):
+    settled(monkeypatch)
+    files_read(example_project, monkeypatch)
+    (signatures,) = (example_project / CACHE).glob("*/signatures")
+    for path in [*signatures.parent.glob("*.json"), signatures]:
+        path.unlink()
+        os.mkfifo(path)  # opening one to read would wait for a writer forever
+
+    result = run_cli(example_project, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert tree(example_project / "_site") == plain_build(example_project, tmp_path / "plain")
+
+
+def test_a_link_in_place_of_the_gitignore_is_replaced_not_written_through(example_project,
+                                                                           tmp_path):
+    build_ok(example_project)
+    ignore = example_project / CACHE / ".gitignore"
+    ignore.unlink()
+    ignore.symlink_to(tmp_path / "anywhere")  # leads to no file yet: writing there makes one
+
+    build_ok(example_project)
+    assert not (tmp_path / "anywhere").exists()
+    assert not ignore.is_symlink() and ignore.read_text() == "*\n"
 
 
 def test_an_unchanged_site_is_not_written_again_and_unchanged_files_are_linked(example_project):
