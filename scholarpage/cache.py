@@ -5,21 +5,21 @@ holds a `.gitignore` of its own, so the cache is never committed): each publicat
 parsed records and problems, found by a digest of the file's path and text, and the pieces
 rendered from them (see render.py), found by digests of all they depend on.
 
-The cache is data, never code: JSON read back by decoders that accept exactly the records'
-fields with their types. A cloned project may ship any `.cache/`, so each file is sealed with a
-MAC by a secret of this user's (kept in their own cache folder): whatever this user's engine did
-not write here is ignored and rebuilt, never executed, never a failed build; links, pipes and
-devices in it are never read or written through. (Compiled templates are code, so they are kept in
-the user's own cache folder instead.) Everything is tied to this engine's exact source and to
-the versions of the libraries whose output it keeps, so editing or upgrading either starts
-afresh. The cache only ever saves time, never changes a byte.
+The cache is data, never code: marshal's tuples, text, numbers and bytes. A cloned project may
+ship any `.cache/`, so each file is sealed with a MAC by a secret of this user's (kept in their
+own cache folder) and read only if the MAC holds: whatever this user's engine did not write here
+is ignored and rebuilt, never executed, never a failed build; links, pipes and devices in it are
+never read or written through. (Compiled templates are code, so they are kept in the user's own
+cache folder instead.) Everything is tied to this engine's exact source, the Python running it
+(marshal's format is its own) and the versions of the libraries whose output it keeps, so
+changing any of them starts afresh. The cache only ever saves time, never changes a byte.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import hmac
-import json
+import marshal
 import os
 import re
 import shutil
@@ -36,6 +36,7 @@ from .pipeline import BuildCache
 from .problems import Problem
 
 FOLDER = Path(".cache") / "scholarpage"
+PACK = ".pack"  # a pack file's suffix
 IGNORE_ALL = b"*\n"  # its .gitignore
 
 
@@ -145,82 +146,58 @@ def compiled_templates():
 
 
 # ---------------------------------------------------------------------------------------------
-# Results as JSON data and back: a record is the list of its fields' values, in field order.
-# Decoding raises on anything but what encoding gives.
+# Results as plain data (marshal's: tuples, text, numbers) and back: a record is the tuple of
+# its fields' values in field order, a link a (label, URL) pair. The MAC of the file they come
+# in (see below) vouches that this engine wrote them, so they are taken as they are.
 
-
-def _typed(value, kind: type):
-    if type(value) is not kind:
-        raise ValueError(f"expected {kind.__name__}")
-    return value
-
-
-def _texts(value) -> tuple[str, ...]:
-    if type(value) is not list or not all(type(item) is str for item in value):
-        raise ValueError("expected a list of text")
-    return tuple(value)
-
-
-def _link(pair) -> model.Link:
-    label, url = _texts(pair)
-    return model.Link(label, url)
-
-
-# A field's annotation -> the JSON types its value may have, or how it becomes the value.
-_PLAIN_TYPES = {"str": (str,), "int": (int,), "int | None": (int, type(None)), "bool": (bool,)}
-_CONVERTERS = {
-    "tuple[str, ...]": _texts,
-    "tuple[Link, ...]": lambda value: tuple(map(_link, _typed(value, list))),
-}
 RECORDS = {kind.__name__: kind for kind in (model.Publication, model.Page)}
-_SHAPES: dict[type, tuple] = {}
+_SHAPES: dict[type, tuple[tuple[str, ...], list[int]]] = {}
 
 
-def _shape(kind: type) -> tuple:
-    """([field name], [(index, JSON types)], [(index, converter)]) of a record type."""
+def _shape(kind: type) -> tuple[tuple[str, ...], list[int]]:
+    """(field names, indexes of the fields holding links) of a record type."""
     if kind not in _SHAPES:
-        fields = list(enumerate(dataclasses.fields(kind)))
-        _SHAPES[kind] = ([f.name for _, f in fields],
-                         [(n, _PLAIN_TYPES[f.type]) for n, f in fields if f.type in _PLAIN_TYPES],
-                         [(n, _CONVERTERS[f.type]) for n, f in fields if f.type not in _PLAIN_TYPES])
+        fields = dataclasses.fields(kind)
+        _SHAPES[kind] = (tuple(field.name for field in fields),
+                         [index for index, field in enumerate(fields) if field.type == "tuple[Link, ...]"])
     return _SHAPES[kind]
 
 
-def encode_record(record) -> list:
-    names, _, converted = _shape(type(record))
+def encode_record(record) -> tuple:
+    names, links = _shape(type(record))
     values = [getattr(record, name) for name in names]
-    for index, _ in converted:  # tuples, of text or of links
-        values[index] = [[item.label, item.url] if isinstance(item, model.Link) else item
-                         for item in values[index]]
-    return values
+    for index in links:
+        values[index] = tuple((link.label, link.url) for link in values[index])
+    return tuple(values)
 
 
-def decode_record(kind: type, data):
-    names, plain, converted = _shape(kind)
-    if len(_typed(data, list)) != len(names):
+def decode_record(kind: type, values: tuple):
+    """The record of these field values, made as pickle makes one (its fields set at once): a
+    frozen dataclass's __init__ sets them one by one, the most of reading a cache."""
+    names, links = _shape(kind)
+    if len(values) != len(names):
         raise ValueError(f"not the fields of a {kind.__name__}")
-    for index, types in plain:
-        if type(data[index]) not in types:
-            raise ValueError(f"a {kind.__name__} field of the wrong type")
-    values = list(data)
-    for index, convert in converted:
-        values[index] = convert(values[index])
-    return kind(*values)
+    if links:
+        values = list(values)
+        for index in links:
+            values[index] = tuple(model.Link(label, url) for label, url in values[index])
+    record = object.__new__(kind)
+    record.__dict__.update(zip(names, values))
+    return record
 
 
-def encode_result(result: FileResult) -> list:
+def encode_result(result: FileResult) -> tuple:
     kind = type(result.records[0]).__name__ if result.records else "Publication"
-    return [kind, [encode_record(record) for record in result.records],
-            [encode_record(problem) for problem in result.problems]]
+    return (kind, tuple(map(encode_record, result.records)),
+            tuple(map(encode_record, result.problems)))
 
 
-def decode_result(digest: str, data) -> FileResult:
-    kind, records, problems = _typed(data, list)
-    records = tuple(decode_record(RECORDS[_typed(kind, str)], item) for item in _typed(records, list))
+def decode_result(digest: str, data: tuple) -> FileResult:
+    kind, records, problems = data
+    records = tuple(decode_record(RECORDS[kind], values) for values in records)
     if kind == "Publication" and any(not pub.digest.startswith(f"{digest}.") for pub in records):
         raise ValueError("records of another file")
-    return FileResult(records, tuple(decode_record(Problem, item) for item in _typed(problems, list)),
-                      digest)
+    return FileResult(records, tuple(decode_record(Problem, values) for values in problems), digest)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,9 +206,9 @@ def decode_result(digest: str, data) -> FileResult:
 # changed; the site's pages go in a pack named by the state they were made from, read only by
 # a build that asks for that state.
 #
-# Each cache file starts with a line holding its MAC (see _mac_line). A pack then holds a line of
-# JSON, {"results": {digest: result}, "pieces": {key: [start, end]}}, then the pieces' bytes one
-# after the other; the signatures file, a line of JSON.
+# Each cache file starts with a line holding its MAC (see _mac_line), then its data in marshal's
+# format (fast to read and write; never read unless the MAC says this user's engine wrote it): a
+# pack holds ({digest: result}, {key: piece's bytes}), the signatures file {path: signature}.
 
 _MAC_LINE = 65  # HMAC-SHA256 in hexadecimal, and a newline
 
@@ -268,19 +245,19 @@ def _read_file(path: Path) -> bytes:
         return file.read()
 
 
-def _read_sealed(path: Path, secret: bytes) -> tuple[bytes, memoryview]:
-    """(the line after the MAC line, the rest) of a cache file; raises unless this user's engine
-    wrote them. Read apart, so that the line is not kept as long as the rest."""
+def _read_sealed(path: Path, secret: bytes):
+    """The data of a cache file; raises unless this user's engine wrote it."""
     with _open_file(path) as file:
-        mac, line, rest = file.read(_MAC_LINE), file.readline(), memoryview(file.read())
-    if not hmac.compare_digest(mac, _mac_line(secret, path, (line, rest))):
+        mac, data = file.read(_MAC_LINE), file.read()
+    if not hmac.compare_digest(mac, _mac_line(secret, path, (data,))):
         raise ValueError("not written by this user's engine, or damaged")
-    return line, rest
+    return marshal.loads(data)
 
 
-def _write_sealed(path: Path, secret: bytes, *parts: bytes) -> None:
-    """Write `parts` into `path` after their MAC line, by an atomic rename."""
-    _write_atomically(path, _mac_line(secret, path, parts), *parts)
+def _write_sealed(path: Path, secret: bytes, data) -> None:
+    """Write `data` into `path` after its MAC line, by an atomic rename."""
+    data = marshal.dumps(data)
+    _write_atomically(path, _mac_line(secret, path, (data,)), data)
 
 
 def _pack_of(key: str) -> str:
@@ -291,17 +268,8 @@ def _pack_of(key: str) -> str:
 def _read_pack(path: Path, secret: bytes) -> tuple[dict, dict]:
     """({digest: FileResult}, {key: bytes}) of a pack file; empty if it is not one."""
     try:
-        line, blob = _read_sealed(path, secret)
-        header = _typed(json.loads(line), dict)
-        if header.keys() != {"results", "pieces"}:
-            raise ValueError("not a pack")
-        results = {digest: decode_result(digest, result)
-                   for digest, result in _typed(header["results"], dict).items()}
-        pieces, size = {}, len(blob)
-        for key, (start, end) in _typed(header["pieces"], dict).items():
-            if type(start) is not int or type(end) is not int or not 0 <= start <= end <= size:
-                raise ValueError("a piece outside the pack")
-            pieces[key] = blob[start:end]
+        results, pieces = _read_sealed(path, secret)
+        results = {digest: decode_result(digest, result) for digest, result in results.items()}
         name = path.stem
         if any(_pack_of(key) != name for key in [*results, *pieces]):
             raise ValueError("a result or piece in the wrong pack")
@@ -312,14 +280,8 @@ def _read_pack(path: Path, secret: bytes) -> tuple[dict, dict]:
 
 def _write_pack(path: Path, secret: bytes, results: dict, pieces: dict) -> None:
     """Write a pack (see above)."""
-    spans, length = {}, 0
-    for key, data in pieces.items():
-        spans[key] = [length, length + len(data)]
-        length += len(data)
-    header = {"pieces": spans,
-              "results": {digest: encode_result(result) for digest, result in results.items()}}
-    text = json.dumps(header, ensure_ascii=False, separators=(",", ":"))
-    _write_sealed(path, secret, text.encode("utf-8"), b"\n", *pieces.values())
+    _write_sealed(path, secret, ({digest: encode_result(result) for digest, result in results.items()},
+                                 pieces))
 
 
 def _write_atomically(path: Path, *parts: bytes) -> None:
@@ -343,13 +305,8 @@ SIGNATURES = "signatures"
 
 def _read_signatures(path: Path, secret: bytes) -> dict[str, tuple[tuple[int, ...], str]]:
     try:
-        data = _typed(json.loads(_read_sealed(path, secret)[0]), dict)
-        signatures = {}
-        for name, (*signature, digest) in data.items():
-            if len(signature) != 4 or any(type(n) is not int for n in signature):
-                raise ValueError("not a signature")
-            signatures[_typed(name, str)] = (tuple(signature), _typed(digest, str))
-        return signatures
+        return {name: (tuple(signature), digest)
+                for name, (*signature, digest) in _read_sealed(path, secret).items()}
     except Exception:  # missing, unreadable, damaged, or not ours: as if it were not there
         return {}
 
@@ -385,7 +342,7 @@ class DiskCache:
         self.usable = self.secret is not None and os.path.realpath(self.folder) == os.path.join(
             os.path.realpath(project.root), FOLDER, self.folder.name)
         if self.usable and self.folder.is_dir():
-            for path in self.folder.glob("*.json"):
+            for path in self.folder.glob(f"*{PACK}"):
                 if not path.stem.startswith("site-"):
                     self.packs[path.stem] = self._read_pack(path.stem)
         parsed = {digest: result for results, _ in self.packs.values()
@@ -398,7 +355,7 @@ class DiskCache:
 
     def _read_pack(self, name: str) -> tuple[dict, dict]:
         """A pack of this cache (see _read_pack); none from a cache that is not usable."""
-        return _read_pack(self.folder / f"{name}.json", self.secret) if self.usable else ({}, {})
+        return _read_pack(self.folder / f"{name}{PACK}", self.secret) if self.usable else ({}, {})
 
     def save(self) -> None:
         """Write the packs whose content changed, each by an atomic rename; remove the rest.
@@ -417,14 +374,14 @@ class DiskCache:
             self._prepare()
             for name, (results, pieces) in packs.items():
                 if _outline(results, pieces) != _outline(*self.packs.get(name, ({}, {}))):
-                    _write_pack(self.folder / f"{name}.json", self.secret, results, pieces)
-            for path in self.folder.glob("*.json"):
+                    _write_pack(self.folder / f"{name}{PACK}", self.secret, results, pieces)
+            for path in self.folder.glob(f"*{PACK}"):
                 if path.stem not in packs:
                     path.unlink(missing_ok=True)
             if self.memory.signatures != self.signatures:
-                _write_sealed(self.folder / SIGNATURES, self.secret, json.dumps(
-                    {path: [*signature, digest] for path, (signature, digest)
-                     in self.memory.signatures.items()}, separators=(",", ":")).encode("utf-8"))
+                _write_sealed(self.folder / SIGNATURES, self.secret, {
+                    path: (*signature, digest)
+                    for path, (signature, digest) in self.memory.signatures.items()})
         except OSError:
             pass
 

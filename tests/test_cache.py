@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
-import json
+import marshal
 import os
 import pickle
 import time
@@ -28,7 +28,7 @@ def plain_build(root, out) -> dict[str, bytes]:
 
 
 def packs(root: Path) -> list[Path]:
-    return sorted((root / CACHE).glob("*/*.json"))
+    return sorted((root / CACHE).glob(f"*/*{cache.PACK}"))
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -105,17 +105,17 @@ def exploit(marker: Path) -> bytes:
 
 def damage(kind: str, saved: bytes, marker: Path) -> bytes:
     return {
-        "garbage": b"\x00not json\xff",
+        "garbage": b"\x00not a pack\xff",
         "truncated": saved[: len(saved) // 2],
         "pickle": exploit(marker),
-        "other data": json.dumps(["a list, not a pack"]).encode(),
-        "wrong types": saved.replace(b'"conference"', b'2023'),
-        "wrong fields": saved.replace(b'[["Publication",[[', b'[["Publication",[["extra",'),
+        "unsealed data": saved[saved.index(b"\n") + 1:],
+        "a byte changed": saved[:-10] + bytes([saved[-10] ^ 1]) + saved[-9:],
+        "another seal": b"0" * 64 + saved[64:],
     }[kind]
 
 
-@pytest.mark.parametrize("kind", ["garbage", "truncated", "pickle", "other data", "wrong types",
-                                  "wrong fields"])
+@pytest.mark.parametrize("kind", ["garbage", "truncated", "pickle", "unsealed data",
+                                  "a byte changed", "another seal"])
 def test_a_damaged_or_malicious_cache_is_ignored_and_rebuilt(example_project, tmp_path, kind):
     build_ok(example_project)
     expected = tree(example_project / "_site")
@@ -181,16 +181,16 @@ def test_a_file_is_read_again_only_when_its_signature_changed(example_project, m
     assert len(noted) == 16 and str((example_project / PUBLICATION).resolve()) not in noted
 
 
-@pytest.mark.parametrize("kind", ["garbage", "other data", "wrong types"])
-def test_damaged_signatures_are_ignored(example_project, monkeypatch, kind):
+@pytest.mark.parametrize("kind", ["garbage", "truncated", "pickle", "unsealed data",
+                                  "a byte changed", "another seal"])
+def test_damaged_signatures_are_ignored(example_project, monkeypatch, tmp_path, kind):
     settled(monkeypatch)
     files_read(example_project, monkeypatch)
     expected = tree(example_project / "_site")
     (signatures,) = (example_project / CACHE).glob("*/signatures")
-    saved = signatures.read_bytes()
-    signatures.write_bytes({"garbage": b"\x00{[", "other data": b'["a", "list"]',
-                            "wrong types": saved.replace(b",", b',"x",', 1)}[kind])
+    signatures.write_bytes(damage(kind, signatures.read_bytes(), tmp_path / "marker"))
     assert len(files_read(example_project, monkeypatch)) == 17  # as if there were none
+    assert not (tmp_path / "marker").exists()
     assert tree(example_project / "_site") == expected
     assert files_read(example_project, monkeypatch) == []
 
@@ -216,11 +216,11 @@ def test_records_and_problems_come_back_as_they_were():
         abstract="*a*", selected=True, bibtex_key="k", order=2, slug="s", source="p.yml", line=3,
         abstract_html="<p><em>a</em></p>", digest="d.0")
     result = FileResult((pub,), (Problem("p.yml", 1, 2, "m", True),), "d")
-    data = json.loads(json.dumps(cache.encode_result(result)))
+    data = marshal.loads(marshal.dumps(cache.encode_result(result)))
     back = cache.decode_result("d", data)
     assert back == result and back.records[0].digest == "d.0" and back.records[0].line == 3
     bio = FileResult((model.Page(title="About", body="b", html="<p>b</p>", source="i.md"),), (), "e")
-    assert cache.decode_result("e", json.loads(json.dumps(cache.encode_result(bio)))) == bio
+    assert cache.decode_result("e", marshal.loads(marshal.dumps(cache.encode_result(bio)))) == bio
     with pytest.raises(ValueError):  # records of another file
         cache.decode_result("e", data)
 
@@ -288,7 +288,7 @@ def test_links_in_the_cache_are_not_followed(example_project, tmp_path, monkeypa
     (signatures,) = (example_project / CACHE).glob("*/signatures")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    for path in [*signatures.parent.glob("*.json"), signatures]:
+    for path in [*signatures.parent.glob(f"*{cache.PACK}"), signatures]:
         path.rename(elsewhere / path.name)
         path.symlink_to(elsewhere / path.name)
     before = tree(elsewhere)
@@ -304,7 +304,7 @@ def test_pipes_in_the_cache_are_not_read(example_project, tmp_path, monkeypatch)
     settled(monkeypatch)
     files_read(example_project, monkeypatch)
     (signatures,) = (example_project / CACHE).glob("*/signatures")
-    for path in [*signatures.parent.glob("*.json"), signatures]:
+    for path in [*signatures.parent.glob(f"*{cache.PACK}"), signatures]:
         path.unlink()
         os.mkfifo(path)  # opening one to read would wait for a writer forever
 
@@ -347,7 +347,7 @@ def test_compiled_templates_are_kept_in_the_users_cache_folder_not_the_project(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
     build_ok(example_project)
     kept = [p.name for p in (example_project / CACHE).rglob("*") if p.is_file()]
-    assert kept and all(name in (".gitignore", "signatures") or name.endswith(".json") for name in kept)
+    assert kept and all(name in (".gitignore", "signatures") or name.endswith(cache.PACK) for name in kept)
     compiled = list((tmp_path / "user" / "scholarpage").glob("templates-*/*"))
     assert compiled
     for path in compiled:  # broken compiled templates are compiled again
