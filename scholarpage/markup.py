@@ -31,7 +31,6 @@ _SPAN = (  # compiled when first used: a build with nothing to parse never does
     rf"|(?<!`)`(?P<code>{_CODE}(?:(?:{_CODE}| )*{_CODE})?)`(?!`)"
     rf"|\[(?P<label>{_WORDS})\]\((?P<url>[A-Za-z0-9\-._~:/?#@$%+,=&]+)\)"
 )
-_NOT_SIMPLE_LINES = re.compile(r"(?:^|\n)(?![^\W\d_])|[ ]\n|[ ]$")  # not starting with a letter
 _converter = None
 
 
@@ -61,8 +60,8 @@ def simple_html(text: str) -> str | None:
     """Stripped simple Markdown (see _SPAN) as Python-Markdown renders it; None for any other."""
     paragraphs = []
     for paragraph in text.split("\n\n"):
-        if _NOT_SIMPLE_LINES.search(paragraph):  # a line not starting with a letter or ending in a space
-            return None
+        if not all(line[:1].isalpha() and not line.endswith(" ") for line in paragraph.split("\n")):
+            return None  # a line not starting with a letter, or ending in a space (a line break)
         html, position = [], 0
         for span in re.finditer(_SPAN, paragraph):
             if span.start() != position:
