@@ -25,6 +25,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 from stat import S_ISREG
 
@@ -114,10 +115,16 @@ def user_secret() -> bytes | None:
     return secret
 
 
-def compiled_templates():
+# Compiled templates of an engine not run for this long are removed (see compiled_templates).
+UNUSED_SECONDS = 30 * 24 * 3600
+
+
+def compiled_templates(engine: str):
     """Jinja2's cache of compiled templates, in the user's own cache folder, or None.
 
-    Compiled templates are code, so they are never kept in (or read from) the project.
+    Compiled templates are code, so they are never kept in (or read from) the project. They
+    depend on how the engine sets Jinja2 up, so each engine (`engine_key()`) has its own
+    folder; the folders of engines not run for a month are removed.
     """
     import jinja2
 
@@ -137,9 +144,15 @@ def compiled_templates():
     base = user_folder()
     if base is None:
         return None
-    folder = base / f"templates-{sys.version_info[0]}.{sys.version_info[1]}"
+    folder = base / f"templates-{engine}"
     try:
-        folder.mkdir(mode=0o700, exist_ok=True)
+        if folder.is_dir():
+            os.utime(folder)  # run now: see UNUSED_SECONDS
+        else:
+            folder.mkdir(mode=0o700)
+            for old in base.glob("templates-*"):
+                if old.is_dir() and not old.is_symlink() and old.stat().st_mtime < time.time() - UNUSED_SECONDS:
+                    shutil.rmtree(old, ignore_errors=True)
     except OSError:
         return None
     return Templates(str(folder))
@@ -349,9 +362,10 @@ class DiskCache:
                   for digest, result in results.items()}
         self.signatures = (_read_signatures(self.folder / SIGNATURES, self.secret)
                            if self.usable else {})
-        self.memory = BuildCache(publications=None, templates=compiled_templates,
-                                 parsed=Memo(parsed), signatures=dict(self.signatures),
-                                 fragments=Memo(_Pieces(self._read_pack, self.packs)))
+        self.memory = BuildCache(
+            publications=None, templates=lambda: compiled_templates(self.folder.name),
+            parsed=Memo(parsed), signatures=dict(self.signatures),
+            fragments=Memo(_Pieces(self._read_pack, self.packs)))
 
     def _read_pack(self, name: str) -> tuple[dict, dict]:
         """A pack of this cache (see _read_pack); none from a cache that is not usable."""

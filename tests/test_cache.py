@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import build_ok, run_cli, tree
-from scholarpage import cache, content, model
+from scholarpage import cache, content, model, pipeline
 from scholarpage.config import Project
 from scholarpage.content import FileResult
 from scholarpage.problems import Problem
@@ -340,6 +340,24 @@ def test_an_unchanged_site_is_not_written_again_and_unchanged_files_are_linked(e
     build_ok(example_project)
     assert index.stat().st_ino != before[index] and page.stat().st_ino != before[page]
     assert other.stat().st_ino == before[other] and other.stat().st_nlink == 1
+
+
+def test_each_engine_compiles_templates_apart_and_old_ones_are_removed(example_project, tmp_path,
+                                                                      monkeypatch):
+    # Compiled templates depend on how the engine sets Jinja2 up (its options, its filters).
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
+    user = tmp_path / "user" / "scholarpage"
+    build_ok(example_project)
+    (first,) = user.glob("templates-*")
+    assert list(first.iterdir())
+    monkeypatch.setattr(cache, "__version__", "another version")
+    assert pipeline.build(example_project, disk_cache=True).ok
+    assert len(list(user.glob("templates-*"))) == 2  # both kept: both may still be run
+    month_ago = time.time() - cache.UNUSED_SECONDS - 60
+    os.utime(first, (month_ago, month_ago))
+    monkeypatch.setattr(cache, "__version__", "a third version")
+    assert pipeline.build(example_project, disk_cache=True).ok
+    assert not first.exists() and len(list(user.glob("templates-*"))) == 2
 
 
 def test_compiled_templates_are_kept_in_the_users_cache_folder_not_the_project(
