@@ -7,8 +7,8 @@ exit. Pages are served with livereload's client script; after each rebuild its w
 handler's waiters are told to reload.
 
 One thread does the work: tornado's IOLoop serves, rebuilds and notifies browsers, so no request
-ever sees a half-written folder. watchdog's observer thread only hands changed paths over with
-IOLoop.add_callback, the one IOLoop method safe to call from another thread.
+ever sees a half-written folder. The watcher (watch.py) hands changed paths over from watchdog's
+threads; a rebuild reads again only those, so the watcher starts before the first build.
 """
 from __future__ import annotations
 
@@ -16,14 +16,13 @@ import asyncio
 import errno
 import html
 import mimetypes
-import os
 import re
 import signal
 import sys
 import tempfile
 import time
 from contextlib import suppress
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import web
@@ -31,20 +30,15 @@ from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
 from tornado.websocket import WebSocketClosedError
-from watchdog import events
-from watchdog.observers import Observer
 
 from .config import Project
 from .output import update_tree
 from .pipeline import BuildCache, BuildResult, render
 from .problems import Problems
+from .watch import Watcher
 
 QUIET_SECONDS = 0.01  # a save is a burst of events: rebuild once none came for this long,
 LONGEST_WAIT = 1.0  # but no later than this after the first, should they never stop
-# What a save, a deletion or a rename gives; no opens, closes or folder-modified noise.
-EVENTS = [events.FileCreatedEvent, events.FileModifiedEvent, events.FileMovedEvent,
-          events.FileDeletedEvent, events.DirCreatedEvent, events.DirMovedEvent,
-          events.DirDeletedEvent]
 HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
 ERROR_PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -70,75 +64,23 @@ NOT_UNDER_BASE = """<!DOCTYPE html>
 """
 
 
-def is_noise(relative: PurePath) -> bool:
-    """Editor swap, backup and lock files, version control and caches: no build reads them."""
-    name = relative.name
-    return (name == "4913"  # vim's probe for a writable folder
-            or name.endswith(("~", ".swp", ".swx", ".swo", ".tmp"))
-            or (name.startswith("#") and name.endswith("#"))
-            or any(part.startswith(".") or part == "__pycache__" for part in relative.parts))
-
-
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' * (count != 1)}"
 
 
 def describe(project: Project, paths) -> str:
-    """Changed paths for the terminal. Gone ones only when nothing else changed: a file that
-    was saved by writing a temporary file and renaming it should not name the temporary file."""
+    """What changed, for the terminal. Gone paths only when nothing else changed: a file that
+    was saved by writing a temporary file and renaming it should not name the temporary file.
+    The project folder itself stands for everything: the watcher lost events."""
+    if project.root in paths:
+        return "file events were lost, every file read again"
     names = sorted(project.relative(path) for path in [p for p in paths if p.exists()] or paths)
     more = f" and {len(names) - 3} more" if len(names) > 3 else ""
-    return ", ".join(names[:3]) + more
+    return ", ".join(names[:3]) + more + " changed"
 
 
 def say(line: str, error: bool = False) -> None:
     print(line, file=sys.stderr if error else sys.stdout, flush=True)
-
-
-class Watcher(events.FileSystemEventHandler):
-    """Watches what a build reads and hands each relevant changed path to `changed`.
-
-    The project folder itself is watched alone, for site.yml and for watched folders that
-    appear, vanish or move (as `git checkout` may do); each watched folder recursively.
-    """
-
-    def __init__(self, project: Project, io_loop: IOLoop, changed) -> None:
-        self.project, self.io_loop, self.changed = project, io_loop, changed
-        self.watched = project.watched()
-        self.folders = {}  # watched folder -> its watchdog watch
-        self.observer = Observer()
-        self.observer.schedule(self, str(project.root), event_filter=EVENTS)
-        for path in self.watched:
-            if path.is_dir():
-                self._watch_folder(path)
-
-    def _watch_folder(self, folder: Path) -> None:
-        old = self.folders.pop(folder, None)
-        if old is not None:
-            self.observer.unschedule(old)
-        if folder.is_dir():
-            self.folders[folder] = self.observer.schedule(
-                self, str(folder), recursive=True, event_filter=EVENTS)
-
-    def relevant(self, path: Path) -> bool:
-        inside = any(path == watched or path.is_relative_to(watched) for watched in self.watched)
-        return inside and not is_noise(path.relative_to(self.project.root))
-
-    def on_any_event(self, event) -> None:  # on watchdog's thread
-        paths = {Path(os.fsdecode(p)) for p in (event.src_path, event.dest_path) if p}
-        paths = {path for path in paths if self.relevant(path)}
-        for path in paths & set(self.watched):
-            if path != self.project.site_file:
-                self._watch_folder(path)
-        if paths:
-            self.io_loop.add_callback(self.changed, paths)
-
-    def start(self) -> None:
-        self.observer.start()
-
-    def stop(self) -> None:
-        self.observer.stop()
-        self.observer.join()
 
 
 class Preview:
@@ -194,10 +136,10 @@ class Preview:
     def rebuild(self) -> None:
         self.timer = None
         changed, self.pending = self.pending, set()
-        self.cache.forget(changed)
+        self.cache.forget(changed)  # all of it when events were lost: the project folder
         was_failing = bool(self.errors)
         result, written = self.build()
-        what = f"{describe(self.project, changed)} changed"
+        what = describe(self.project, changed)
         if result.ok:
             pages = sum(1 for name in written if name.endswith(".html"))
             others = f", {plural(len(written) - pages, 'other file')}" if len(written) > pages else ""
@@ -306,20 +248,21 @@ async def run(project: Project, sockets: list, scratch: Path, host: str) -> None
             asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     port = sockets[0].getsockname()[1]
     preview = Preview(project, scratch, port)
-    result, _ = preview.build()
-    say(result.summary() if result.ok else
-        f"build failed: {plural(len(result.problems.errors), 'error')}; the browser shows them")
     app = web.Application([
         (r"/livereload", LiveReloadHandler),
         (r"/livereload.js", LiveReloadJSHandler),
         (r"/(.*)", SiteHandler, {"preview": preview}),
     ], log_function=lambda handler: None)
     server = HTTPServer(app)
-    server.add_sockets(sockets)
+    # Watching before the first build: a file saved while it runs is read again right after.
     watcher = Watcher(project, IOLoop.current(), preview.changed)
     watcher.start()
-    say(f"serving {url_of(host, port, preview.base_path)} (Ctrl-C to stop)")
     try:
+        result, _ = preview.build()
+        say(result.summary() if result.ok else
+            f"build failed: {plural(len(result.problems.errors), 'error')}; the browser shows them")
+        server.add_sockets(sockets)
+        say(f"serving {url_of(host, port, preview.base_path)} (Ctrl-C to stop)")
         await stop.wait()
     finally:
         watcher.stop()

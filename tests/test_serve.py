@@ -19,13 +19,16 @@ import time
 from pathlib import Path, PurePath
 
 import pytest
+from watchdog import version as watchdog_version
 
 from conftest import REPO, run_cli, tree
 
 TIMEOUT = 30  # seconds any one wait may take before the test fails
 BIO = "Hello, I study engines.\n"
 PUB = "title: First Paper\nauthors: [Ada Lovelace]\ntype: conference\nyear: 2020\n"
-REBUILT = re.compile(r"^(.*) changed: \d+ pages?(, \d+ other files?)? written in \d+ ms$")
+WRITTEN = r": \d+ pages?(, \d+ other files?)? written in \d+ ms$"
+REBUILT = re.compile(r"^(.*) changed" + WRITTEN)
+LOST = re.compile(r"^file events were lost, every file read again" + WRITTEN)
 
 
 def pub(title: str) -> str:
@@ -296,6 +299,65 @@ def test_site_yml_changes_are_seen(site, serve):
     server.wait_for_page("/", has("<title>Renamed Site</title>"))
 
 
+def test_a_save_during_the_first_build_is_read_again(site, serve):
+    """The first build stops at coauthors.yml, a named pipe, after reading the publications;
+    the publication is saved before the pipe lets the build go on."""
+    pipe = site / "content/coauthors.yml"
+    os.mkfifo(pipe)
+
+    def save_while_building() -> None:
+        with open(pipe, "w"):  # opens once the build opens the pipe to read it
+            write(site / "content/publications/first.yml", pub("Saved While Building"))
+            write(site / "content/.coauthors.new", "{}\n")
+            os.replace(site / "content/.coauthors.new", pipe)  # what the next build reads
+
+    editor = threading.Thread(target=save_while_building, daemon=True)
+    editor.start()
+    server = serve(site)
+    editor.join(TIMEOUT)
+    assert not editor.is_alive()
+    server.wait_for_page("/", has("Saved While Building"))
+
+
+def test_changes_lost_in_an_inotify_queue_overflow_are_read_again(site, serve):
+    """The server is stopped while more events come than the kernel keeps, then the publication
+    is saved: its event is dropped, and all the server hears of it is the overflow."""
+    if int(watchdog_version.VERSION_MAJOR) < 7:
+        pytest.skip("watchdog 6 (Python 3.10) drops the kernel's notice of an overflow")
+    kept = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
+    server = serve(site)
+    mark = len(server.out)
+    server.process.send_signal(signal.SIGSTOP)
+    try:
+        assert os.WIFSTOPPED(os.waitpid(server.process.pid, os.WUNTRACED)[1])  # it reads no more
+        for number in range(kept + 1):  # two names in turn: the kernel merges repeats only
+            with open(site / f"noise-{number % 2}.txt", "a") as noise:
+                noise.write(".")
+        write(site / "content/publications/first.yml", pub("Saved In The Flood"))
+    finally:
+        server.process.send_signal(signal.SIGCONT)
+    server.wait_for_page("/", has("Saved In The Flood"))
+    server.wait_for_line(LOST, mark)
+    assert "Inotify queue overflowed; filesystem events were lost" in server.err
+
+
+@pytest.mark.parametrize("linked, edited, text", [
+    ("content/publications", "content/publications/first.yml", pub("Edited Elsewhere")),
+    ("content", "content/index.md", "Edited Elsewhere.\n"),
+    ("content/publications/first.yml", "content/publications/first.yml", pub("Edited Elsewhere")),
+])
+def test_an_edit_behind_a_symlink_is_seen(site, serve, tmp_path, linked, edited, text):
+    """inotify does not follow symlinks: the file is edited where the link points."""
+    elsewhere = tmp_path / "elsewhere"
+    (site / linked).rename(elsewhere)
+    (site / linked).symlink_to(elsewhere)
+    server = serve(site)
+    mark = len(server.out)
+    write((site / edited).resolve(), text)
+    server.wait_for_page("/", has("Edited Elsewhere"))
+    assert server.wait_for_line(REBUILT, mark)[1] == edited  # the path the build reads it by
+
+
 # ---------------------------------------------------------------------------------------------
 # Build errors.
 
@@ -401,9 +463,27 @@ def test_serve_never_touches_the_output_folder(site, serve):
     ("content/.git/HEAD", True), ("themes/__pycache__/x.pyc", True), ("static/.DS_Store", True),
 ])
 def test_editor_and_version_control_files_are_noise(name, noise):
-    from scholarpage.serve import is_noise
+    from scholarpage.watch import is_noise
 
     assert is_noise(PurePath(name)) is noise
+
+
+def test_symlinks_are_found_through_links_and_a_loop_of_them_ends(tmp_path):
+    from scholarpage.watch import symlinks
+
+    elsewhere, content = tmp_path.resolve() / "elsewhere", tmp_path.resolve() / "project/content"
+    write(elsewhere / "deeper/first.yml", PUB)
+    write(elsewhere.parent / "cv.pdf", "%PDF")
+    content.mkdir(parents=True)
+    (content / "publications").symlink_to(elsewhere)
+    (elsewhere / "loop").symlink_to(elsewhere)
+    (elsewhere / "deeper/cv.pdf").symlink_to(elsewhere.parent / "cv.pdf")
+    (elsewhere / ".git").symlink_to(elsewhere.parent)  # hidden: no build reads it
+    assert sorted(symlinks([content])) == sorted([
+        (str(elsewhere), str(content / "publications")),
+        (str(elsewhere), str(content / "publications/loop")),
+        (str(elsewhere.parent / "cv.pdf"), str(content / "publications/deeper/cv.pdf")),
+    ])
 
 
 def test_a_rebuild_reads_again_only_the_files_that_changed(site):
