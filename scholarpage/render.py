@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import marshal
 import os
 import re
 from dataclasses import dataclass
@@ -232,7 +233,8 @@ class SiteRenderer:
             f"{pub.digest} {self.inputs[id(pub)]}" for pub in publications
         )) if all(pub.digest for pub in publications) else None
         self._env = None
-        self._lists: list[bytes] | None = None  # while a page is generated (see _generate)
+        self._lists: list[list[int]] | None = None  # while a page's frame is made (see _frame)
+        self._numbers = {id(pub): number for number, pub in enumerate(publications)}
         self._marker = f"\0{os.urandom(8).hex()}\0"  # no text of the site holds it
 
     def _kept(self, key: str | None, make) -> bytes:
@@ -267,22 +269,33 @@ class SiteRenderer:
 
     def bibliography(self) -> bytes:
         """publications.bib: every publication's entry."""
-        return self._kept(f"site.publications.bib.{self.state}" if self.state else None,
-                          lambda: b"\n".join(map(self._bib, self.content.publications)))
+        return b"\n".join(map(self._bib, self.content.publications))
 
     def page(self, page_path: str, template_name: str, pub=None) -> bytes:
-        """A publication's page, or a page of the whole site (made a piece at a time, as the
-        home page of thousands of publications is large)."""
+        """A publication's page, or a page of the whole site.
+
+        What is kept is the page's frame: its text around the lists of publications it places
+        (see `publication_entries`), each list as the publications' numbers. A page is put
+        together from its frame and the kept items, so a home page of thousands is never kept
+        twice, and never decoded and encoded again.
+        """
         if pub is not None:
             key = self.key(pub, "page", page_path)
         else:
             key = f"site.{page_path}.{self.state}" if self.state else None
-        return bytes(self._kept(key, lambda: self._generate(template_name, page_path, pub)))
+        kept = self.pieces.get(key) if key is not None else None
+        frame = marshal.loads(kept) if kept is not None else self._frame(template_name, page_path, pub)
+        if key is not None and kept is None:
+            self.pieces.put(key, marshal.dumps(frame))
+        texts, lists = frame
+        pubs = self.content.publications
+        data = [texts[0]]
+        for numbers, text in zip(lists, texts[1:]):
+            data += (self.entries([pubs[number] for number in numbers], page_path), text)
+        return b"".join(data)
 
-    def _generate(self, template_name: str, page_path: str, pub) -> bytes:
-        """A page's UTF-8. Each list of publications the template placed (a marker, see
-        `publication_entries`) is put in as the kept items' bytes: a home page of thousands
-        is never decoded and encoded again."""
+    def _frame(self, template_name: str, page_path: str, pub) -> tuple[list[bytes], list[list[int]]]:
+        """(the page's UTF-8 around its lists, each list's publications by number)."""
         template, self._lists = self._template(template_name), []
         try:
             parts = template.render(self._context(page_path, pub)).split(self._marker)
@@ -290,10 +303,7 @@ class SiteRenderer:
             lists, self._lists = self._lists, None
         if len(parts) % 2 == 0 or parts[1::2] != [str(n) for n in range(len(lists))]:
             raise _misused_entries(template)
-        data = [parts[0].encode("utf-8")]
-        for items, text in zip(lists, parts[2::2]):
-            data += (items, text.encode("utf-8"))
-        return b"".join(data)
+        return [text.encode("utf-8") for text in parts[0::2]], lists
 
     def entries(self, pubs, page_path: str) -> bytes:
         """Publications' items in a list (ENTRY_TEMPLATE), on the page at `page_path`."""
@@ -405,11 +415,11 @@ class SiteRenderer:
             pub, self.site, metadata.absolute(self.site, self.publication_url(pub)))
 
     def publication_entries(self, context, pubs):
-        """A section's items, placed with one call: a marker that `_generate` replaces."""
-        items = self.entries(pubs, context["page_path"])
+        """A section's items, placed with one call: in a page, a marker for `page` to fill."""
+        items = self.entries(pubs, context["page_path"])  # made now: a problem shows here
         if self._lists is None:  # not in a page being generated
             return self.markup(str(items, "utf-8", "replace"))
-        self._lists.append(items)
+        self._lists.append([self._numbers[id(pub)] for pub in pubs])
         return _PlacedEntries(f"{self._marker}{len(self._lists) - 1}{self._marker}")
 
     def environment(self):
@@ -467,7 +477,7 @@ class _MisusedEntries(Exception):
 
 
 class _PlacedEntries:
-    """What publication_entries(...) gives in a page being generated: a marker for `_generate`.
+    """What publication_entries(...) gives in a page being made: a marker for `page` to fill.
 
     A filter or an operator would work on the marker, not on the list that replaces it, so
     every one fails at its template line; writing it out (escape() takes `__html__`) is all
@@ -519,10 +529,10 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
                 workers: int = 1, environments: dict | None = None) -> dict[str, bytes]:
     """Every output file of the site, in memory.
 
-    `fragments` (rendered pieces, as UTF-8) spares rendering again what is unchanged: a
-    publication's BibTeX entry, home page item and page, or a whole page. A publication's
-    pieces are keyed by its `digest` first (so the disk cache keeps them with its file), the
-    site's pages by 'site'. With `workers` above 1, many pieces are rendered by forked processes.
+    `fragments` (rendered pieces, as bytes) spares rendering again what is unchanged: a
+    publication's BibTeX entry, home page item and page, or a page's frame (see `page`). A
+    publication's pieces are keyed by its `digest` first (so the disk cache keeps them with
+    its file), the site's pages by 'site'. With `workers` above 1, many pieces are rendered by forked processes.
     `environments` keeps the Jinja2 environment for the next call (see SiteRenderer.environment).
     """
     pieces = fragments if fragments is not None else Memo()
