@@ -233,8 +233,8 @@ class SiteRenderer:
             f"{pub.digest} {self.inputs[id(pub)]}" for pub in publications
         )) if all(pub.digest for pub in publications) else None
         self._env = None
-        self._lists: list[list[int]] | None = None  # while a page's frame is made (see _frame)
-        self._numbers = {id(pub): number for number, pub in enumerate(publications)}
+        self._lists: list[list] | None = None  # while a page's frame is made (see _frame)
+        self._by_digest = {pub.digest: pub for pub in publications if pub.digest}
         self._marker = f"\0{os.urandom(8).hex()}\0"  # no text of the site holds it
 
     def _kept(self, key: str | None, make) -> bytes:
@@ -275,7 +275,7 @@ class SiteRenderer:
         """A publication's page, or a page of the whole site.
 
         What is kept is the page's frame: its text around the lists of publications it places
-        (see `publication_entries`), each list as the publications' numbers. A page is put
+        (see `publication_entries`), each list as its publications' digests. A page is put
         together from its frame and the kept items, so a home page of thousands is never kept
         twice, and never decoded and encoded again.
         """
@@ -283,19 +283,26 @@ class SiteRenderer:
             key = self.key(pub, "page", page_path)
         else:
             key = f"site.{page_path}.{self.state}" if self.state else None
-        kept = self.pieces.get(key) if key is not None else None
-        frame = marshal.loads(kept) if kept is not None else self._frame(template_name, page_path, pub)
-        if key is not None and kept is None:
-            self.pieces.put(key, marshal.dumps(frame))
-        texts, lists = frame
-        pubs = self.content.publications
+        texts, lists = self._kept_frame(key) or self._frame(template_name, page_path, pub, key)
         data = [texts[0]]
-        for numbers, text in zip(lists, texts[1:]):
-            data += (self.entries([pubs[number] for number in numbers], page_path), text)
+        for listed, text in zip(lists, texts[1:]):
+            data += (self.entries(listed, page_path), text)
         return b"".join(data)
 
-    def _frame(self, template_name: str, page_path: str, pub) -> tuple[list[bytes], list[list[int]]]:
-        """(the page's UTF-8 around its lists, each list's publications by number)."""
+    def _kept_frame(self, key: str | None):
+        """The frame kept under `key`, its lists as publications; None if there is none, or if
+        it lists a publication there is no more (its key does not name the others)."""
+        kept = self.pieces.get(key) if key is not None else None
+        if kept is None:
+            return None
+        texts, lists = marshal.loads(kept)
+        try:
+            return texts, [[self._by_digest[digest] for digest in listed] for listed in lists]
+        except KeyError:
+            return None
+
+    def _frame(self, template_name: str, page_path: str, pub, key: str | None):
+        """(the page's UTF-8 around its lists, each list's publications), kept under `key`."""
         template, self._lists = self._template(template_name), []
         try:
             parts = template.render(self._context(page_path, pub)).split(self._marker)
@@ -303,7 +310,10 @@ class SiteRenderer:
             lists, self._lists = self._lists, None
         if len(parts) % 2 == 0 or parts[1::2] != [str(n) for n in range(len(lists))]:
             raise _misused_entries(template)
-        return [text.encode("utf-8") for text in parts[0::2]], lists
+        texts = [text.encode("utf-8") for text in parts[0::2]]
+        if key is not None and all(p.digest for listed in lists for p in listed):
+            self.pieces.put(key, marshal.dumps((texts, [[p.digest for p in listed] for listed in lists])))
+        return texts, lists
 
     def entries(self, pubs, page_path: str) -> bytes:
         """Publications' items in a list (ENTRY_TEMPLATE), on the page at `page_path`."""
@@ -314,13 +324,10 @@ class SiteRenderer:
         return b"".join(map(entry, pubs))
 
     def prerender(self, workers: int) -> None:
-        """Take the publications' pieces kept from earlier builds; render the others in
-        `workers` forked processes, if many.
+        """Render the publications' pieces not kept from earlier builds, shared out to
+        `workers` processes if many.
 
-        Every kept piece is asked for here, so that it is kept for the next build even where
-        a page is kept whole and asks for none (`Memo.keep` drops what no one asked for): an
-        edit after an unchanged build re-renders only its publication. Forking is only a
-        speed-up: if anything goes wrong there, the pieces are rendered one by one later,
+        Only a speed-up: if anything goes wrong here, the pieces are rendered one by one later,
         where a problem is reported as usual.
         """
         pubs = self.content.publications
@@ -419,7 +426,7 @@ class SiteRenderer:
         items = self.entries(pubs, context["page_path"])  # made now: a problem shows here
         if self._lists is None:  # not in a page being generated
             return self.markup(str(items, "utf-8", "replace"))
-        self._lists.append([self._numbers[id(pub)] for pub in pubs])
+        self._lists.append(list(pubs))
         return _PlacedEntries(f"{self._marker}{len(self._lists) - 1}{self._marker}")
 
     def environment(self):

@@ -67,14 +67,26 @@ def test_cold_warm_and_unchanged_builds_equal_a_cacheless_build(example_project,
     assert b"DIME-FM: Distilling" in cold["index.html"] and b"Copy it" in cold["index.html"]
 
 
-def test_adding_and_removing_publications_equals_a_cacheless_build(example_project, tmp_path):
+@pytest.mark.parametrize("listing", [False, True])
+def test_adding_and_removing_publications_equals_a_cacheless_build(example_project, tmp_path,
+                                                                   listing):
+    if listing:  # a publication's page placing a list: its kept frame names who is listed
+        theme = example_project / "themes/frontpage/templates/publication.html"
+        (example_project / "templates").mkdir(exist_ok=True)
+        (example_project / "templates/publication.html").write_text(theme.read_text().replace(
+            "<h1>{{ pub.title }}</h1>", "<h1>{{ pub.title }}</h1><ul>{{ publication_entries([pub]) }}</ul>"))
+    build_ok(example_project)
     build_ok(example_project)
     folder = example_project / "content/publications"
     (folder / "2023-sun-dime-fm.yml").rename(folder / "2023-sun-dime-fm-renamed.yml")
     (folder / "2020-sun-adashare.yml").unlink()
     (folder / "new.md").write_text("---\ntitle: New\nauthors: [Ada]\ntype: preprint\n---\nIt *is*.\n")
+    (folder / "first.md").write_text("---\ntitle: First\nauthors: [Ada]\ntype: preprint\nyear: 2030\n---\n")
     build_ok(example_project)
-    assert tree(example_project / "_site") == plain_build(example_project, tmp_path / "plain")
+    site = tree(example_project / "_site")
+    assert site == plain_build(example_project, tmp_path / "plain")
+    (first,) = [data for name, data in site.items() if name.endswith("-first/index.html")]
+    assert (b"<ul><li" in first) is listing
 
 
 def test_no_cache_keeps_no_cache(example_project):
