@@ -439,6 +439,7 @@ def test_work_shared_out_to_processes_gives_the_same_site(example_project, tmp_p
         return noted
 
     monkeypatch.setattr(workers, "WORTH_FORKING", 2)
+    monkeypatch.setattr(workers, "ITEMS_PER_PROCESS", 1)
     monkeypatch.setattr(content, "read_publication_file",
                         noting_the_process(content.read_publication_file))
     monkeypatch.setattr(bibtex, "entry", noting_the_process(bibtex.entry))
