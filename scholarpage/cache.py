@@ -84,7 +84,9 @@ def user_folder() -> Path | None:
     project, which may come from anyone.
     """
     try:
-        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "scholarpage"
+        configured = os.environ.get("XDG_CACHE_HOME", "")  # a relative one is to be ignored
+        base = Path(configured) if os.path.isabs(configured) else Path.home() / ".cache"
+        folder = base / "scholarpage"
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except (OSError, RuntimeError):  # no home folder, or one that cannot be written
         return None

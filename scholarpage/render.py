@@ -191,14 +191,13 @@ def templates_digest(project: Project, site: model.Site) -> str:
 
 def _files_under(folder: Path):
     """The paths of the files under `folder`, in a fixed order, through symbolic links as the
-    loader goes; a folder reached again (a link loop) is not walked twice."""
-    seen: set[str] = set()
+    loader goes; a link back to a folder above it (a loop) is not followed."""
     for top, folders, files in os.walk(folder, followlinks=True):
-        real = os.path.realpath(top)
-        if real in seen:
+        parts = Path(top).relative_to(folder).parts
+        above = {os.path.realpath(folder.joinpath(*parts[:count])) for count in range(len(parts))}
+        if os.path.realpath(top) in above:
             folders.clear()
             continue
-        seen.add(real)
         folders.sort()
         yield from (Path(top, name) for name in sorted(files))
 
@@ -235,7 +234,7 @@ class SiteRenderer:
         self._env = None
         self._lists: list[list] | None = None  # while a page's frame is made (see _frame)
         self._by_digest = {pub.digest: pub for pub in publications if pub.digest}
-        self._marker = f"\0{os.urandom(8).hex()}\0"  # no text of the site holds it
+        self._marker = _MARKER
 
     def _kept(self, key: str | None, make) -> bytes:
         """A piece's UTF-8, kept under `key`; `make()` makes it, as bytes or as text."""
@@ -483,12 +482,22 @@ class _MisusedEntries(Exception):
     """A template did something to publication_entries(...) other than write it out."""
 
 
+# Around a placed list's number in a page being made. No text of a site holds it (YAML allows
+# no NUL). The same every time, so the same input always gives the same page or the same error;
+# made for most filters of text to change it (any change of case, indenting, wrapping, tags
+# stripped or escaped), so that one applied to captured text holding it is found.
+_MARKER = "\0\n<a pLaCeD list>\n\0"
+
+
 class _PlacedEntries:
     """What publication_entries(...) gives in a page being made: a marker for `page` to fill.
 
-    A filter or an operator would work on the marker, not on the list that replaces it, so
-    every one fails at its template line; writing it out (escape() takes `__html__`) is all
-    it allows. Escaping filters take `__html__` too: they refuse it (see `_refusing_entries`).
+    A filter or an operator would work on the marker, not on the list that replaces it: on
+    this object each fails at its template line (so does writing it out in an `{% autoescape
+    false %}` block, which takes it as text). Writing it out (escape() takes `__html__`) is all
+    it allows; escaping filters, which take `__html__` too, refuse it (see `_refusing_entries`).
+    Text captured with the list in it (`{% set %}...{% endset %}`) is plain text: a filter
+    there is found only if it changes the marker.
     """
 
     __slots__ = ("marker",)

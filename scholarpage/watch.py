@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
-from contextlib import suppress
+import sys
 from pathlib import Path, PurePath
 
 from tornado.ioloop import IOLoop
@@ -121,9 +121,15 @@ class Watcher(events.FileSystemEventHandler):
         for key in [key for key in self.watches if key not in wanted or key[0] in moved]:
             self.observer.unschedule(self.watches.pop(key))
         for folder, recursive in wanted - self.watches.keys():
-            with suppress(OSError):  # gone again already: its own event refreshes again
+            try:
                 self.watches[folder, recursive] = self.observer.schedule(
                     self, folder, recursive=recursive, event_filter=EVENTS)
+            except (FileNotFoundError, NotADirectoryError):
+                pass  # gone again already: its own event refreshes again
+            except OSError as error:  # such as the system's limit of watches reached
+                print(f"cannot watch {folder}: {error.strerror or error}; changes there are not "
+                      "seen (on Linux, raise fs.inotify.max_user_watches and "
+                      "max_user_instances)", file=sys.stderr)
         self.folders = tuple(folder for folder, _ in self.watches)
         self.aliases = ((self.root, self.root), *links)
         self.links = frozenset(link for _, link in links)

@@ -354,6 +354,15 @@ def test_an_unchanged_site_is_not_written_again_and_unchanged_files_are_linked(e
     assert other.stat().st_ino == before[other] and other.stat().st_nlink == 1
 
 
+def test_a_relative_xdg_cache_home_is_ignored(example_project, tmp_path, monkeypatch):
+    # As the XDG spec asks: `.cache` from a project's root would be the project's own cache
+    # folder, where a shipped secret or compiled template could be put.
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", ".cache")
+    monkeypatch.chdir(example_project)
+    assert cache.user_folder() == tmp_path / "home/.cache/scholarpage"
+
+
 def test_each_engine_compiles_templates_apart_and_old_ones_are_removed(example_project, tmp_path,
                                                                       monkeypatch):
     # Compiled templates depend on how the engine sets Jinja2 up (its options, its filters).
@@ -520,6 +529,13 @@ def test_a_symbolic_link_loop_among_templates_is_walked_once(make_project):
     before = templates_digest(project, site)
     (root / "templates" / "partials" / "up").symlink_to(root / "templates")
     assert templates_digest(project, site) == before
+    # Two links to one folder are two folders of templates, each one the loader may find.
+    (root / "shared").mkdir()
+    (root / "shared" / "x.html").write_text("x")
+    (root / "templates" / "a").symlink_to(root / "shared")
+    one_link = templates_digest(project, site)
+    (root / "templates" / "b").symlink_to(root / "shared")
+    assert templates_digest(project, site) not in (before, one_link)
 
 
 def test_an_imported_template_sees_the_changed_site_yml(make_project):

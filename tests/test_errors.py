@@ -304,6 +304,10 @@ MISUSED_LISTS = {
                                  "{{ publication_entries(publications)|indent }}",
     "captured, then changed": "{% set all %}{{ publication_entries(publications) }}{% endset %}"
                               "{{ all|upper }}",
+    "captured, then indented": "{% set all %}{{ publication_entries(publications) }}{% endset %}"
+                               "{{ all|indent(4) }}",
+    "captured, then a letter replaced": "{% set all %}{{ publication_entries(publications) }}"
+                                        "{% endset %}{{ all|replace('e', 'E') }}",
 }
 
 

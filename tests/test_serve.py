@@ -486,6 +486,23 @@ def test_symlinks_are_found_through_links_and_a_loop_of_them_ends(tmp_path):
     ])
 
 
+def test_a_folder_that_cannot_be_watched_is_said(site, monkeypatch, capsys):
+    import errno
+
+    from scholarpage import watch
+    from scholarpage.config import Project
+
+    class FullObserver:  # the system's limit of inotify watches reached
+        def schedule(self, *args, **kwargs):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(watch, "Observer", FullObserver)
+    watch.Watcher(Project(site), None, None)
+    said = capsys.readouterr().err
+    assert f"cannot watch {site.resolve() / 'content'}: No space left on device" in said
+    assert "max_user_watches" in said
+
+
 def test_a_rebuild_reads_again_only_the_files_that_changed(site):
     from scholarpage.config import Project
     from scholarpage.pipeline import BuildCache, render
