@@ -422,9 +422,8 @@ class SiteRenderer:
 
     def publication_entries(self, context, pubs):
         """A section's items, placed with one call: in a page, a marker for `page` to fill."""
-        items = self.entries(pubs, context["page_path"])  # made now: a problem shows here
-        if self._lists is None:  # not in a page being generated
-            return self.markup(str(items, "utf-8", "replace"))
+        if self._lists is None:  # not in a page being made
+            return self.markup(str(self.entries(pubs, context["page_path"]), "utf-8", "replace"))
         self._lists.append(list(pubs))
         return _PlacedEntries(f"{self._marker}{len(self._lists) - 1}{self._marker}")
 
