@@ -330,6 +330,8 @@ class SiteRenderer:
         where a problem is reported as usual.
         """
         pubs = self.content.publications
+        if not worth_forking(len(pubs), workers):  # before looking for what is kept: that costs
+            return
         listed = self._listed()
         todo = [index for index, pub in enumerate(pubs) if pub.digest and not all([
             self.pieces.get(key) is not None for key in self._piece_keys(pub, id(pub) in listed)])]
