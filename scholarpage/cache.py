@@ -228,7 +228,7 @@ def decode_result(digest: str, data: tuple) -> FileResult:
 _MAC_LINE = 65  # HMAC-SHA256 in hexadecimal, and a newline
 
 
-def _mac_line(secret: bytes, path: Path, parts) -> bytes:
+def _mac_line(secret: bytes, path: Path, data: bytes) -> bytes:
     """A cache file's first line: the HMAC-SHA256, by the user's secret, of the file's place (its
     engine's folder and its name: a file moved from another engine's folder is not taken) and
     of the bytes after that line.
@@ -236,8 +236,7 @@ def _mac_line(secret: bytes, path: Path, parts) -> bytes:
     SHA-256 rather than keyed BLAKE2b: processors with SHA instructions hash a pack twice as fast.
     """
     mac = hmac.new(secret, f"{path.parent.name}/{path.name}\0".encode(), "sha256")
-    for data in parts:
-        mac.update(data)
+    mac.update(data)
     return mac.hexdigest().encode() + b"\n"
 
 
@@ -264,7 +263,7 @@ def _read_sealed(path: Path, secret: bytes):
     """The data of a cache file; raises unless this user's engine wrote it."""
     with _open_file(path) as file:
         mac, data = file.read(_MAC_LINE), file.read()
-    if not hmac.compare_digest(mac, _mac_line(secret, path, (data,))):
+    if not hmac.compare_digest(mac, _mac_line(secret, path, data)):
         raise ValueError("not written by this user's engine, or damaged")
     return marshal.loads(data)
 
@@ -272,7 +271,7 @@ def _read_sealed(path: Path, secret: bytes):
 def _write_sealed(path: Path, secret: bytes, data) -> None:
     """Write `data` into `path` after its MAC line, by an atomic rename."""
     data = marshal.dumps(data)
-    _write_atomically(path, _mac_line(secret, path, (data,)), data)
+    _write_atomically(path, _mac_line(secret, path, data), data)
 
 
 def _pack_of(key: str) -> str:
