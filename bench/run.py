@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from readme import write_section  # noqa: E402
 from sites import REPO, edit_first, make_sites  # noqa: E402
 
 sys.path.insert(0, str(REPO))
@@ -156,6 +157,8 @@ def main() -> int:
                         help="build ours with --no-cache, to see what the build cache gains")
     parser.add_argument("--with-pages", action="store_true",
                         help="build ours with a page per publication (Hugo's site has none)")
+    parser.add_argument("--readme", action="store_true",
+                        help="also write the table into README.md's performance section")
     args = parser.parse_args()
     ours_args = ["build", "--no-cache"] if args.no_cache else []
     rows = []
@@ -166,9 +169,10 @@ def main() -> int:
             for mode in MODES:
                 rows.append(row(size, mode, bench.measure(mode, runs)))
                 print(rows[-1], file=sys.stderr, flush=True)
-    print(caption(args, interpreter_start(args.runs * 2)) + "\n")
-    print(HEADER)
-    print("\n".join(rows))
+    table = f"{HEADER}\n" + "\n".join(rows) + f"\n\n{caption(args, interpreter_start(args.runs * 2))}"
+    print(table)
+    if args.readme:
+        write_section("bench/run.py", table)
     return 0
 
 

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from readme import write_section  # noqa: E402
 from run import hugo_binary, hugo_version  # noqa: E402
 from sites import REPO, edit_hugo, edit_ours, make_sites  # noqa: E402
 
@@ -162,19 +163,22 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=20, help="saves per server and size")
     parser.add_argument("--sizes", default="17,1000,10000",
                         help="comma-separated publication counts (17 is the example site)")
+    parser.add_argument("--readme", action="store_true",
+                        help="also write the table into README.md's performance section")
     args = parser.parse_args()
     rows = []
     for size in (int(value) for value in args.sizes.split(",") if value):
         rows.append(bench_size(size, args.edits))
         print(rows[-1], file=sys.stderr, flush=True)
-    print(f"\n{args.edits} saves of one publication file per server and size, taking turns; "
-          f"Python {sys.version.split()[0]}, Hugo {hugo_version()}; median / 90th percentile, "
-          f"in ms. Ours renders a page per publication; Hugo's site renders only its home "
-          f"page.\n")
-    print("| publications | ours: save to reload | Hugo: save to reload | ours/Hugo "
-          "| ours: rebuild | Hugo: rebuild | ours/Hugo |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    print("\n".join(rows))
+    table = ("| publications | ours: save to reload | Hugo: save to reload | ours/Hugo "
+             "| ours: rebuild | Hugo: rebuild | ours/Hugo |\n|---:|---:|---:|---:|---:|---:|---:|\n"
+             + "\n".join(rows)
+             + f"\n\n{args.edits} saves of one publication file per server and size, taking turns; "
+             f"Python {sys.version.split()[0]}, Hugo {hugo_version()}; median / 90th percentile, "
+             f"in ms. Ours renders a page per publication; Hugo's site renders only its home page.")
+    print(table)
+    if args.readme:
+        write_section("bench/serve_latency.py", table)
 
 
 if __name__ == "__main__":
