@@ -152,8 +152,9 @@ def compiled_templates(engine: str):
             os.utime(folder)  # run now: see UNUSED_SECONDS
         else:
             folder.mkdir(mode=0o700)
+            unused_since = time.time() - UNUSED_SECONDS
             for old in base.glob("templates-*"):
-                if old.is_dir() and not old.is_symlink() and old.stat().st_mtime < time.time() - UNUSED_SECONDS:
+                if old.is_dir() and not old.is_symlink() and old.stat().st_mtime < unused_since:
                     shutil.rmtree(old, ignore_errors=True)
     except OSError:
         return None

@@ -234,7 +234,6 @@ class SiteRenderer:
         self._env = None
         self._lists: list[list] | None = None  # while a page's frame is made (see _frame)
         self._by_digest = {pub.digest: pub for pub in publications if pub.digest}
-        self._marker = _MARKER
 
     def _kept(self, key: str | None, make) -> bytes:
         """A piece's UTF-8, kept under `key`; `make()` makes it, as bytes or as text."""
@@ -304,7 +303,7 @@ class SiteRenderer:
         """(the page's UTF-8 around its lists, each list's publications), kept under `key`."""
         template, self._lists = self._template(template_name), []
         try:
-            parts = template.render(self._context(page_path, pub)).split(self._marker)
+            parts = template.render(self._context(page_path, pub)).split(_MARKER)
         finally:
             lists, self._lists = self._lists, None
         if len(parts) % 2 == 0 or parts[1::2] != [str(n) for n in range(len(lists))]:
@@ -427,7 +426,7 @@ class SiteRenderer:
         if self._lists is None:  # not in a page being made
             return self.markup(str(self.entries(pubs, context["page_path"]), "utf-8", "replace"))
         self._lists.append(list(pubs))
-        return _PlacedEntries(f"{self._marker}{len(self._lists) - 1}{self._marker}")
+        return _PlacedEntries(f"{_MARKER}{len(self._lists) - 1}{_MARKER}")
 
     def environment(self):
         """The theme's Jinja2 environment, calling this renderer's filters and globals.
@@ -549,7 +548,8 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
     `fragments` (rendered pieces, as bytes) spares rendering again what is unchanged: a
     publication's BibTeX entry, home page item and page, or a page's frame (see `page`). A
     publication's pieces are keyed by its `digest` first (so the disk cache keeps them with
-    its file), the site's pages by 'site'. With `workers` above 1, many pieces are rendered by forked processes.
+    its file), the site's pages by 'site'. With `workers` above 1, many pieces are rendered by
+    forked processes.
     `environments` keeps the Jinja2 environment for the next call (see SiteRenderer.environment).
     """
     pieces = fragments if fragments is not None else Memo()
