@@ -562,7 +562,7 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
             outputs[page_path] = renderer.page(page_path, template_name, pub)
         except Exception as error:  # a user's template may fail in any way: report, don't crash
             _template_problem(error, project, problems)
-    outputs["publications.bib"] = bytes(renderer.bibliography())
+    outputs["publications.bib"] = renderer.bibliography()
     pieces.keep()
     host = site.url.split("://", 1)[-1].split("/", 1)[0] if site.url else ""
     # A custom domain of its own; a sub-path site shares the domain of the user's site.
