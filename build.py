@@ -1,8 +1,6 @@
 #!/usr/bin/env python3
 """Build a researcher's homepage: `python build.py --help` lists the commands."""
-import sys
-
-from scholarpage.cli import main
+from scholarpage.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -457,3 +457,41 @@ def test_help_documents_every_command_and_option(tmp_path):
             for option in action.option_strings:
                 assert option in shown.stdout, (name, option)
     assert not (tmp_path / "_site").exists()
+
+
+def test_a_plain_build_and_the_build_command_do_the_same(make_project):
+    """`python build.py` takes a shortcut past the argument parser; `build` and its options
+    go through it. Both build the same site and print the same line."""
+    root = project(make_project, {"content/publications/a.yml": pub("A Paper")})
+    plain = build_ok(root)
+    first = tree(root / "_site")
+    named = build_ok(root, "build")
+    assert tree(root / "_site") == first
+    assert plain.stdout.split(" in ")[0] == named.stdout.split(" in ")[0]
+    assert plain.stdout.startswith("built 3 pages, 1 publication, ")
+    build_ok(root, "build", "--no-cache")
+    assert tree(root / "_site") == first
+
+
+def test_a_build_whose_output_has_no_reader_ends_with_120_and_no_traceback(make_project):
+    """The process ends without Python's teardown; what it printed is flushed first, and a
+    reader gone away (`python build.py | head -0`) is told as Python's own exit tells it."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    root = project(make_project, {"content/publications/a.yml": pub("A Paper")})
+    reading, writing = os.pipe()
+    os.close(reading)  # no reader: every write to the pipe fails
+    try:
+        gone = subprocess.run([sys.executable, str(REPO / "build.py")], cwd=root, stdout=writing,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(writing)
+    assert gone.returncode == 120 and gone.stderr == ""
+    assert (root / "_site" / "index.html").is_file()
+    closed = subprocess.run([sys.executable, str(REPO / "build.py")], cwd=root,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            timeout=120, close_fds=True, preexec_fn=lambda: os.close(1))
+    assert closed.returncode == 0 and closed.stderr == ""
