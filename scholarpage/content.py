@@ -69,8 +69,11 @@ def _front_matter(text: str, shown: str, problems: Problems):
     return parse_yaml(front, shown, problems, line_offset=front_line), body, body_line
 
 
-def read_publication_file(shown: str, text: str) -> FileResult:
-    """Publications of one file: a `.yml` mapping or list, or a `.md` whose body is the abstract."""
+def read_publication_file(shown: str, text: str, digest: str | None = None) -> FileResult:
+    """Publications of one file: a `.yml` mapping or list, or a `.md` whose body is the abstract.
+
+    `digest` is text_digest(shown, text), if the caller has it already.
+    """
     problems = Problems()
     records = []
     if shown.endswith(".md"):
@@ -96,7 +99,7 @@ def read_publication_file(shown: str, text: str) -> FileResult:
             records = _read_entries(doc, nodes, Reader(doc, problems), shown)
         elif doc is not None:
             problems.warn(shown, 0, 0, "is empty: no publication in it")
-    digest = text_digest(shown, text)
+    digest = digest or text_digest(shown, text)
     records = [replace(pub, abstract_html=_markdown(pub.abstract, text, shown, problems),
                        digest=f"{digest}.{index}")
                for index, pub in enumerate(records)]
@@ -272,29 +275,24 @@ def read_publications(project: Project, problems: Problems, cache: dict | None =
     With `parsed` (results by text digest), a file whose text was parsed before is not parsed
     again, and with `signatures` ({path as text: (file_signature, digest)}, updated in place)
     a file whose signature is as noted is not even read: the build cache on disk keeps both.
-    With `workers` above 1, many files are parsed by that many processes at once.
+    With `workers` above 1, many files are read and parsed by that many processes at once.
     """
     memo = parsed if parsed is not None else Memo()
     now = time.time_ns()
-    kept, todo = [], []  # [path, result, signature], [(its index, shown, text)]
+    kept = []  # [path, its result (None: to be read), its signature]
     for path in publication_files(project):
         result = cache.get(path) if cache else None
         signature = file_signature(path) if signatures is not None else None
         if result is None and signature is not None:
             noted = signatures.get(path)
             result = memo.get(noted[1]) if noted and noted[0] == signature else None
-        if result is None:
-            shown = project.relative(path)
-            text = read_text(path, shown, problems)
-            if text is None:
-                continue
-            result = memo.get(text_digest(shown, text))
-            if result is None:
-                todo.append((len(kept), shown, text))
         kept.append([path, result, signature])
-    results = _parse([(shown, text) for _, shown, text in todo], workers)
-    for (index, _, _), result in zip(todo, results):
-        kept[index][1] = result
+    unread = [entry for entry in kept if entry[1] is None]
+    for entry, (result, read_problems) in zip(unread, fork_map(
+            lambda entry: _read_publication(project, entry[0], memo), unread, workers)):
+        entry[1] = result
+        problems.extend(read_problems)
+    kept = [entry for entry in kept if entry[1] is not None]  # a file that could not be read
     if parsed is not None:
         for _, result, _ in kept:
             memo.put(result.digest, result)
@@ -308,10 +306,16 @@ def read_publications(project: Project, problems: Problems, cache: dict | None =
     return [result for _, result, _ in kept]
 
 
-def _parse(files: list[tuple[str, str]], workers: int) -> list[FileResult]:
-    """read_publication_file of each (shown, text), by forked processes when there are many."""
-    return fork_map(lambda index: read_publication_file(*files[index]), list(range(len(files))),
-                    workers)
+def _read_publication(project: Project, path: str, memo: Memo) -> tuple[FileResult | None, list]:
+    """(a publication file's result, or None if it could not be read; the problems reading
+    it). Its text is parsed unless `memo` has it. Runs in forked processes when there are many
+    files, so reading them is shared out too."""
+    shown, problems = project.relative(path), Problems()
+    text = read_text(path, shown, problems)
+    if text is None:
+        return None, problems.items
+    digest = text_digest(shown, text)
+    return memo.get(digest) or read_publication_file(shown, text, digest), problems.items
 
 
 def load_content(project: Project, site: model.Site, problems: Problems,

@@ -2,8 +2,9 @@
 
 A forked process starts with everything the build has read and compiled so far, so only the
 items' numbers go to it and only results come back, pickled through a pipe. The build's own
-process takes a share too. Never used by the dev server, whose threads make forking unsafe:
-it renders with one worker.
+process takes a share too. Items are taken a few at a time from a queue the processes share,
+so one that gets slow items (or less of the CPU) takes fewer, and all finish together.
+Never used by the dev server, whose threads make forking unsafe: it renders with one worker.
 """
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ import os
 # forking costs about what it saves (measured with bench/run.py on 2 CPUs).
 ITEMS_PER_PROCESS = 50
 WORTH_FORKING = 2 * ITEMS_PER_PROCESS
+# Items are taken this many at a time; at most MAX_CHUNKS chunks, so that the queue (two
+# bytes per chunk, written before any process reads) fits the smallest pipe (a 4 KiB page).
+CHUNK = 10
+MAX_CHUNKS = 2048
 
 
 def worth_forking(count: int, workers: int) -> bool:
@@ -23,33 +28,81 @@ def fork_map(function, items: list, workers: int) -> list:
     """[function(item) for item in items], shared with forked processes if worth it: up to
     `workers` processes in all, each with ITEMS_PER_PROCESS items or more.
 
-    An exception raised for an item is raised here (this process's own first); one that
-    cannot be sent across as it is comes as a RuntimeError naming it. Every forked process
-    has ended when this returns or raises.
+    Errors are as without processes: the exception raised for the first failing item is
+    raised here, whichever process met it (one that cannot be sent across as it is comes as a
+    RuntimeError naming it). Every forked process has ended when this returns or raises.
     """
     processes = min(workers, len(items) // ITEMS_PER_PROCESS) if worth_forking(len(items), workers) else 1
     if processes < 2:
         return [function(item) for item in items]
-    results, children, error = [None] * len(items), [], None
+    size = max(CHUNK, -(-len(items) // MAX_CHUNKS))
+    chunks = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    queue = _queue(len(chunks))
+    children, done, failures = [], {}, []
     try:
-        for start in range(1, processes):
-            children.append(_fork(function, items[start::processes]))
-        results[0::processes] = [function(item) for item in items[0::processes]]
-    except BaseException as raised:  # noqa: BLE001 - raised below, once the others have ended
-        error = raised
-    for start, child in enumerate(children, start=1):
+        for _ in range(1, processes):
+            children.append(_fork(function, items, chunks, queue))
+        _work(function, items, chunks, queue, done.__setitem__, failures)
+    except BaseException as raised:  # noqa: BLE001 - an interruption: raised once all have ended
+        failures.append((-1, raised))
+    finally:
+        os.close(queue)
+    for child in children:
         try:
-            results[start::processes] = _collect(*child)
+            _collect(*child, done, failures)
         except BaseException as raised:  # noqa: BLE001 - as above
-            error = error or raised
-    if error is not None:
-        raise error
+            failures.append((-1, raised))
+    if failures:  # the same error whichever process met it
+        error = min(failures, key=lambda failure: failure[0])[1]
+        crossing = _portable(error)
+        if crossing is error:
+            raise error
+        raise crossing from error
+    if len(done) != len(chunks):
+        raise RuntimeError("a worker process ended without its results")
+    results = []
+    for number in range(len(chunks)):
+        results += done[number]
     return results
 
 
-def _fork(function, share: list) -> tuple[int, int]:
-    """(process id, pipe to read) of a process working out `share`; it sends
-    ("ok", results) or ("error", exception) and ends."""
+def _queue(count: int) -> int:
+    """A pipe to read from holding the chunk numbers 0 to count - 1, two bytes each: a
+    process takes a chunk by reading one (a pipe hands each byte to one reader only)."""
+    reading, writing = os.pipe()
+    try:
+        os.write(writing, b"".join(number.to_bytes(2, "little") for number in range(count)))
+    except BaseException:
+        os.close(reading)
+        raise
+    finally:
+        os.close(writing)
+    return reading
+
+
+def _work(function, items: list, chunks: list, queue: int, keep, failures: list) -> None:
+    """Take chunks from the queue until it is empty, calling `keep(chunk number, results)`
+    for each; a failing item's (index, exception) goes into `failures` (the other items are
+    still done, so that the first failing item is known whatever the share each process took)."""
+    while len(taken := os.read(queue, 2)) == 2:
+        number = int.from_bytes(taken, "little")
+        start, stop = chunks[number]
+        results = []
+        for index in range(start, stop):
+            try:
+                results.append(function(items[index]))
+            except Exception as error:  # noqa: BLE001 - raised by fork_map, see its docstring
+                failures.append((index, error))
+                results.append(None)
+        keep(number, results)
+
+
+def _fork(function, items: list, chunks: list, queue: int) -> tuple[int, int]:
+    """(process id, pipe to read) of a process taking chunks from `queue`; it sends the list
+    of its failures [(item index, exception)], then each chunk's (number, results), and ends.
+
+    Each chunk is pickled as soon as it is done, so that pickling is part of the work the
+    queue shares out rather than a wait at the end."""
     import pickle
 
     reading, writing = os.pipe()
@@ -65,12 +118,16 @@ def _fork(function, share: list) -> tuple[int, int]:
     os.close(reading)
     status = 0
     try:
+        pickled, failures = [], []
         try:
-            message = ("ok", [function(item) for item in share])
-        except BaseException as error:  # noqa: BLE001 - sent to the build's process, raised there
-            message = ("error", _portable(error))
+            _work(function, items, chunks, queue, lambda number, results: pickled.append(
+                pickle.dumps((number, results), pickle.HIGHEST_PROTOCOL)), failures)
+        except BaseException as error:  # noqa: BLE001 - an interruption: sent, raised there
+            failures.append((-1, error))
         with os.fdopen(writing, "wb") as pipe:
-            pickle.dump(message, pipe, pickle.HIGHEST_PROTOCOL)
+            pickle.dump([(index, _portable(error)) for index, error in failures], pipe,
+                        pickle.HIGHEST_PROTOCOL)
+            pipe.writelines(pickled)
     except BaseException:  # noqa: BLE001 - nothing can be sent: the parent sees no results
         status = 1
     finally:
@@ -88,8 +145,9 @@ def _portable(error: BaseException) -> BaseException:
         return RuntimeError(f"{type(error).__name__}: {error}")
 
 
-def _collect(pid: int, reading: int) -> list:
-    """The results of a forked process, once it has ended."""
+def _collect(pid: int, reading: int, done: dict, failures: list) -> None:
+    """Add what a forked process sent to `done` and `failures`, once it has ended."""
+    import io
     import pickle
 
     try:
@@ -97,10 +155,11 @@ def _collect(pid: int, reading: int) -> list:
             data = pipe.read()
     finally:
         os.waitpid(pid, 0)
+    stream = io.BytesIO(data)
     try:
-        kind, value = pickle.loads(data)
+        failures += pickle.load(stream)
+        while stream.tell() < len(data):
+            number, results = pickle.load(stream)
+            done[number] = results
     except Exception as error:  # noqa: BLE001 - nothing, or half of it, came
         raise RuntimeError("a worker process ended without its results") from error
-    if kind == "error":
-        raise value
-    return value

@@ -444,11 +444,13 @@ def test_work_shared_out_to_processes_gives_the_same_site(example_project, tmp_p
     def noting_the_process(function):  # forked processes inherit it: each leaves its number
         def noted(*args):
             (tmp_path / f"{function.__name__}-{os.getpid()}").touch()
+            time.sleep(0.005)  # no process takes every item before the other starts
             return function(*args)
         return noted
 
     monkeypatch.setattr(workers, "WORTH_FORKING", 2)
     monkeypatch.setattr(workers, "ITEMS_PER_PROCESS", 1)
+    monkeypatch.setattr(workers, "CHUNK", 1)
     monkeypatch.setattr(content, "read_publication_file",
                         noting_the_process(content.read_publication_file))
     monkeypatch.setattr(bibtex, "entry", noting_the_process(bibtex.entry))

@@ -346,3 +346,16 @@ def test_yaml_1_1_values_stay_the_text_written(make_project):
     for shown in ("“NO”", '<a href="https://example.org/no">NO</a>, On</span>', "1.10 2024",
                   "2024-03-01", "“Off”", "<em>0x1F (yes)</em>, 2023"):
         assert shown in page
+
+
+def test_files_that_cannot_be_read_are_named_among_many_read_at_once(make_project):
+    """Enough publication files that a build on several CPUs shares out reading them: a file
+    that is not UTF-8 is reported where it is, with the other files' problems, once each."""
+    files = {f"content/publications/p{number:03}.yml": GOOD.replace("A Paper", f"Paper {number}")
+             for number in range(150)}
+    files["content/publications/p070.yml"] = "title: Caf\xe9\n".encode("latin-1")
+    files["content/publications/p140.yml"] = "title: [\n"
+    assert errors_of(make_project, files) == [
+        "content/publications/p070.yml: is not UTF-8 text (byte 10)",
+        "content/publications/p140.yml:2:1: invalid YAML: did not find expected node content",
+    ]

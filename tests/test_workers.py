@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import pytest
 
@@ -13,9 +14,11 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork() here"
 
 @pytest.fixture(autouse=True)
 def forked(monkeypatch) -> list[int]:
-    """Forking from 2 items on, 1 per process; the ids of the processes forked."""
+    """Forking from 2 items on, 1 per process, taken one at a time; the ids of the processes
+    forked."""
     monkeypatch.setattr(workers, "ITEMS_PER_PROCESS", 1)
     monkeypatch.setattr(workers, "WORTH_FORKING", 2)
+    monkeypatch.setattr(workers, "CHUNK", 1)
     pids, fork = [], os.fork
 
     def noting_fork():
@@ -41,11 +44,40 @@ def all_ended(pids: list[int]) -> bool:
 
 @pytest.mark.parametrize("count", [2, 3, 10, 1001])
 @pytest.mark.parametrize("processes", [2, 3])
-def test_results_come_back_in_order_from_every_process(count, processes, forked):
-    results = workers.fork_map(lambda item: (item * item, os.getpid()), list(range(count)), processes)
-    assert [square for square, _ in results] == [item * item for item in range(count)]
-    assert len({pid for _, pid in results}) == min(count, processes)
+def test_results_come_back_in_order(count, processes, forked):
+    assert workers.fork_map(lambda item: item * item, list(range(count)), processes) == [
+        item * item for item in range(count)]
     assert len(forked) == min(count, processes) - 1 and all_ended(forked)
+
+
+@pytest.mark.parametrize("chunk", [1, 10])
+def test_every_process_takes_items(chunk, monkeypatch, forked):
+    monkeypatch.setattr(workers, "CHUNK", chunk)
+
+    def job(item):
+        time.sleep(0.005)  # slow enough that no process takes every item before the others start
+        return os.getpid()
+
+    assert len(set(workers.fork_map(job, list(range(60)), 3))) == 3
+    assert all_ended(forked)
+
+
+def test_a_slower_process_takes_fewer_items(forked):
+    """Items are taken a few at a time as each process is ready, not dealt out beforehand."""
+    def job(item):
+        time.sleep(0.02 if os.getpid() == here else 0.002)
+        return os.getpid()
+
+    here = os.getpid()
+    pids = workers.fork_map(job, list(range(100)), 2)
+    assert pids.count(here) < 25 and all_ended(forked)
+
+
+def test_a_large_count_of_items_fits_the_queue(monkeypatch, forked):
+    monkeypatch.setattr(workers, "CHUNK", 1)
+    count = 3 * workers.MAX_CHUNKS + 1
+    assert workers.fork_map(lambda item: -item, list(range(count)), 2) == [-item for item in range(count)]
+    assert all_ended(forked)
 
 
 def test_below_the_threshold_nothing_is_forked(forked):
@@ -57,15 +89,16 @@ def test_below_the_threshold_nothing_is_forked(forked):
 def test_each_process_gets_its_share_of_items_or_none_is_forked(monkeypatch, forked):
     monkeypatch.setattr(workers, "ITEMS_PER_PROCESS", 50)
     monkeypatch.setattr(workers, "WORTH_FORKING", 100)
-    assert len({pid for pid in workers.fork_map(lambda item: os.getpid(), list(range(120)), 64)}) == 2
+    assert workers.fork_map(lambda item: item, list(range(120)), 64) == list(range(120))
     assert len(forked) == 1 and all_ended(forked)
 
 
-@pytest.mark.parametrize("failing", [0, 1, 2])  # in this process's share, in another's
-def test_an_error_is_raised_here_and_every_process_has_ended(failing, forked):
+@pytest.mark.parametrize("failing", [0, 1, 2, 8])
+def test_the_first_failing_items_error_is_raised_and_every_process_has_ended(failing, forked):
     def job(item):
-        if item == failing:
+        if item >= failing:
             raise KeyError(f"item {item}")
+        time.sleep(0.002)
         return b"x" * 200_000  # more than a pipe holds: a process left unread would wait forever
 
     with pytest.raises(KeyError, match=f"item {failing}"):
@@ -73,12 +106,13 @@ def test_an_error_is_raised_here_and_every_process_has_ended(failing, forked):
     assert len(forked) == 2 and all_ended(forked)
 
 
-def test_this_processs_own_error_comes_first(forked):
+def test_the_same_error_whichever_process_met_it(forked):
     def job(item):
-        raise KeyError("here" if os.getpid() == here else "there")
+        time.sleep(0.002)
+        raise KeyError(f"item {item}, here" if os.getpid() == here else f"item {item}, there")
 
     here = os.getpid()
-    with pytest.raises(KeyError, match="here"):
+    with pytest.raises(KeyError, match="item 0, "):
         workers.fork_map(job, list(range(6)), 3)
     assert all_ended(forked)
 
@@ -88,9 +122,11 @@ class TwoArguments(Exception):
         super().__init__(f"{first} and {second}")
 
 
-def test_an_error_that_cannot_cross_comes_as_one_naming_it(forked):
+@pytest.mark.parametrize("failing", [0, 5])
+def test_an_error_that_cannot_cross_comes_as_one_naming_it(failing, forked):
     def job(item):
-        if item == 1:
+        time.sleep(0.002)
+        if item == failing:
             raise TwoArguments("a", "b")
         return item
 
@@ -101,10 +137,12 @@ def test_an_error_that_cannot_cross_comes_as_one_naming_it(forked):
 
 def test_a_process_that_dies_is_an_error_not_missing_results(forked):
     def job(item):
-        if item == 1:
+        if os.getpid() != here:
             os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(0.005)
         return item
 
+    here = os.getpid()
     with pytest.raises(RuntimeError, match="ended without its results"):
-        workers.fork_map(job, list(range(6)), 2)
+        workers.fork_map(job, list(range(20)), 2)
     assert all_ended(forked)
