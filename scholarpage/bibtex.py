@@ -85,17 +85,14 @@ def default_key(pub: Publication) -> str:
     return f"{last}{pub.shown_year or ''}{first}"
 
 
-def assign_keys(publications, default=default_key) -> dict[int, str]:
-    """A unique key per publication (by id()), given ones kept, made ones suffixed a, b, ...
-
-    `default(pub)` makes a key, as default_key does (a caller may keep the ones made).
-    """
+def assign_keys(publications) -> dict[int, str]:
+    """A unique key per publication (by id()), given ones kept, made ones suffixed a, b, ..."""
     taken = {p.bibtex_key for p in publications if p.bibtex_key}
     keys = {}
     for pub in publications:
         key = pub.bibtex_key
         if not key:
-            base = key = default(pub)
+            base = key = pub.made_key or default_key(pub)  # made when read, if it was read
             suffix = 0
             while key in taken:
                 suffix += 1

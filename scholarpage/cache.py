@@ -383,9 +383,8 @@ class DiskCache:
         packs: dict[str, tuple[dict, dict]] = {}
         for digest, result in self.memory.parsed.store.items():
             packs.setdefault(_pack_of(digest), ({}, {}))[0][digest] = result
-        for key, data in self.memory.fragments.store.items():  # text: see SiteRenderer._text
-            packs.setdefault(_pack_of(key), ({}, {}))[1][key] = (
-                data.encode("utf-8") if isinstance(data, str) else data)
+        for key, data in self.memory.fragments.store.items():
+            packs.setdefault(_pack_of(key), ({}, {}))[1][key] = data
         try:
             self._prepare()
             for name, (results, pieces) in packs.items():

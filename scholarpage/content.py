@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from . import markup, model
+from . import bibtex, markup, metadata, model
 from .config import Project, field_node
 from .memo import Memo
 from .problems import Problem, Problems, did_you_mean
@@ -101,7 +101,8 @@ def read_publication_file(shown: str, text: str, digest: str | None = None) -> F
             problems.warn(shown, 0, 0, "is empty: no publication in it")
     digest = digest or text_digest(shown, text)
     records = [replace(pub, abstract_html=_markdown(pub.abstract, text, shown, problems),
-                       digest=f"{digest}.{index}")
+                       digest=f"{digest}.{index}", made_key=bibtex.default_key(pub),
+                       made_slug=metadata.default_slug(pub))
                for index, pub in enumerate(records)]
     return FileResult(tuple(records), tuple(problems.items), digest)
 

@@ -26,16 +26,14 @@ def default_slug(pub: model.Publication) -> str:
     return slug
 
 
-def assign_slugs(publications, default=default_slug) -> dict[int, str]:
-    """A unique slug per publication (by id()); given slugs first, made ones suffixed -2, -3.
-
-    `default(pub)` makes a slug, as default_slug does (a caller may keep the ones made)."""
+def assign_slugs(publications) -> dict[int, str]:
+    """A unique slug per publication (by id()); given slugs first, made ones suffixed -2, -3."""
     taken = {p.slug for p in publications if p.slug}
     slugs = {}
     for pub in publications:
         slug = pub.slug
         if not slug:
-            base = slug = default(pub)
+            base = slug = pub.made_slug or default_slug(pub)  # made when read, if it was read
             number = 1
             while slug in taken:
                 number += 1

@@ -251,6 +251,10 @@ class Publication:
     # Names the file text the record was read from, and its place there: rendered pieces of
     # the record are cached under it (see render.py).
     digest: str = derived("")
+    # The BibTeX key and page slug made from the record (first author, year, title) when it is
+    # read, for when it gives none: two alike are told apart when the site is put together.
+    made_key: str = derived("")
+    made_slug: str = derived("")
 
     @property
     def named_authors(self) -> tuple[str, ...]:

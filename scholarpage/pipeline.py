@@ -17,6 +17,7 @@ from .memo import Memo
 from .output import write_site
 from .problems import Problems
 from .render import render_site
+from .workers import aside
 
 
 @dataclass
@@ -97,27 +98,33 @@ def build(root: Path | str, out: Path | str | None = None, *, disk_cache: bool =
     """Build the project at `root` into `out` (default: site.yml's output folder).
 
     With `disk_cache`, what is unchanged since the last build is taken from its cache (see
-    cache.py); the output is the same byte for byte. A large build shares parsing and rendering
-    out to a process per CPU (a one-off build runs no threads, so it may fork).
+    cache.py); the output is the same byte for byte. A large build shares reading, parsing and
+    rendering out to a process per CPU, and the cache is saved by another process while the
+    site is written (a one-off build runs no threads, so it may fork).
     """
     started = time.perf_counter()
     project = Project(Path(root).resolve())
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    saved = None
     if disk_cache:
         from .cache import DiskCache
 
         disk = DiskCache(project)
         disk.memory.workers = workers
         result = render(project, Problems(), disk.memory)
-        disk.save()
+        saved = aside(disk.save, workers)  # saved by another process while the site is written
     else:
         result = render(project, Problems(), BuildCache(publications=None, workers=workers))
-    if result.ok and out is not None:  # site.yml's output was checked when it was read
-        reason = output_folder_problem(project, str(Path(out).resolve()))
-        if reason:
-            result.problems.error("--out", 0, 0, reason)
-    if result.ok:
-        result.out = Path(out) if out is not None else project.root / result.site.output
-        write_site(result.out, result.files)
+    try:
+        if result.ok and out is not None:  # site.yml's output was checked when it was read
+            reason = output_folder_problem(project, str(Path(out).resolve()))
+            if reason:
+                result.problems.error("--out", 0, 0, reason)
+        if result.ok:
+            result.out = Path(out) if out is not None else project.root / result.site.output
+            write_site(result.out, result.files)
+    finally:
+        if saved is not None:
+            saved()
     result.milliseconds = (time.perf_counter() - started) * 1000
     return result

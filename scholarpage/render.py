@@ -216,10 +216,8 @@ class SiteRenderer:
         self.bytecode_cache, self.environments = bytecode_cache, environments
         self.templates = templates_digest(project, site)
         publications = content.publications
-        self.keys = bibtex.assign_keys(publications, lambda pub: self._text(
-            f"{pub.digest}.key" if pub.digest else None, lambda: bibtex.default_key(pub)))
-        self.slugs = metadata.assign_slugs(publications, lambda pub: self._text(
-            f"{pub.digest}.slug" if pub.digest else None, lambda: metadata.default_slug(pub)))
+        self.keys = bibtex.assign_keys(publications)
+        self.slugs = metadata.assign_slugs(publications)
         self.base = _digest(repr(site), repr(sorted(content.coauthors.items())), self.templates)
         self.shared = {"site": site, "owner": site.owner,
                        "email": obfuscated_email(site.owner.email) if site.owner.email else None}
@@ -244,12 +242,6 @@ class SiteRenderer:
             if key is not None:
                 self.pieces.put(key, data)
         return data
-
-    def _text(self, key: str | None, make) -> str:
-        """A piece kept as text (a key, a slug, a list item), spared decoding on every use;
-        the disk cache gives it back as UTF-8."""
-        text = self.pieces.make(key, make)
-        return text if isinstance(text, str) else str(text, "utf-8", "replace")
 
     def key(self, pub: model.Publication, kind: str, page_path: str = "") -> str | None:
         """A piece's key: its publication's record, the piece, and what else it depends on."""

@@ -66,6 +66,35 @@ def fork_map(function, items: list, workers: int) -> list:
     return results
 
 
+def aside(function, workers: int):
+    """Start `function()` in a forked process while this one goes on; returns a function that
+    waits for it to end, raising RuntimeError if it failed (its traceback is on stderr).
+
+    For work whose result is only on disk (saving the build cache while the site is written).
+    With one worker, or no fork, `function()` runs here, before this returns.
+    """
+    if workers < 2 or not hasattr(os, "fork"):
+        function()
+        return lambda: None
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            function()
+            status = 0
+        except BaseException:  # noqa: BLE001 - told on stderr, and by the status to the parent
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            os._exit(status)
+
+    def wait() -> None:
+        if os.waitpid(pid, 0)[1] != 0:
+            raise RuntimeError(f"{getattr(function, '__qualname__', function)} failed in a forked process")
+    return wait
+
+
 def _queue(count: int) -> int:
     """A pipe to read from holding the chunk numbers 0 to count - 1, two bytes each: a
     process takes a chunk by reading one (a pipe hands each byte to one reader only)."""

@@ -146,3 +146,33 @@ def test_a_process_that_dies_is_an_error_not_missing_results(forked):
     with pytest.raises(RuntimeError, match="ended without its results"):
         workers.fork_map(job, list(range(20)), 2)
     assert all_ended(forked)
+
+
+def test_work_aside_runs_in_another_process_and_is_waited_for(tmp_path, forked):
+    def save():
+        time.sleep(0.05)
+        (tmp_path / "saved").write_text(str(os.getpid()))
+
+    wait = workers.aside(save, 2)
+    assert not (tmp_path / "saved").exists()  # this process went on
+    wait()
+    assert int((tmp_path / "saved").read_text()) != os.getpid()
+    assert len(forked) == 1 and all_ended(forked)
+
+
+def test_work_aside_with_one_worker_is_done_at_once_here(tmp_path, forked):
+    wait = workers.aside(lambda: (tmp_path / "saved").write_text(str(os.getpid())), 1)
+    assert int((tmp_path / "saved").read_text()) == os.getpid()
+    wait()
+    assert forked == []
+
+
+def test_work_aside_that_fails_is_an_error_when_waited_for(capfd, forked):
+    def save():
+        raise OSError("disk full")
+
+    wait = workers.aside(save, 2)
+    with pytest.raises(RuntimeError, match="save failed in a forked process"):
+        wait()
+    assert "OSError: disk full" in capfd.readouterr().err
+    assert all_ended(forked)
