@@ -26,11 +26,11 @@ def safe_join(folder: Path, relative: str) -> Path:
     return path
 
 
-def write_tree(folder: Path, files: dict[str, bytes], same_as: dict[str, Path] | None = None) -> None:
+def write_tree(folder: Path, files: dict[str, bytes], same: dict[str, Path] | None = None) -> None:
     """Write `files` under an existing `folder`, in sorted order.
 
-    A file whose bytes a file in `same_as` ({relative path: path}) already holds is hard-linked
-    to it instead of written (and written where links are not supported).
+    A file that `same` ({relative path: path}) names a file holding its very bytes is
+    hard-linked to that file instead of written (and written where links are not supported).
     """
     made: set[Path] = set()
     for relative in sorted(files):
@@ -38,13 +38,13 @@ def write_tree(folder: Path, files: dict[str, bytes], same_as: dict[str, Path] |
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
-        if not _link_same(same_as.get(relative) if same_as else None, files[relative], path):
+        if not _linked(same.get(relative) if same else None, path):
             path.write_bytes(files[relative])
 
 
-def _link_same(existing: Path | None, data: bytes, path: Path) -> bool:
+def _linked(existing: Path | None, path: Path) -> bool:
     try:
-        if existing is None or not _same(existing, data):
+        if existing is None:
             return False
         os.link(existing, path)
     except OSError:
@@ -53,13 +53,14 @@ def _link_same(existing: Path | None, data: bytes, path: Path) -> bool:
 
 
 def _same(path: Path, data: bytes) -> bool:
-    """Whether the file holds exactly `data` (read a block at a time: pages can be large)."""
-    view, position = memoryview(data), 0
+    """Whether the file holds exactly `data` (read a block at a time: pages can be large;
+    compared in place by startswith, a memoryview's comparison goes byte by byte)."""
+    position = 0
     with open(path, "rb") as file:
         if os.fstat(file.fileno()).st_size != len(data):
             return False
         while block := file.read(1 << 20):
-            if block != view[position:position + len(block)]:
+            if not data.startswith(block, position):
                 return False
             position += len(block)
     return position == len(data)
@@ -88,14 +89,16 @@ def _files_in(folder: Path) -> dict[str, Path] | None:
     return found
 
 
-def _holds(files: dict[str, bytes], existing: dict[str, Path]) -> bool:
-    """Whether the files `existing` are exactly `files`, byte for byte."""
-    if existing.keys() != files.keys():
-        return False
-    try:
-        return all(_same(existing[relative], data) for relative, data in files.items())
-    except OSError:
-        return False
+def _unchanged(files: dict[str, bytes], existing: dict[str, Path]) -> dict[str, Path]:
+    """{relative path: path} of the files `existing` that hold exactly what `files` has there."""
+    same = {}
+    for relative, data in files.items():
+        try:
+            if relative in existing and _same(existing[relative], data):
+                same[relative] = existing[relative]
+        except OSError:  # unreadable: written again
+            pass
+    return same
 
 
 def update_tree(folder: Path, old: dict[str, bytes], new: dict[str, bytes]) -> list[str]:
@@ -124,12 +127,13 @@ def write_site(out: Path, files: dict[str, bytes]) -> None:
     """
     out = Path(out)
     existing = _files_in(out) if out.is_dir() and not out.is_symlink() else None
-    if existing and _holds(files, existing):
+    same = _unchanged(files, existing) if existing else {}
+    if existing and existing.keys() == files.keys() == same.keys():
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        write_tree(staging, files, existing or {})
+        write_tree(staging, files, same)
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a site is meant to be read
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -495,3 +495,17 @@ def test_a_build_whose_output_has_no_reader_ends_with_120_and_no_traceback(make_
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             timeout=120, close_fds=True, preexec_fn=lambda: os.close(1))
     assert closed.returncode == 0 and closed.stderr == ""
+
+
+@pytest.mark.parametrize("where", [0, (1 << 20) - 1, 1 << 20, 3 * (1 << 20) + 5])
+def test_a_large_file_changed_in_one_byte_is_written_the_others_are_linked(tmp_path, where):
+    from scholarpage.output import write_site
+
+    large = bytes(range(256)) * (3 * (1 << 12) + 1)  # over 3 MiB: read in several blocks
+    write_site(tmp_path / "site", {"large.html": large, "small.txt": b"same\n"})
+    small = (tmp_path / "site" / "small.txt").stat().st_ino
+    changed = bytearray(large)
+    changed[where] ^= 1
+    write_site(tmp_path / "site", {"large.html": bytes(changed), "small.txt": b"same\n"})
+    assert (tmp_path / "site" / "large.html").read_bytes() == bytes(changed)
+    assert (tmp_path / "site" / "small.txt").stat().st_ino == small
