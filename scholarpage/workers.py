@@ -76,23 +76,30 @@ def aside(function, workers: int):
     if workers < 2 or not hasattr(os, "fork"):
         function()
         return lambda: None
-    pid = os.fork()
-    if pid == 0:
-        status = 1
-        try:
-            function()
-            status = 0
-        except BaseException:  # noqa: BLE001 - told on stderr, and by the status to the parent
-            import traceback
-
-            traceback.print_exc()
-        finally:
-            os._exit(status)
+    pid = _forked(function)
 
     def wait() -> None:
         if os.waitpid(pid, 0)[1] != 0:
             raise RuntimeError(f"{getattr(function, '__qualname__', function)} failed in a forked process")
     return wait
+
+
+def _forked(work) -> int:
+    """The id of a forked process that runs `work()` and ends: with status 0, or 1 (and the
+    traceback on stderr) if it raised."""
+    pid = os.fork()
+    if pid:
+        return pid
+    status = 1
+    try:
+        work()
+        status = 0
+    except BaseException:  # noqa: BLE001 - told on stderr, and by the status to the parent
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(status)  # never return into the build: no exit handlers, no buffers flushed twice
 
 
 def _queue(count: int) -> int:
@@ -134,19 +141,8 @@ def _fork(function, items: list, chunks: list, queue: int) -> tuple[int, int]:
     queue shares out rather than a wait at the end."""
     import pickle
 
-    reading, writing = os.pipe()
-    try:
-        pid = os.fork()
-    except BaseException:
+    def send() -> None:
         os.close(reading)
-        os.close(writing)
-        raise
-    if pid:
-        os.close(writing)
-        return pid, reading
-    os.close(reading)
-    status = 0
-    try:
         pickled, failures = [], []
         try:
             _work(function, items, chunks, queue, lambda number, results: pickled.append(
@@ -157,10 +153,16 @@ def _fork(function, items: list, chunks: list, queue: int) -> tuple[int, int]:
             pickle.dump([(index, _portable(error)) for index, error in failures], pipe,
                         pickle.HIGHEST_PROTOCOL)
             pipe.writelines(pickled)
-    except BaseException:  # noqa: BLE001 - nothing can be sent: the parent sees no results
-        status = 1
+
+    reading, writing = os.pipe()
+    try:
+        pid = _forked(send)
+    except BaseException:
+        os.close(reading)
+        raise
     finally:
-        os._exit(status)  # never return into the build: no exit handlers, no buffers flushed twice
+        os.close(writing)
+    return pid, reading
 
 
 def _portable(error: BaseException) -> BaseException:
