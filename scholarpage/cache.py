@@ -22,9 +22,7 @@ import hmac
 import marshal
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from stat import S_ISREG
@@ -155,6 +153,8 @@ def compiled_templates(engine: str):
             unused_since = time.time() - UNUSED_SECONDS
             for old in base.glob("templates-*"):
                 if old.is_dir() and not old.is_symlink() and old.stat().st_mtime < unused_since:
+                    import shutil
+
                     shutil.rmtree(old, ignore_errors=True)
     except OSError:
         return None
@@ -302,6 +302,8 @@ def _write_pack(path: Path, secret: bytes, results: dict, pieces: dict) -> None:
 def _write_atomically(path: Path, *parts: bytes) -> None:
     """Write `parts` one after the other into `path`, replacing it by a rename (never writing
     through a link there)."""
+    import tempfile  # here: loading a cache never needs it
+
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
         with os.fdopen(handle, "wb", buffering=1 << 20) as file:  # pieces are many and small
@@ -413,6 +415,8 @@ class DiskCache:
         for old in self.root.iterdir():
             if old.name not in (".gitignore", self.folder.name):
                 if old.is_dir() and not old.is_symlink():
+                    import shutil
+
                     shutil.rmtree(old, ignore_errors=True)
                 else:
                     old.unlink(missing_ok=True)

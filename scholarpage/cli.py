@@ -5,11 +5,11 @@ are imported only when their command runs, so `python build.py` starts fast.
 """
 from __future__ import annotations
 
-import argparse
 import gc
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 DESCRIPTION = """Build a researcher's homepage from site.yml and content/.
 
@@ -143,6 +143,8 @@ def add_deploy(commands) -> None:
 
 
 def port_number(text: str) -> int:
+    import argparse
+
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 to 65535)")
     return int(text)
@@ -225,6 +227,8 @@ COMMANDS = [add_build, add_check, add_schema, add_deploy, add_serve, add_import,
 
 
 def make_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="python build.py", description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -240,9 +244,10 @@ def make_parser() -> argparse.ArgumentParser:
 
 def parse_arguments(argv: list[str]):
     """The parsed command line. A plain build (no arguments, or `build`) skips building the
-    parser: that takes as long as a small site's build cache takes to load."""
+    parser, and importing argparse: that takes as long as a small site's build cache takes
+    to load."""
     if argv in ([], ["build"]):
-        return argparse.Namespace(handler=command_build, **BUILD_DEFAULTS)
+        return SimpleNamespace(handler=command_build, **BUILD_DEFAULTS)
     return make_parser().parse_args(argv)
 
 

@@ -5,7 +5,6 @@ image it produces must still be http(s), mailto or relative, like every other UR
 """
 from __future__ import annotations
 
-import html
 import re
 
 from .problems import Problems
@@ -81,12 +80,16 @@ def _span_html(span: re.Match) -> str:
         tag = "em" if span["mark"] == "*" else "strong"
         return f"<{tag}>{span['marked']}</{tag}>"
     if span["code"] is not None:
-        return f"<code>{html.escape(span['code'], quote=False)}</code>"
+        from html import escape  # here: the html module loads every entity's name
+
+        return f"<code>{escape(span['code'], quote=False)}</code>"
     return f'<a href="{span["url"].replace("&", "&amp;")}">{span["label"]}</a>'
 
 
 def link_attributes(rendered: str):
     """(start, end, URL) of each href or src attribute's quoted value, in order."""
+    from html import unescape
+
     position = 0
     while (value := _QUOTED_VALUE.search(rendered, position)) is not None:
         end = value.start()
@@ -97,7 +100,7 @@ def link_attributes(rendered: str):
         start = end - len(name)
         if name and not (start and (rendered[start - 1].isalnum() or rendered[start - 1] == "_")):
             group = 1 if value.group(1) is not None else 2
-            yield value.start(group), value.end(group), html.unescape(value.group(group))
+            yield value.start(group), value.end(group), unescape(value.group(group))
             position = value.end()
         else:  # not a link: its quotes may hold one ('= "<a href="...')
             position = value.start() + 1

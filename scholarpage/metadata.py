@@ -4,7 +4,6 @@ Plain functions of the records, used by render.py; the templates only place thei
 """
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import urljoin
 
@@ -120,6 +119,8 @@ def citation_tags(pub: model.Publication, site: model.Site) -> list[tuple[str, s
 
 def json_ld(data: dict) -> str:
     """JSON for a <script type="application/ld+json"> block; '<' escaped so it cannot close it."""
+    import json
+
     return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
 
 

@@ -6,8 +6,6 @@ it in by renames, so the target is either the previous site or the new one, neve
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path, PurePosixPath
 
 
@@ -130,6 +128,9 @@ def write_site(out: Path, files: dict[str, bytes]) -> None:
     same = _unchanged(files, existing) if existing else {}
     if existing and existing.keys() == files.keys() == same.keys():
         return
+    import shutil
+    import tempfile  # imported here: a build that changes nothing needs neither
+
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from functools import singledispatch
 
 import yaml
 
@@ -69,13 +68,34 @@ def is_empty(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG and not node.style
 
 
-@singledispatch
-def read_value(kind, node: yaml.Node, reader: Reader, name: str):
-    raise TypeError(f"no reader for {kind!r}")  # a model declaration error, not user input
+def by_kind(what: str):
+    """A function of a kind and more arguments that calls the one registered for the kind's
+    class with `@function.register(kind_class)`. Like functools.singledispatch, which on Python
+    3.11 imports typing (2 ms of start-up) and costs more for each of the many values read."""
+    functions = {}
+
+    def call(kind, *arguments):
+        function = functions.get(type(kind))
+        if function is None:  # a model declaration error, not user input
+            raise TypeError(f"no {what} for {kind!r}")
+        return function(kind, *arguments)
+
+    def register(kind_class: type):
+        def add(function):
+            functions[kind_class] = function
+            return function
+        return add
+
+    call.register = register
+    return call
 
 
-@read_value.register
-def _(kind: Text, node, reader, name):
+# read_value(kind, node, reader, name): the value of a field of that kind, or _INVALID.
+read_value = by_kind("reader")
+
+
+@read_value.register(Text)
+def _(kind, node, reader, name):
     value = reader.scalar(node, "text")
     if value is _INVALID:
         return value
@@ -86,8 +106,8 @@ def _(kind: Text, node, reader, name):
     return value
 
 
-@read_value.register
-def _(kind: Url, node, reader, name):
+@read_value.register(Url)
+def _(kind, node, reader, name):
     value = reader.scalar(node, "a URL")
     if value is _INVALID:
         return value
@@ -95,8 +115,8 @@ def _(kind: Url, node, reader, name):
     return reader.error(node, f"link '{value}' {reason}") if reason else value
 
 
-@read_value.register
-def _(kind: Integer, node, reader, name):
+@read_value.register(Integer)
+def _(kind, node, reader, name):
     value = reader.scalar(node, "a whole number")
     if value is _INVALID:
         return value
@@ -115,8 +135,8 @@ def _(kind: Integer, node, reader, name):
 _TRUE, _FALSE = {"true", "yes", "on"}, {"false", "no", "off"}
 
 
-@read_value.register
-def _(kind: Flag, node, reader, name):
+@read_value.register(Flag)
+def _(kind, node, reader, name):
     value = reader.scalar(node, "true or false")
     if value is _INVALID:
         return value
@@ -125,8 +145,8 @@ def _(kind: Flag, node, reader, name):
     return reader.error(node, f"'{name}' must be true or false, got '{value}'")
 
 
-@read_value.register
-def _(kind: TextList, node, reader, name):
+@read_value.register(TextList)
+def _(kind, node, reader, name):
     items = node.value if isinstance(node, yaml.SequenceNode) else [node]
     values = []
     for item in items:
@@ -148,8 +168,8 @@ def _mapping_pairs(node, reader, what):
     return [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)]
 
 
-@read_value.register
-def _(kind: LinkMap, node, reader, name):
+@read_value.register(LinkMap)
+def _(kind, node, reader, name):
     links = []
     for key, value in _mapping_pairs(node, reader, "links as 'label: url' lines"):
         if is_empty(value):
@@ -173,8 +193,8 @@ def _(kind: LinkMap, node, reader, name):
     return tuple(links)
 
 
-@read_value.register
-def _(kind: NameMap, node, reader, name):
+@read_value.register(NameMap)
+def _(kind, node, reader, name):
     people = {}
     for key, value in _mapping_pairs(node, reader, "'Name: https://homepage' lines"):
         url = read_value(Url(), value, reader, key.value)
@@ -183,13 +203,13 @@ def _(kind: NameMap, node, reader, name):
     return people
 
 
-@read_value.register
-def _(kind: Record, node, reader, name):
+@read_value.register(Record)
+def _(kind, node, reader, name):
     return read_record(kind.record, node, reader)
 
 
-@read_value.register
-def _(kind: Records, node, reader, name):
+@read_value.register(Records)
+def _(kind, node, reader, name):
     if not isinstance(node, yaml.SequenceNode):
         return reader.error(node, f"'{name}' must be a list")
     records = [read_record(kind.record, item, reader) for item in node.value]
@@ -242,26 +262,25 @@ def valid(value) -> bool:
 NOT_GIVEN = {"type": "null"}  # `field:` with nothing after it
 
 
-@singledispatch
-def kind_schema(kind) -> dict:
-    raise TypeError(f"no schema for {kind!r}")
+# kind_schema(kind): the JSON Schema of a value of that kind.
+kind_schema = by_kind("schema")
 
 
-@kind_schema.register
-def _(kind: Text):
+@kind_schema.register(Text)
+def _(kind):
     schema = {"type": "string"}
     if kind.pattern:
         schema["pattern"] = kind.pattern
     return schema
 
 
-@kind_schema.register
-def _(kind: Url):
+@kind_schema.register(Url)
+def _(kind):
     return {"type": "string", "pattern": r"^(https?://|mailto:|(?![A-Za-z][A-Za-z0-9+.-]*:)(?!//))\S"}
 
 
-@kind_schema.register
-def _(kind: Integer):
+@kind_schema.register(Integer)
+def _(kind):
     schema = {"type": "integer"}
     if kind.minimum is not None:
         schema["minimum"] = kind.minimum
@@ -270,13 +289,13 @@ def _(kind: Integer):
     return schema
 
 
-@kind_schema.register
-def _(kind: Flag):
+@kind_schema.register(Flag)
+def _(kind):
     return {"type": "boolean"}
 
 
-@kind_schema.register
-def _(kind: TextList):
+@kind_schema.register(TextList)
+def _(kind):
     item = {"type": "string", "minLength": 1}
     schema = {"type": "array", "items": item}
     if kind.min_items:
@@ -284,8 +303,8 @@ def _(kind: TextList):
     return {"anyOf": [schema, item]}
 
 
-@kind_schema.register
-def _(kind: LinkMap):
+@kind_schema.register(LinkMap)
+def _(kind):
     # `doi:` and `arxiv:` take a bare id or a full http(s) address, other labels any link.
     absolute = {"type": "string", "pattern": r"^(https?://|mailto:)\S"}
     bare_ids = {label: {"anyOf": [absolute, {"type": "string", "pattern": pattern}, NOT_GIVEN]}
@@ -294,18 +313,18 @@ def _(kind: LinkMap):
             "additionalProperties": {"anyOf": [kind_schema(Url()), NOT_GIVEN]}}
 
 
-@kind_schema.register
-def _(kind: NameMap):
+@kind_schema.register(NameMap)
+def _(kind):
     return {"type": "object", "additionalProperties": kind_schema(Url())}
 
 
-@kind_schema.register
-def _(kind: Record):
+@kind_schema.register(Record)
+def _(kind):
     return record_schema(kind.record)
 
 
-@kind_schema.register
-def _(kind: Records):
+@kind_schema.register(Records)
+def _(kind):
     schema = {"type": "array", "items": record_schema(kind.record)}
     if kind.min_items:
         schema["minItems"] = kind.min_items

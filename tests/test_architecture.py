@@ -83,15 +83,16 @@ def test_pipeline_modules_import_only_stdlib_and_yaml_at_the_top(module):
 
 
 def loaded_modules(root, *args: str) -> set[str]:
-    """The modules loaded by running the command line with `args` in `root`."""
-    code = ("import sys\nfrom scholarpage.cli import main\n"
+    """The modules loaded by running the command line with `args` in `root`, beyond those the
+    interpreter had loaded when it started (a site-wide start-up hook may load some)."""
+    code = ("import sys\nstarted = set(sys.modules)\nfrom scholarpage.cli import main\n"
             "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-            "print('MODULES', *sorted(sys.modules))\n")
+            "print('MODULES', *sorted(set(sys.modules) - started))\n")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     result = subprocess.run([sys.executable, "-c", code, *args], cwd=root, env=env,
                             capture_output=True, text=True, timeout=120)
     assert "Traceback" not in result.stderr, result.stderr
-    line = next(line for line in result.stdout.splitlines() if line.startswith("MODULES "))
+    line = next(line for line in result.stdout.splitlines() if line.startswith("MODULES"))
     return set(line.split()[1:])
 
 
@@ -115,6 +116,20 @@ def test_a_build_loads_no_tool_beside_the_pipeline_and_no_markdown_without_markd
     assert "scholarpage.render" in loaded and "jinja2" in _top(loaded)
     assert {f"scholarpage.{m}" for m in BESIDE_THE_PIPELINE - {"cli"}} & loaded == set()
     assert _top(loaded) & {"markdown", "bibtexparser", "watchdog", "tornado", "livereload"} == set()
+
+
+def test_a_build_with_nothing_to_do_loads_only_what_it_needs(make_project):
+    root = make_project({
+        "content/index.md": "---\ntitle: About\n---\nI build `engines`, see [this](https://a.org).\n",
+        "content/publications/a.yml": "title: A Paper\nauthors: [Ada Lovelace]\ntype: conference\n",
+    })
+    assert "jinja2" in _top(loaded_modules(root))  # the first build renders and writes
+    loaded = _top(loaded_modules(root))
+    assert (root / ".cache").is_dir()
+    # Nothing to render, write or parse: neither Jinja2 nor the modules only those need.
+    assert loaded & {"jinja2", "markupsafe", "markdown", "json", "html", "shutil", "tempfile",
+                     "argparse", "typing"} == set()
+    assert {"yaml", "scholarpage"} <= loaded
 
 
 def test_markdown_is_loaded_when_the_content_has_markdown(make_project):
