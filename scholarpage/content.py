@@ -267,7 +267,7 @@ def _changed_at(signature: tuple[int, int, int, int]) -> int:
 
 def read_publications(project: Project, problems: Problems, cache: dict | None = None,
                       parsed: Memo | None = None, workers: int = 1,
-                      signatures: dict | None = None) -> list[FileResult]:
+                      signatures: dict | None = None, meanwhile=None) -> list[FileResult]:
     """Every publication file's result.
 
     With `cache` ({path as text: FileResult}, updated in place), a file read by an earlier call
@@ -276,7 +276,8 @@ def read_publications(project: Project, problems: Problems, cache: dict | None =
     With `parsed` (results by text digest), a file whose text was parsed before is not parsed
     again, and with `signatures` ({path as text: (file_signature, digest)}, updated in place)
     a file whose signature is as noted is not even read: the build cache on disk keeps both.
-    With `workers` above 1, many files are read and parsed by that many processes at once.
+    With `workers` above 1, many files are read and parsed by that many processes at once,
+    while this one first does `meanwhile()` if given (see workers.fork_map).
     """
     memo = parsed if parsed is not None else Memo()
     now = time.time_ns()
@@ -290,7 +291,7 @@ def read_publications(project: Project, problems: Problems, cache: dict | None =
         kept.append([path, result, signature])
     unread = [entry for entry in kept if entry[1] is None]
     for entry, (result, read_problems) in zip(unread, fork_map(
-            lambda entry: _read_publication(project, entry[0], memo), unread, workers)):
+            lambda entry: _read_publication(project, entry[0], memo), unread, workers, meanwhile)):
         entry[1] = result
         problems.extend(read_problems)
     kept = [entry for entry in kept if entry[1] is not None]  # a file that could not be read
@@ -321,11 +322,11 @@ def _read_publication(project: Project, path: str, memo: Memo) -> tuple[FileResu
 
 def load_content(project: Project, site: model.Site, problems: Problems,
                  cache: dict | None = None, parsed: Memo | None = None,
-                 workers: int = 1, signatures: dict | None = None) -> Content:
-    """`cache`, `parsed`, `workers` and `signatures` are read_publications' (what is kept)."""
+                 workers: int = 1, signatures: dict | None = None, meanwhile=None) -> Content:
+    """`cache`, `parsed`, `workers`, `signatures` and `meanwhile` are read_publications'."""
     return Content(
         bio=read_bio(project, problems, parsed),
         publications=collect(read_publications(project, problems, cache, parsed, workers,
-                                               signatures), site, problems),
+                                               signatures, meanwhile), site, problems),
         coauthors=read_coauthors(project, problems),
     )

@@ -16,7 +16,7 @@ from .content import Content, FileResult, load_content, read_publications
 from .memo import Memo
 from .output import write_site
 from .problems import Problems
-from .render import render_site
+from .render import prepare_environment, render_site
 from .workers import aside
 
 
@@ -83,8 +83,9 @@ def render(project: Project, problems: Problems, cache: BuildCache | None = None
                 problems.extend(list(file_result.problems))
         return result
     result.site = site
-    result.content = load_content(project, site, problems, cache.publications, cache.parsed,
-                                  cache.workers, cache.signatures)
+    result.content = load_content(  # while others read, this process readies the templates
+        project, site, problems, cache.publications, cache.parsed, cache.workers, cache.signatures,
+        lambda: prepare_environment(project, site, cache.templates, cache.environments))
     if cache.parsed is not None:
         cache.parsed.keep()
     if problems.errors:

@@ -424,18 +424,14 @@ class SiteRenderer:
         """The theme's Jinja2 environment, calling this renderer's filters and globals.
 
         With `environments`, the environment (and the templates it loaded) is kept there for
-        the next build while the templates, site.yml and the co-authors (`base`) stay the same,
-        so the dev server's rebuilds of changed content load no template. An imported template
-        keeps what its top level computed, which may come from the site: a change there needs a
-        fresh environment. Templates keep what they looked up (an imported macro keeps its
-        filters), so filters and globals call whichever renderer is current, never one bound to
-        an old build.
+        the next build while the templates and site.yml stay the same (see environment_key),
+        so the dev server's rebuilds of changed content load no template.
         """
         if self._env is not None:
             return self._env
-        key = (str(self.project.override_templates), str(self.project.theme(self.site.theme)),
-               self.base)
-        env, current = (self.environments or {}).get(key) or self._new_environment()
+        key = environment_key(self.project, self.site, self.templates)
+        env, current = (self.environments or {}).get(key) or new_environment(
+            self.project, self.site, self.bytecode_cache)
         if self.environments is not None:
             self.environments.clear()
             self.environments[key] = (env, current)
@@ -443,28 +439,65 @@ class SiteRenderer:
         self._env = env
         return env
 
-    def _new_environment(self):
-        import jinja2
 
-        Markup = _markup()[0]
-        env = make_environment(self.project, self.site, self.bytecode_cache)
-        current = [self]
+def environment_key(project: Project, site: model.Site, templates: str):
+    """What a kept environment depends on: the templates (`templates_digest`) and the site.
 
-        def calling(name: str):
-            return lambda *args: getattr(current[0], name)(*args)
+    An imported template keeps what its top level computed, which may come from the site (never
+    from a publication: none is in reach there). Templates keep what they looked up (an imported
+    macro keeps its filters), so filters and globals call whichever renderer is current (see
+    new_environment), never one bound to an old build.
+    """
+    return (str(project.override_templates), str(project.theme(site.theme)),
+            _digest(repr(site), templates))
 
-        env.filters.update({name: calling(name) for name in _RENDERER_FILTERS})
-        env.filters.update(site_link=site_link, json_ld=lambda data: Markup(metadata.json_ld(data)))
-        env.filters.update({name: _refusing_entries(env.filters[name])
-                            for name in ("e", "escape", "safe", "forceescape")})
-        env.globals.update({name: calling(name) for name in _RENDERER_GLOBALS})
-        env.globals.update(
-            publication_date=metadata.publication_date,
-            atom_date=lambda pub: metadata.atom_date(pub.sort_date) if pub.sort_date[0] else "",
-            page_url=page_url,
-            publication_entries=jinja2.pass_context(calling("publication_entries")),
-        )
-        return env, current
+
+def new_environment(project: Project, site: model.Site, bytecode_cache=None):
+    """(the theme's environment with the renderer's filters and globals, [the renderer they
+    call]): a renderer puts itself in the list when it takes the environment."""
+    import jinja2
+
+    Markup = _markup()[0]
+    env = make_environment(project, site, bytecode_cache)
+    current = [None]
+
+    def calling(name: str):
+        return lambda *args: getattr(current[0], name)(*args)
+
+    env.filters.update({name: calling(name) for name in _RENDERER_FILTERS})
+    env.filters.update(site_link=site_link, json_ld=lambda data: Markup(metadata.json_ld(data)))
+    env.filters.update({name: _refusing_entries(env.filters[name])
+                        for name in ("e", "escape", "safe", "forceescape")})
+    env.globals.update({name: calling(name) for name in _RENDERER_GLOBALS})
+    env.globals.update(
+        publication_date=metadata.publication_date,
+        atom_date=lambda pub: metadata.atom_date(pub.sort_date) if pub.sort_date[0] else "",
+        page_url=page_url,
+        publication_entries=jinja2.pass_context(calling("publication_entries")),
+    )
+    return env, current
+
+
+def prepare_environment(project: Project, site: model.Site, bytecode_cache, environments: dict) -> None:
+    """Import Jinja2 and load the templates a build of `site` renders with, keeping the
+    environment in `environments` for the render that follows (see SiteRenderer.environment).
+
+    For the build's own process to do while forked processes read the publications: then
+    importing and compiling cost no time of its own. Only a speed-up: a template that fails to
+    load is left for the render to meet and report.
+    """
+    key = environment_key(project, site, templates_digest(project, site))
+    if key in environments:
+        return
+    try:
+        env, current = new_environment(project, site, bytecode_cache)
+        for name in dict.fromkeys([ENTRY_TEMPLATE, *(name for _, name, _ in _pages(site, (), None)),
+                                   *(["publication.html"] if site.publication_pages else [])]):
+            env.get_template(name)
+    except Exception:  # noqa: BLE001 - see the docstring
+        return
+    environments.clear()
+    environments[key] = (env, current)
 
 
 _ENTRIES_MISUSED = "publication_entries(...) must be written out as it is, with no filter or operator"

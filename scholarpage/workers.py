@@ -24,9 +24,13 @@ def worth_forking(count: int, workers: int) -> bool:
     return workers > 1 and count >= WORTH_FORKING and hasattr(os, "fork")
 
 
-def fork_map(function, items: list, workers: int) -> list:
+def fork_map(function, items: list, workers: int, meanwhile=None) -> list:
     """[function(item) for item in items], shared with forked processes if worth it: up to
     `workers` processes in all, each with ITEMS_PER_PROCESS items or more.
+
+    `meanwhile()`, if given, is called by this process once the others are started, before it
+    takes items (they take more of them meanwhile): work that is needed next and that forked
+    processes could not hand back. Not called if no process is forked.
 
     Errors are as without processes: the exception raised for the first failing item is
     raised here, whichever process met it (one that cannot be sent across as it is comes as a
@@ -42,6 +46,8 @@ def fork_map(function, items: list, workers: int) -> list:
     try:
         for _ in range(1, processes):
             children.append(_fork(function, items, chunks, queue))
+        if meanwhile is not None:
+            meanwhile()
         _work(function, items, chunks, queue, done.__setitem__, failures)
     except BaseException as raised:  # noqa: BLE001 - an interruption: raised once all have ended
         failures.append((-1, raised))

@@ -432,9 +432,11 @@ def test_after_an_unchanged_build_an_edit_renders_only_its_publication(example_p
 @pytest.mark.parametrize("pages", [True, False])
 def test_work_shared_out_to_processes_gives_the_same_site(example_project, tmp_path, monkeypatch,
                                                           pages):
-    from scholarpage import bibtex, content, workers
+    from scholarpage import bibtex, content, pipeline, workers
+    from scholarpage import render as render_module
     from scholarpage.pipeline import BuildCache, render
     from scholarpage.problems import Problems
+    from scholarpage.render import new_environment, prepare_environment
 
     if not pages:
         edit(example_project / "site.yml", "output: _site\n", "output: _site\npublication_pages: false\n")
@@ -454,7 +456,13 @@ def test_work_shared_out_to_processes_gives_the_same_site(example_project, tmp_p
     monkeypatch.setattr(content, "read_publication_file",
                         noting_the_process(content.read_publication_file))
     monkeypatch.setattr(bibtex, "entry", noting_the_process(bibtex.entry))
+    prepared, made = [], []  # the templates are readied here while another process reads
+    monkeypatch.setattr(pipeline, "prepare_environment",
+                        lambda *args: prepared.append(os.getpid()) or prepare_environment(*args))
+    monkeypatch.setattr(render_module, "new_environment",
+                        lambda *args: made.append(args) or new_environment(*args))
     shared = render(project, Problems(), BuildCache(publications=None, workers=2))
+    assert prepared == [os.getpid()] and len(made) == 1  # and the render took that environment
     assert shared.ok and shared.files == alone.files
     assert [str(p) for p in shared.problems.items] == [str(p) for p in alone.problems.items]
     for name in ("read_publication_file", "entry"):  # shared by this process and another

@@ -288,6 +288,15 @@ def test_template_errors_name_the_template_and_line(make_project, path, text, pr
     assert errors_of(make_project, {PUB: GOOD, path: text}) == [problem]
 
 
+@pytest.mark.parametrize("path, text, problem", TEMPLATE_CASES.values(), ids=TEMPLATE_CASES.keys())
+def test_template_errors_among_many_publications_are_the_same(make_project, path, text, problem):
+    """Enough publications that a build on several CPUs shares out reading them, its own
+    process loading the templates meanwhile: a template's error is still found, once."""
+    files = {f"content/publications/p{number:03}.yml": GOOD.replace("A Paper", f"Paper {number}")
+             for number in range(150)}
+    assert errors_of(make_project, {**files, path: text}) == [problem]
+
+
 ENTRIES_MISUSED = ("template error: publication_entries(...) must be written out as it is, "
                    "with no filter or operator")
 # A publication list is put in after the template ran: whatever a template does to it, other

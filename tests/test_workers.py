@@ -73,6 +73,27 @@ def test_a_slower_process_takes_fewer_items(forked):
     assert pids.count(here) < 25 and all_ended(forked)
 
 
+def test_work_meanwhile_is_done_here_while_the_others_take_items(forked):
+    """`meanwhile` runs once, in this process, before it takes any item; the others go on."""
+    here, done = os.getpid(), []
+
+    def meanwhile():
+        time.sleep(0.1)
+        done.append(os.getpid())
+
+    pids = workers.fork_map(lambda item: (time.sleep(0.002), os.getpid())[1], list(range(40)), 2,
+                            meanwhile)
+    assert done == [here] and all_ended(forked)
+    assert pids.count(here) < 10  # while it slept, the other process took most items
+
+
+def test_no_work_meanwhile_when_nothing_is_forked(forked):
+    done = []
+    assert workers.fork_map(lambda item: item, [1, 2, 3], 1, lambda: done.append(1)) == [1, 2, 3]
+    assert workers.fork_map(lambda item: item, [1], 2, lambda: done.append(1)) == [1]
+    assert done == [] and forked == []
+
+
 def test_a_large_count_of_items_fits_the_queue(monkeypatch, forked):
     monkeypatch.setattr(workers, "CHUNK", 1)
     count = 3 * workers.MAX_CHUNKS + 1
