@@ -49,7 +49,8 @@ _SPECIAL = str.maketrans({
     "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "$": r"\$",
 })
 _DOUBLED = re.compile(r"([-`'])(?=\1)")
-_CAPITALISED = re.compile(r"[\w'.-]*[A-Z][\w'.-]*")
+_SPECIAL_CHARACTER = re.compile(r"[\\{}~&%#_$]")  # finding none is quicker than translating
+_WORD = re.compile(r"[\w'.-]+")
 _KEY_WORD_SEPARATORS = re.compile(r"[\s:/-]+")
 _NOT_KEY = re.compile(r"[^a-z0-9]")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -123,7 +124,8 @@ def escape(text: str) -> str:
 
 
 def _escape_text(text: str) -> str:
-    text = text.translate(_SPECIAL)
+    if _SPECIAL_CHARACTER.search(text):
+        text = text.translate(_SPECIAL)
     return _DOUBLED.sub(r"\1{}", text) if "--" in text or "''" in text or "``" in text else text
 
 
@@ -131,8 +133,13 @@ def protect_capitals(title: str) -> str:
     """Brace each word that holds a capital, so styles that change case keep it."""
     parts = _MATH.split(escape(title))
     return "".join(
-        part if index % 2 else _CAPITALISED.sub(r"{\g<0>}", part) for index, part in enumerate(parts)
+        part if index % 2 else _WORD.sub(_braced_if_capital, part) for index, part in enumerate(parts)
     )
+
+
+def _braced_if_capital(word: re.Match) -> str:
+    text = word[0]
+    return text if text.islower() or not any(map(str.isupper, text)) else f"{{{text}}}"
 
 
 def _paragraphs(text: str) -> str:

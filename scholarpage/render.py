@@ -479,23 +479,23 @@ def new_environment(project: Project, site: model.Site, bytecode_cache=None):
 
 
 def prepare_environment(project: Project, site: model.Site, bytecode_cache, environments: dict) -> None:
-    """Import Jinja2 and load the templates a build of `site` renders with, keeping the
-    environment in `environments` for the render that follows (see SiteRenderer.environment).
+    """Import Jinja2 and load the theme's templates, keeping the environment in
+    `environments` for the render that follows (see SiteRenderer.environment).
 
     For the build's own process to do while forked processes read the publications: then
-    importing and compiling cost no time of its own. Only a speed-up: a template that fails to
-    load is left for the render to meet and report.
+    importing and compiling cost no time of its own, and the processes forked to render find
+    every template compiled, also those that others extend, include or import. Only a speed-up:
+    a template that fails to load is left for the render to meet and report.
     """
     key = environment_key(project, site, templates_digest(project, site))
     if key in environments:
         return
-    try:
-        env, current = new_environment(project, site, bytecode_cache)
-        for name in dict.fromkeys([ENTRY_TEMPLATE, *(name for _, name, _ in _pages(site, (), None)),
-                                   *(["publication.html"] if site.publication_pages else [])]):
+    env, current = new_environment(project, site, bytecode_cache)
+    for name in env.list_templates(filter_func=lambda name: not name.startswith(".") and "/." not in name):
+        try:
             env.get_template(name)
-    except Exception:  # noqa: BLE001 - see the docstring
-        return
+        except Exception:  # noqa: BLE001 - see the docstring
+            continue
     environments.clear()
     environments[key] = (env, current)
 

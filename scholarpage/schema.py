@@ -17,6 +17,7 @@ from .problems import Problems, did_you_mean
 from .yamlfile import NULL_TAG, YamlDoc
 
 _INVALID = object()  # a value with a problem already reported
+_TEXT, _URL = Text(), Url()  # the kinds of a list's items and a mapping's values
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -153,7 +154,7 @@ def _(kind, node, reader, name):
         if is_empty(item):
             reader.error(item, f"empty item in '{name}'")
             continue
-        value = read_value(Text(), item, reader, name)
+        value = read_value(_TEXT, item, reader, name)
         if value is not _INVALID:
             values.append(value)
     if len(items) < kind.min_items:
@@ -197,7 +198,7 @@ def _(kind, node, reader, name):
 def _(kind, node, reader, name):
     people = {}
     for key, value in _mapping_pairs(node, reader, "'Name: https://homepage' lines"):
-        url = read_value(Url(), value, reader, key.value)
+        url = read_value(_URL, value, reader, key.value)
         if url is not _INVALID:
             people[" ".join(key.value.split())] = url
     return people
@@ -218,27 +219,39 @@ def _(kind, node, reader, name):
     return tuple(r for r in records if r is not _INVALID)
 
 
+_KINDS_AND_REQUIRED: dict[type, tuple[dict, tuple[str, ...]]] = {}
+
+
+def _kinds_and_required(record: type) -> tuple[dict, tuple[str, ...]]:
+    """({field: its kind}, the required fields) of a record type, worked out once."""
+    if record not in _KINDS_AND_REQUIRED:
+        fields = model.file_fields(record)
+        _KINDS_AND_REQUIRED[record] = ({f.name: f.metadata["kind"] for f in fields}, tuple(
+            f.name for f in fields
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING))
+    return _KINDS_AND_REQUIRED[record]
+
+
 def read_record(record: type, node: yaml.Node, reader: Reader, **derived):
     """Read a mapping node as `record`; returns the record, or _INVALID if anything was wrong."""
-    fields = {f.name: f for f in model.file_fields(record)}
+    kinds, required = _kinds_and_required(record)
     if not isinstance(node, yaml.MappingNode):
         return reader.error(node, f"expected 'field: value' lines for a {record.__name__.lower()}")
     before = len(reader.problems.errors)
     values = {}
     for key, value in node.value:
         name = key.value if isinstance(key, yaml.ScalarNode) else None
-        if name not in fields:
-            hint = did_you_mean(str(name), fields)
+        if name not in kinds:
+            hint = did_you_mean(str(name), kinds)
             reader.error(key, f"unknown field '{name}'{hint}")
             continue
         if is_empty(value):
             continue  # `field:` with nothing after it means "not given"
-        result = read_value(fields[name].metadata["kind"], value, reader, name)
+        result = read_value(kinds[name], value, reader, name)
         if result is not _INVALID:
             values[name] = result
-    for name, f in fields.items():
-        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        if required and name not in values and not _given(node, name):
+    for name in required:
+        if name not in values and not _given(node, name):
             reader.error(node, f"missing required field '{name}'")
     if len(reader.problems.errors) > before:
         return _INVALID

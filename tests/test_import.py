@@ -358,6 +358,21 @@ def test_update_skips_flow_style_entries_and_warns_about_broken_files(make_proje
 # ---------------------------------------------------------------------------------------------
 # Export and round trip.
 
+ESCAPED = {  # text -> as written in BibTeX
+    "Plain words, no change": "Plain words, no change",
+    "pages 1--2, ``quoted'' and ---": "pages 1-{}-2, `{}`quoted'{}' and -{}-{}-",
+    "100% & #1 x_y ~ {b} \\": "100\\% \\& \\#1 x\\_y \\textasciitilde{} \\{b\\} \\textbackslash{}",
+    "cost $O(n_1)$ -- 50%": "cost $O(n_1)$ -{}- 50\\%",
+}
+
+
+def test_bibtex_text_is_escaped_as_latex_reads_it():
+    for text, escaped in ESCAPED.items():
+        assert bibtex.escape(text) == escaped
+    assert bibtex.protect_capitals("DIME-FM: a $\\mathcal{O}$ Test of l'Été") == (
+        "{DIME-FM}: a $\\mathcal{O}$ {Test} of {l'Été}")
+
+
 
 def test_the_example_site_round_trips_through_its_publications_bib(example_project, make_project):
     assert build(example_project).ok
