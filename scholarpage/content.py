@@ -292,7 +292,7 @@ def read_publications(project: Project, problems: Problems, cache: dict | None =
     unread = [entry for entry in kept if entry[1] is None]
     for entry, (result, read_problems) in zip(unread, fork_map(
             lambda entry: _read_publication(project, entry[0], memo), unread, workers, meanwhile)):
-        entry[1] = result
+        entry[1] = memo.get(result) if isinstance(result, str) else result
         problems.extend(read_problems)
     kept = [entry for entry in kept if entry[1] is not None]  # a file that could not be read
     if parsed is not None:
@@ -308,16 +308,20 @@ def read_publications(project: Project, problems: Problems, cache: dict | None =
     return [result for _, result, _ in kept]
 
 
-def _read_publication(project: Project, path: str, memo: Memo) -> tuple[FileResult | None, list]:
-    """(a publication file's result, or None if it could not be read; the problems reading
-    it). Its text is parsed unless `memo` has it. Runs in forked processes when there are many
-    files, so reading them is shared out too."""
+def _read_publication(project: Project, path: str, memo: Memo) -> tuple[FileResult | str | None, list]:
+    """(a publication file's result, or its digest if `memo` has it, or None if it could not
+    be read; the problems reading it). Runs in forked processes when there are many files, so
+    reading them is shared out too: one that finds the result in `memo` sends back only the
+    digest, and the caller takes the result it has (a copy would be new to the cache, which
+    would then write it again)."""
     shown, problems = project.relative(path), Problems()
     text = read_text(path, shown, problems)
     if text is None:
         return None, problems.items
     digest = text_digest(shown, text)
-    return memo.get(digest) or read_publication_file(shown, text, digest), problems.items
+    if memo.get(digest) is not None:
+        return digest, problems.items
+    return read_publication_file(shown, text, digest), problems.items
 
 
 def load_content(project: Project, site: model.Site, problems: Problems,

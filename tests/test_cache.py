@@ -291,6 +291,33 @@ def test_a_pack_moved_from_another_engines_folder_is_not_taken(example_project, 
     assert cache.DiskCache(project).memory.parsed.store == {}
 
 
+def test_files_touched_but_unchanged_leave_the_cache_as_it_was(example_project, tmp_path,
+                                                                 monkeypatch):
+    """Read again by forked processes (after a `git checkout`, say, every file's times change),
+    a file found in the cache is sent back as its digest: its pack is not written again."""
+    from scholarpage import workers
+
+    monkeypatch.setattr(workers, "WORTH_FORKING", 2)
+    monkeypatch.setattr(workers, "ITEMS_PER_PROCESS", 1)
+    monkeypatch.setattr(workers, "CHUNK", 1)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    settled(monkeypatch)
+    assert pipeline.build(example_project, disk_cache=True).ok
+    kept = {path: path.stat().st_ino for path in packs(example_project)}
+    for path in (example_project / "content" / "publications").iterdir():
+        path.write_bytes(path.read_bytes())  # new times, same text
+    real = content.read_text
+
+    def noting_the_process(path, shown, problems):  # each process leaves its number
+        (tmp_path / f"read-{os.getpid()}").touch()
+        return real(path, shown, problems)
+
+    monkeypatch.setattr(content, "read_text", noting_the_process)
+    assert pipeline.build(example_project, disk_cache=True).ok
+    assert {path.name for path in tmp_path.glob("read-*")} - {f"read-{os.getpid()}"}
+    assert {path: path.stat().st_ino for path in packs(example_project)} == kept and len(kept) > 1
+
+
 def test_links_in_the_cache_are_not_followed(example_project, tmp_path, monkeypatch):
     # Git keeps symbolic links: a cloned `.cache/` may hold some leading anywhere, even to a
     # cache this user wrote.
