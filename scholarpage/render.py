@@ -70,16 +70,17 @@ def make_environment(project: Project, site: model.Site, bytecode_cache=None):
 def format_authors(pub: model.Publication, owner: model.Owner, coauthors: dict[str, str]):
     """Authors as HTML: the owner in <strong>, co-authors linked to their homepages."""
     Markup, escape = _markup()
-    names = set(owner.names)
-    parts = []
+    names = owner.names
+    parts = []  # text, escaped here once: Markup's own % and join escape again, slowly
     for author in pub.authors:
+        name = escape(author)
         if author in names:
-            parts.append(Markup("<strong>%s</strong>") % author)
+            parts.append(f"<strong>{name}</strong>")
         elif author in coauthors:
-            parts.append(Markup('<a href="%s">%s</a>') % (coauthors[author], author))
+            parts.append(f'<a href="{escape(coauthors[author])}">{name}</a>')
         else:
-            parts.append(escape(author))
-    return Markup(", ").join(parts)
+            parts.append(name)
+    return Markup(", ".join(parts))
 
 
 def obfuscated_email(address: str) -> dict[str, str]:
