@@ -1,9 +1,12 @@
 """Time whole builds of ours against Hugo's on the same publications: `python bench/run.py`.
 
 Each build is a fresh process, timed from start to exit, its peak memory read from the kernel
-(wait4's rusage). After a warm-up, runs alternate which generator goes first. Three kinds of
-build per size: cold (no cache of ours, no output folder), warm (one publication edited since
-the last build) and no-change. Prints a Markdown table of medians and ratios ours/Hugo.
+(wait4's rusage). After a warm-up, runs go in rounds of one build each, alternating which
+generator goes first. Three kinds of build per size: cold (no cache of ours, no output folder),
+warm (one publication edited since the last build) and no-change. Prints a Markdown table of
+medians, and of the median ratio ours/Hugo of the rounds: two builds run one after the other
+see the same machine, so on a shared one whose speed drifts, their ratio drifts less than
+either time.
 
 Both build the same pages: Hugo's site renders only its home page, so ours is built with
 `publication_pages: false` (`--with-pages` builds ours with a page per publication). Python runs
@@ -105,9 +108,10 @@ class Bench:
 
 def row(size: int, mode: str, results) -> str:
     time_of = {name: statistics.median(t for t, _ in runs) for name, runs in results.items()}
+    ratio = statistics.median(ours / hugo for (ours, _), (hugo, _) in zip(results["ours"], results["hugo"]))
     rss_of = {name: max(m for _, m in runs) for name, runs in results.items()}
     return (f"| {size:,} | {mode} | {time_of['ours']:.3f} | {time_of['hugo']:.3f} | "
-            f"{time_of['ours'] / time_of['hugo']:.2f} | {rss_of['ours']:.0f} | "
+            f"{ratio:.2f} | {rss_of['ours']:.0f} | "
             f"{rss_of['hugo']:.0f} | {rss_of['ours'] / rss_of['hugo']:.2f} |")
 
 
@@ -129,7 +133,8 @@ def caption(args, floor: float) -> str:
              "rendered); ours also writes publications.bib, 404.html and robots.txt")
     cache = "ours without its build cache (--no-cache)" if args.no_cache else "ours with its build cache"
     return (f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, Hugo {hugo_version()}; "
-            f"median of {args.runs} runs ({args.runs_large} at 10,000 and more) after a warm-up; "
+            f"median of {args.runs} runs ({args.runs_large} at 10,000 and more) after a warm-up, "
+            f"and ours/Hugo the median of each round's ratio (see bench/run.py); "
             f"peak RSS is the largest of the runs, as the kernel gives it: that of the largest "
             f"process (from {WORTH_FORKING:,} publications on, a build of ours with work to do "
             f"forks a process per CPU but one, mostly sharing its memory). {pages}; {cache}. Starting Python "

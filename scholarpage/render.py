@@ -486,16 +486,21 @@ def prepare_environment(project: Project, site: model.Site, bytecode_cache, envi
     For the build's own process to do while forked processes read the publications: then
     importing and compiling cost no time of its own, and the processes forked to render find
     every template compiled, also those that others extend, include or import. Only a speed-up:
-    a template that fails to load is left for the render to meet and report.
+    anything that fails here (a template that does not load) is left for the render to meet
+    and report.
     """
-    key = environment_key(project, site, templates_digest(project, site))
-    if key in environments:
+    try:
+        key = environment_key(project, site, templates_digest(project, site))
+        if key in environments:
+            return
+        env, current = new_environment(project, site, bytecode_cache)
+        names = env.list_templates(filter_func=lambda name: not name.startswith(".") and "/." not in name)
+    except Exception:  # noqa: BLE001 - see the docstring
         return
-    env, current = new_environment(project, site, bytecode_cache)
-    for name in env.list_templates(filter_func=lambda name: not name.startswith(".") and "/." not in name):
+    for name in names:
         try:
             env.get_template(name)
-        except Exception:  # noqa: BLE001 - see the docstring
+        except Exception:  # noqa: BLE001 - as above
             continue
     environments.clear()
     environments[key] = (env, current)
