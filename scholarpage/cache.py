@@ -24,6 +24,7 @@ import os
 import re
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 from stat import S_ISREG
 
@@ -376,31 +377,43 @@ class DiskCache:
         return _read_pack(self.folder / f"{name}{PACK}", self.secret) if self.usable else ({}, {})
 
     def save(self) -> None:
-        """Write the packs whose content changed, each by an atomic rename; remove the rest.
+        self.changes()()
 
-        A cache that cannot be written only costs the next build time: it is left as it was.
+    def changes(self):
+        """A function that writes the packs whose content changed since the cache was loaded,
+        each by an atomic rename, and removes the rest. What changed is worked out now.
+
+        The build works it out, then has a forked process call the function while it writes the
+        site: in a forked process, each object looked at costs a copy of its memory page, so the
+        function looks only at what it writes. A cache that cannot be written only costs the
+        next build time: it is left as it was.
         """
         if not self.usable:
-            return
-        packs: dict[str, tuple[dict, dict]] = {}
+            return lambda: None
+        packs: dict[str, tuple[dict, dict]] = defaultdict(lambda: ({}, {}))
         for digest, result in self.memory.parsed.store.items():
-            packs.setdefault(_pack_of(digest), ({}, {}))[0][digest] = result
+            packs[_pack_of(digest)][0][digest] = result
         for key, data in self.memory.fragments.store.items():
-            packs.setdefault(_pack_of(key), ({}, {}))[1][key] = data
-        try:
-            self._prepare()
-            for name, (results, pieces) in packs.items():
-                if _outline(results, pieces) != _outline(*self.packs.get(name, ({}, {}))):
+            packs[_pack_of(key)][1][key] = data
+        changed = {name: pack for name, pack in packs.items()
+                   if _outline(*pack) != _outline(*self.packs.get(name, ({}, {})))}
+        signatures = {path: (*signature, digest)
+                      for path, (signature, digest) in self.memory.signatures.items()
+                      } if self.memory.signatures != self.signatures else None
+
+        def write() -> None:
+            try:
+                self._prepare()
+                for name, (results, pieces) in changed.items():
                     _write_pack(self.folder / f"{name}{PACK}", self.secret, results, pieces)
-            for path in self.folder.glob(f"*{PACK}"):
-                if path.stem not in packs:
-                    path.unlink(missing_ok=True)
-            if self.memory.signatures != self.signatures:
-                _write_sealed(self.folder / SIGNATURES, self.secret, {
-                    path: (*signature, digest)
-                    for path, (signature, digest) in self.memory.signatures.items()})
-        except OSError:
-            pass
+                for path in self.folder.glob(f"*{PACK}"):
+                    if path.stem not in packs:
+                        path.unlink(missing_ok=True)
+                if signatures is not None:
+                    _write_sealed(self.folder / SIGNATURES, self.secret, signatures)
+            except OSError:
+                pass
+        return write
 
     def _prepare(self) -> None:
         """The cache folder, git-ignored, with what older engines left in it removed."""

@@ -113,7 +113,7 @@ def build(root: Path | str, out: Path | str | None = None, *, disk_cache: bool =
         disk = DiskCache(project)
         disk.memory.workers = workers
         result = render(project, Problems(), disk.memory)
-        saved = aside(disk.save, workers)  # saved by another process while the site is written
+        saved = aside(disk.changes(), workers)  # saved by another process while the site is written
     else:
         result = render(project, Problems(), BuildCache(publications=None, workers=workers))
     try:

@@ -318,6 +318,22 @@ def test_files_touched_but_unchanged_leave_the_cache_as_it_was(example_project, 
     assert {path: path.stat().st_ino for path in packs(example_project)} == kept and len(kept) > 1
 
 
+def test_an_edit_rewrites_only_the_packs_it_changed(example_project):
+    """A pack is written again only if what it holds changed: here, the packs that held and
+    now hold the edited file's records."""
+    assert pipeline.build(example_project, disk_cache=True).ok
+    before = {path.name: path.stat().st_ino for path in packs(example_project)}
+    digest = content.text_digest(PUBLICATION, (example_project / PUBLICATION).read_text(encoding="utf-8"))
+    edit(example_project / PUBLICATION, "DIstilling", "Distilling")
+    new = content.text_digest(PUBLICATION, (example_project / PUBLICATION).read_text(encoding="utf-8"))
+    assert pipeline.build(example_project, disk_cache=True).ok
+    after = {path.name: path.stat().st_ino for path in packs(example_project)}
+    rewritten = {name for name in after if before.get(name) != after[name]}
+    pages = {name for name in after if name.startswith("site-")}  # the site's pages, by state
+    assert rewritten - pages == {f"{digest[0]}{cache.PACK}", f"{new[0]}{cache.PACK}"}
+    assert len(after) > len(rewritten) + 2
+
+
 def test_links_in_the_cache_are_not_followed(example_project, tmp_path, monkeypatch):
     # Git keeps symbolic links: a cloned `.cache/` may hold some leading anywhere, even to a
     # cache this user wrote.
