@@ -154,6 +154,12 @@ def _template_problem(error: Exception, project: Project, problems: Problems) ->
         problems.error(project.relative(project.themes), 0, 0, message)
 
 
+# The templates of pages of their own (see _pages); any other template (a base, a partial) is
+# used by them.
+PAGE_TEMPLATES = frozenset(("index.html", "404.html", "publication.html", "robots.txt",
+                            "sitemap.xml", "feed.xml"))
+
+
 def _pages(site: model.Site, publications, page_path_of):
     """(output path, template, publication or None) of every rendered page."""
     pages = [("index.html", "index.html", None), ("404.html", "404.html", None)]
@@ -485,7 +491,8 @@ def prepare_environment(project: Project, site: model.Site, bytecode_cache, envi
 
     For the build's own process to do while forked processes read the publications: then
     importing and compiling cost no time of its own, and the processes forked to render find
-    every template compiled, also those that others extend, include or import. Only a speed-up:
+    every template compiled, also those that others extend, include or import (all but the page
+    templates of pages this site does not have: see PAGE_TEMPLATES). Only a speed-up:
     anything that fails here (a template that does not load) is left for the render to meet
     and report.
     """
@@ -494,7 +501,9 @@ def prepare_environment(project: Project, site: model.Site, bytecode_cache, envi
         if key in environments:
             return
         env, current = new_environment(project, site, bytecode_cache)
-        names = env.list_templates(filter_func=lambda name: not name.startswith(".") and "/." not in name)
+        unused = PAGE_TEMPLATES - {name for _, name, _ in _pages(site, [None], lambda pub: "")}
+        names = env.list_templates(filter_func=lambda name: name not in unused and not (
+            name.startswith(".") or "/." in name))
     except Exception:  # noqa: BLE001 - see the docstring
         return
     for name in names:

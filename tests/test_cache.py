@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import build_ok, run_cli, tree
+from conftest import REPO, build_ok, run_cli, tree
 from scholarpage import cache, content, model, pipeline
 from scholarpage.config import Project
 from scholarpage.content import FileResult
@@ -504,13 +504,33 @@ def test_work_shared_out_to_processes_gives_the_same_site(example_project, tmp_p
                         lambda *args: prepared.append(os.getpid()) or prepare_environment(*args))
     monkeypatch.setattr(render_module, "new_environment",
                         lambda *args: made.append(args) or new_environment(*args))
-    shared = render(project, Problems(), BuildCache(publications=None, workers=2))
+    kept = BuildCache(publications=None, workers=2)
+    shared = render(project, Problems(), kept)
     assert prepared == [os.getpid()] and len(made) == 1  # and the render took that environment
+    # Every template was loaded but those of pages this site has not: with no `url`, no feed
+    # and no sitemap.
+    ((env, _),) = kept.environments.values()
+    theme = {path.relative_to(REPO / "themes/frontpage/templates").as_posix()
+             for path in (REPO / "themes/frontpage/templates").rglob("*") if path.is_file()}
+    unused = {"feed.xml", "sitemap.xml", *([] if pages else ["publication.html"])}
+    assert {name for _, name in env.cache.keys()} == theme - unused
     assert shared.ok and shared.files == alone.files
     assert [str(p) for p in shared.problems.items] == [str(p) for p in alone.problems.items]
     for name in ("read_publication_file", "entry"):  # shared by this process and another
         assert {p.name for p in tmp_path.glob(f"{name}-*")} - {f"{name}-{os.getpid()}"}
         assert (tmp_path / f"{name}-{os.getpid()}").exists()
+
+
+def test_the_page_templates_are_those_of_every_page_a_site_may_have(example_project):
+    from scholarpage import render as render_module
+    from scholarpage.config import load_site
+    from scholarpage.problems import Problems
+
+    edit(example_project / "site.yml", 'url: ""', 'url: "https://example.org/"')
+    site = load_site(Project(example_project), Problems())
+    assert site.url and site.publication_pages
+    assert {name for _, name, _ in render_module._pages(site, [None], lambda pub: "")} == (
+        render_module.PAGE_TEMPLATES)
 
 
 @pytest.mark.parametrize("link", [".cache", CACHE])
