@@ -129,9 +129,10 @@ def _check_duplicate_keys(doc: YamlDoc, root: yaml.Node, problems: Problems) -> 
                                        f"duplicate key '{key.value}' (first given on line {was})")
                     else:
                         first[key.value] = key
-                stack.append(value)
+                if not isinstance(value, yaml.ScalarNode):  # most are: nothing in them to check
+                    stack.append(value)
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            stack.extend(item for item in node.value if not isinstance(item, yaml.ScalarNode))
 
 
 def split_front_matter(text: str) -> tuple[str | None, int, str, int]:

@@ -81,6 +81,10 @@ YAML_CASES = {
         GOOD + "links:\n  pdf: https://example.org/a.pdf\n  pdf: https://example.org/b.pdf\n",
         "6:3: duplicate key 'pdf' (first given on line 5)",
     ),
+    "duplicate key in the second publication of a list": (
+        "- " + GOOD.replace("\n", "\n  ", 2) + "- title: B\n  authors: [Ada Lovelace]\n  title: C\n  type: journal\n",
+        "6:3: duplicate key 'title' (first given on line 4)",
+    ),
 }
 
 
