@@ -119,3 +119,23 @@ def test_every_field_of_the_model_is_in_the_schema():
     properties = json.loads(schema_files()["publication.schema.json"])["anyOf"][0]["properties"]
     assert list(properties) == [f.name for f in model.file_fields(model.Publication)]
     assert all(p["description"] for p in properties.values())
+
+
+def test_every_kind_has_a_reader_and_a_schema_and_a_new_one_is_named():
+    from scholarpage import schema
+
+    kinds = {type(f.metadata["kind"]) for record in (model.Site, model.Owner, model.Section,
+                                                     model.Publication, model.Page, model.Link,
+                                                     model.ProfileLink)
+             for f in model.file_fields(record)}
+    assert {model.Text, model.Url, model.Integer, model.TextList, model.Records} <= kinds
+    for kind in kinds:
+        assert schema.kind_schema(kind(*([model.Link] if kind in (model.Record, model.Records) else [])))
+
+    class Colour:
+        pass
+
+    with pytest.raises(TypeError, match="no reader for .*Colour"):
+        schema.read_value(Colour(), None, None, "colour")
+    with pytest.raises(TypeError, match="no schema for .*Colour"):
+        schema.kind_schema(Colour())
