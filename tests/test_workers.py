@@ -78,7 +78,7 @@ def test_work_meanwhile_is_done_here_while_the_others_take_items(forked):
     here, done = os.getpid(), []
 
     def meanwhile():
-        time.sleep(0.1)
+        time.sleep(0.3)  # the other process needs 0.08 s for all 40 items
         done.append(os.getpid())
 
     pids = workers.fork_map(lambda item: (time.sleep(0.002), os.getpid())[1], list(range(40)), 2,
