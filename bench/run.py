@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -50,17 +51,23 @@ def hugo_binary() -> str:
 
 
 def timed(command: list[str], cwd: Path, environment: dict | None = None) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one process run to its end."""
-    with tempfile.TemporaryFile() as errors:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors,
-                                   env=environment)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode:
-            errors.seek(0)
-            sys.exit(f"{' '.join(command)} failed in {cwd}:\n{errors.read().decode()}")
+    """(seconds, peak RSS in MB) of one process run to its end.
+
+    What it leaves running (ours saves its build cache after it ends) is not timed but waited
+    for, so that the next build has the machine to itself: until every process holding its
+    stderr has ended."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env=environment)
+    errors = []
+    reader = threading.Thread(target=lambda: errors.append(process.stderr.read()))
+    reader.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    reader.join()
+    process.stderr.close()
+    if os.waitstatus_to_exitcode(status):
+        sys.exit(f"{' '.join(command)} failed in {cwd}:\n{errors[0].decode()}")
     return seconds, usage.ru_maxrss / 1024
 
 

@@ -72,17 +72,22 @@ def fork_map(function, items: list, workers: int, meanwhile=None) -> list:
     return results
 
 
-def aside(function, workers: int):
+def aside(function, workers: int, detach: bool = False):
     """Start `function()` in a forked process while this one goes on; returns a function that
     waits for it to end, raising RuntimeError if it failed (its traceback is on stderr).
 
     For work whose result is only on disk (saving the build cache while the site is written).
     With one worker, or no fork, `function()` runs here, before this returns.
+
+    With `detach`, nothing waits for `function()`: it may still run when this process has
+    ended, and a failure is only told on stderr. It runs in a process forked by the forked
+    one, which ends at once: the returned function waits for that one, so no process is left
+    for this one to reap.
     """
     if workers < 2 or not hasattr(os, "fork"):
         function()
         return lambda: None
-    pid = _forked(function)
+    pid = _forked(lambda: _forked(function)) if detach else _forked(function)
 
     def wait() -> None:
         if os.waitpid(pid, 0)[1] != 0:

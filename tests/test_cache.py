@@ -5,6 +5,7 @@ import dataclasses
 import marshal
 import os
 import pickle
+import select
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -332,6 +333,38 @@ def test_an_edit_rewrites_only_the_packs_it_changed(example_project):
     pages = {name for name in after if name.startswith("site-")}  # the site's pages, by state
     assert rewritten - pages == {f"{digest[0]}{cache.PACK}", f"{new[0]}{cache.PACK}"}
     assert len(after) > len(rewritten) + 2
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork() here")
+def test_the_command_ends_with_the_site_written_and_leaves_saving_the_cache_to_a_process(
+        example_project, monkeypatch):
+    """`python build.py` does not wait for the cache to be saved (a tenth of a cold build of a
+    thousand publications): a process it leaves running saves it, and the next build uses it."""
+    from scholarpage import cli
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    settled(monkeypatch)
+    held, release = os.pipe()
+    changes = cache.DiskCache.changes
+
+    def held_back(self):
+        write = changes(self)
+        return lambda: (select.select([held], [], [], 10), write())
+    monkeypatch.setattr(cache.DiskCache, "changes", held_back)
+    monkeypatch.chdir(example_project)
+    try:
+        assert cli.main([]) == 0  # while the process saving the cache is held back
+        assert (example_project / "_site" / "index.html").is_file() and packs(example_project) == []
+    finally:
+        os.write(release, b"x")
+        os.close(release)
+        os.close(held)
+    deadline = time.monotonic() + 10
+    while not list((example_project / CACHE).glob("*/signatures")) and time.monotonic() < deadline:
+        time.sleep(0.01)  # the signatures are saved last
+    assert packs(example_project)
+    monkeypatch.setattr(cache.DiskCache, "changes", changes)
+    assert files_read(example_project, monkeypatch) == []
 
 
 def test_links_in_the_cache_are_not_followed(example_project, tmp_path, monkeypatch):

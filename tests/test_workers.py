@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import time
 
@@ -186,6 +187,42 @@ def test_work_aside_with_one_worker_is_done_at_once_here(tmp_path, forked):
     assert int((tmp_path / "saved").read_text()) == os.getpid()
     wait()
     assert forked == []
+
+
+def eventually(condition, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_work_aside_detached_is_not_waited_for_and_leaves_no_process_to_wait_for(tmp_path, forked):
+    held, release = os.pipe()
+
+    def save():
+        select.select([held], [], [], 10)  # until the test lets it go on (or 10 s have gone)
+        (tmp_path / "saving").write_text(str(os.getpid()))
+        (tmp_path / "saving").rename(tmp_path / "saved")
+
+    wait = workers.aside(save, 2, detach=True)
+    wait()  # returns while save() is held
+    assert all_ended(forked) and not (tmp_path / "saved").exists()
+    os.write(release, b"x")
+    os.close(release)
+    os.close(held)
+    assert eventually((tmp_path / "saved").exists)
+    assert int((tmp_path / "saved").read_text()) not in (os.getpid(), *forked)
+
+
+def test_work_aside_detached_that_fails_tells_it_on_stderr(capfd, forked):
+    def save():
+        raise OSError("disk full")
+
+    workers.aside(save, 2, detach=True)()  # not an error here: nothing waits for it
+    told = []
+    assert eventually(lambda: told.append(capfd.readouterr().err) or "OSError: disk full" in "".join(told))
 
 
 def test_work_aside_that_fails_is_an_error_when_waited_for(capfd, forked):
