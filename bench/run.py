@@ -1,7 +1,8 @@
 """Time whole builds of ours against Hugo's on the same publications: `python bench/run.py`.
 
 Each build is a fresh process, timed from start to exit, its peak memory read from the kernel
-(wait4's rusage). After a warm-up, runs go in rounds of one build each, alternating which
+(wait4's rusage); what it leaves running (ours saving its build cache) is waited for, untimed,
+before the next build starts. After a warm-up, runs go in rounds of one build each, alternating which
 generator goes first. Three kinds of build per size: cold (no cache of ours, no output folder),
 warm (one publication edited since the last build) and no-change. Prints a Markdown table of
 medians, and of the median ratio ours/Hugo of the rounds: two builds run one after the other

@@ -37,7 +37,7 @@ def command_build(args) -> int:
     from .pipeline import build
 
     return report_build(build(args.root, args.out, disk_cache=not args.no_cache,
-                              save_in_background=True))
+                              in_background=True))
 
 
 def command_schema(args) -> int:

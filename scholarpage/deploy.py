@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Project
-from .output import UnsafeOutputPath, safe_join
+from .output import UnsafeOutputPath, output_parts
 from .pipeline import render
 from .problems import Problem, Problems
 
@@ -84,7 +84,7 @@ def deploy(root: Path | str, remote: str = "origin", branch: str = "gh-pages",
         raise DeployError(f"uncommitted changes in {shown(changes)}: commit them so the published "
                           "site matches a commit, or deploy anyway with --force")
     files = {**result.files, ".nojekyll": b""}  # GitHub Pages would run Jekyll without it
-    check_paths(project.root / result.site.output, files)
+    check_paths(files)
     head = git.run("rev-parse", "-q", "--verify", "HEAD^{commit}").stdout.decode().strip()
     parent = previous_tip(git, remote, branch)
     commit = commit_site(git, f"refs/heads/{branch}", files,
@@ -135,11 +135,11 @@ def shown(paths: list[str]) -> str:
     return ", ".join(paths[:SHOWN_CHANGES]) + (f" and {more} more" if more > 0 else "")
 
 
-def check_paths(out: Path, files: dict[str, bytes]) -> None:
+def check_paths(files: dict[str, bytes]) -> None:
     """Refuse paths the output folder would refuse: a tree must not hold what a folder cannot."""
     for relative in files:
         try:
-            safe_join(out, relative)
+            output_parts(relative)
         except UnsafeOutputPath:
             raise DeployError(f"the build produced an unsafe path '{relative}'; nothing was pushed"
                               ) from None

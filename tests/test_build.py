@@ -5,6 +5,7 @@ import html
 import os
 import re
 import shutil
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote
@@ -379,6 +380,58 @@ def test_files_no_longer_produced_disappear(make_project):
     assert {"extra.txt", "stray.html"} <= first and not {"extra.txt", "stray.html"} & second
     assert any(name.startswith("publications/") for name in first - second)
     assert [name for name in os.listdir(root) if name.startswith("._site")] == []  # no staging left
+
+
+def test_writing_into_a_folder_that_exists_follows_no_link_out_of_it(tmp_path):
+    """A fresh folder made by the build is checked by its paths' text; one that was there before
+    (the dev server's, the schema folder) may hold a symbolic link leading out."""
+    from scholarpage.output import UnsafeOutputPath, update_tree, write_tree
+
+    outside, folder = tmp_path / "outside", tmp_path / "folder"
+    outside.mkdir()
+    folder.mkdir()
+    (folder / "publications").symlink_to(outside)
+    with pytest.raises(UnsafeOutputPath):
+        write_tree(folder, {"publications/a.html": b"no\n"})
+    with pytest.raises(UnsafeOutputPath):
+        update_tree(folder, {}, {"publications/a.html": b"no\n"})
+    with pytest.raises(UnsafeOutputPath):
+        write_tree(folder, {"a/../../b.html": b"no\n"}, fresh=True)
+    assert list(outside.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork() here")
+def test_the_command_leaves_removing_the_previous_site_to_a_process_it_does_not_wait_for(
+        example_project, monkeypatch):
+    import select
+
+    from scholarpage import cli
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.chdir(example_project)
+    assert cli.main(["build", "--no-cache"]) == 0
+    bio = example_project / "content" / "index.md"
+    bio.write_text(bio.read_text(encoding="utf-8").replace("Hello, I am", "Hi, I am"), encoding="utf-8")
+    held, release = os.pipe()
+    remove = shutil.rmtree
+
+    def held_back(*args, **kwargs):
+        select.select([held], [], [], 10)  # until the test lets it go on (or 10 s have gone)
+        remove(*args, **kwargs)
+
+    monkeypatch.setattr(shutil, "rmtree", held_back)
+    try:
+        assert cli.main(["build", "--no-cache"]) == 0  # while the old site's removal is held back
+        assert b"Hi, I am" in (example_project / "_site" / "index.html").read_bytes()
+        (old,) = [name for name in os.listdir(example_project) if name.startswith("._site.old-")]
+    finally:
+        os.write(release, b"x")
+        os.close(release)
+        os.close(held)
+    deadline = time.monotonic() + 10
+    while (example_project / old).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [name for name in os.listdir(example_project) if name.startswith("._site")] == []
 
 
 def test_an_interrupted_write_keeps_the_old_site(tmp_path):
