@@ -138,7 +138,7 @@ def build(root: Path | str, out: Path | str | None = None, *, disk_cache: bool =
         if saved is not None:
             saved()
         if later:
-            aside(lambda: _call_each(later), workers, detach=True)
+            aside(lambda: _call_each(later), workers, detach=True)()  # reaps the process between
     result.milliseconds = (time.perf_counter() - started) * 1000
     return result
 
