@@ -136,7 +136,7 @@ def write_site(out: Path, files: dict[str, bytes], later: list | None = None) ->
     are hard-linked into the new folder rather than written again. The previous site is moved
     into a hidden folder beside it, then removed; with `later`, a function removing it is
     appended there instead, for the caller to call when it likes (for a site of a thousand
-    pages, removing took about as long as writing).
+    pages, removing took about as long as writing), and the folder ignores itself for git.
     """
     out = Path(out)
     existing = _files_in(out) if out.is_dir() and not out.is_symlink() else None
@@ -157,6 +157,8 @@ def write_site(out: Path, files: dict[str, bytes], later: list | None = None) ->
     old = None
     if out.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        if later is not None:  # it stays a while: a `git add -A` meanwhile must not take it
+            (old / ".gitignore").write_bytes(b"*\n")
         os.rename(out, old / "site")
     try:
         os.rename(staging, out)

@@ -5,6 +5,7 @@ import html
 import os
 import re
 import shutil
+import subprocess
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -409,6 +410,10 @@ def test_the_command_leaves_removing_the_previous_site_to_a_process_it_does_not_
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.chdir(example_project)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    subprocess.run(["git", "init", "-q"], check=True)
+    (example_project / ".gitignore").write_text("_site/\n.cache/\n", encoding="utf-8")
     assert cli.main(["build", "--no-cache"]) == 0
     bio = example_project / "content" / "index.md"
     bio.write_text(bio.read_text(encoding="utf-8").replace("Hello, I am", "Hi, I am"), encoding="utf-8")
@@ -424,6 +429,9 @@ def test_the_command_leaves_removing_the_previous_site_to_a_process_it_does_not_
         assert cli.main(["build", "--no-cache"]) == 0  # while the old site's removal is held back
         assert b"Hi, I am" in (example_project / "_site" / "index.html").read_bytes()
         (old,) = [name for name in os.listdir(example_project) if name.startswith("._site.old-")]
+        untracked = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
+                                   capture_output=True, text=True, check=True).stdout
+        assert "site.yml" in untracked and "._site" not in untracked  # `git add -A` would not take it
     finally:
         os.write(release, b"x")
         os.close(release)
