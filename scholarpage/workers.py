@@ -188,20 +188,21 @@ def _portable(error: BaseException) -> BaseException:
 
 
 def _collect(pid: int, reading: int, done: dict, failures: list) -> None:
-    """Add what a forked process sent to `done` and `failures`, once it has ended."""
+    """Add what a forked process sent to `done` and `failures`; it has ended when this returns
+    (waited for once what it sent is unpickled: it takes a few milliseconds to end)."""
     import io
     import pickle
 
     try:
         with os.fdopen(reading, "rb") as pipe:
-            data = pipe.read()
+            data = pipe.read()  # to the end: all it sent
+        stream = io.BytesIO(data)
+        try:
+            failures += pickle.load(stream)
+            while stream.tell() < len(data):
+                number, results = pickle.load(stream)
+                done[number] = results
+        except Exception as error:  # noqa: BLE001 - nothing, or half of it, came
+            raise RuntimeError("a worker process ended without its results") from error
     finally:
         os.waitpid(pid, 0)
-    stream = io.BytesIO(data)
-    try:
-        failures += pickle.load(stream)
-        while stream.tell() < len(data):
-            number, results = pickle.load(stream)
-            done[number] = results
-    except Exception as error:  # noqa: BLE001 - nothing, or half of it, came
-        raise RuntimeError("a worker process ended without its results") from error
