@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import sys
 import textwrap
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -32,6 +35,29 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
         else:
             path.write_text(textwrap.dedent(data), encoding="utf-8")
     return root
+
+
+def eventually(condition, seconds: float = 10.0) -> bool:
+    """Whether `condition()` comes to hold within `seconds`: for what a process left running does."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+@contextmanager
+def held_back():
+    """A function that waits until the `with` block ends (or 10 s have gone): called in a forked
+    process, it holds that process there while the test looks."""
+    held, release = os.pipe()
+    try:
+        yield lambda: select.select([held], [], [], 10)
+    finally:
+        os.write(release, b"x")
+        os.close(release)
+        os.close(held)
 
 
 @pytest.fixture

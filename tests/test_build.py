@@ -6,14 +6,13 @@ import os
 import re
 import shutil
 import subprocess
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 
-from conftest import build_ok, chromium, parse_html, run_cli, tree
+from conftest import build_ok, chromium, eventually, held_back, parse_html, run_cli, tree
 
 BIO = "---\ntitle: About\n---\nHello, I study engines.\n"
 OWNER_SITE = """\
@@ -404,8 +403,6 @@ def test_writing_into_a_folder_that_exists_follows_no_link_out_of_it(tmp_path):
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork() here")
 def test_the_command_leaves_removing_the_previous_site_to_a_process_it_does_not_wait_for(
         example_project, monkeypatch):
-    import select
-
     from scholarpage import cli
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
@@ -417,28 +414,17 @@ def test_the_command_leaves_removing_the_previous_site_to_a_process_it_does_not_
     assert cli.main(["build", "--no-cache"]) == 0
     bio = example_project / "content" / "index.md"
     bio.write_text(bio.read_text(encoding="utf-8").replace("Hello, I am", "Hi, I am"), encoding="utf-8")
-    held, release = os.pipe()
     remove = shutil.rmtree
-
-    def held_back(*args, **kwargs):
-        select.select([held], [], [], 10)  # until the test lets it go on (or 10 s have gone)
-        remove(*args, **kwargs)
-
-    monkeypatch.setattr(shutil, "rmtree", held_back)
-    try:
+    with held_back() as wait_for_the_test:
+        monkeypatch.setattr(shutil, "rmtree", lambda *args, **kwargs: (
+            wait_for_the_test(), remove(*args, **kwargs)))
         assert cli.main(["build", "--no-cache"]) == 0  # while the old site's removal is held back
         assert b"Hi, I am" in (example_project / "_site" / "index.html").read_bytes()
         (old,) = [name for name in os.listdir(example_project) if name.startswith("._site.old-")]
         untracked = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
                                    capture_output=True, text=True, check=True).stdout
         assert "site.yml" in untracked and "._site" not in untracked  # `git add -A` would not take it
-    finally:
-        os.write(release, b"x")
-        os.close(release)
-        os.close(held)
-    deadline = time.monotonic() + 10
-    while (example_project / old).exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert eventually(lambda: not (example_project / old).exists())
     assert [name for name in os.listdir(example_project) if name.startswith("._site")] == []
 
 

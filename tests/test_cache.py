@@ -5,14 +5,13 @@ import dataclasses
 import marshal
 import os
 import pickle
-import select
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from conftest import REPO, build_ok, run_cli, tree
+from conftest import REPO, build_ok, eventually, held_back, run_cli, tree
 from scholarpage import cache, content, model, pipeline
 from scholarpage.config import Project
 from scholarpage.content import FileResult
@@ -344,24 +343,17 @@ def test_the_command_ends_with_the_site_written_and_leaves_saving_the_cache_to_a
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     settled(monkeypatch)
-    held, release = os.pipe()
-    changes = cache.DiskCache.changes
-
-    def held_back(self):
-        write = changes(self)
-        return lambda: (select.select([held], [], [], 10), write())
-    monkeypatch.setattr(cache.DiskCache, "changes", held_back)
     monkeypatch.chdir(example_project)
-    try:
+    changes = cache.DiskCache.changes
+    with held_back() as wait_for_the_test:
+        def saving_held_back(self):
+            write = changes(self)
+            return lambda: (wait_for_the_test(), write())
+
+        monkeypatch.setattr(cache.DiskCache, "changes", saving_held_back)
         assert cli.main([]) == 0  # while the process saving the cache is held back
         assert (example_project / "_site" / "index.html").is_file() and packs(example_project) == []
-    finally:
-        os.write(release, b"x")
-        os.close(release)
-        os.close(held)
-    deadline = time.monotonic() + 10
-    while not list((example_project / CACHE).glob("*/signatures")) and time.monotonic() < deadline:
-        time.sleep(0.01)  # the signatures are saved last
+    assert eventually(lambda: list((example_project / CACHE).glob("*/signatures")))  # saved last
     assert packs(example_project)
     monkeypatch.setattr(cache.DiskCache, "changes", changes)
     assert files_read(example_project, monkeypatch) == []

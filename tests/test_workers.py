@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os
-import select
 import signal
 import time
 
 import pytest
 
+from conftest import eventually, held_back
 from scholarpage import workers
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork() here")
@@ -189,29 +189,15 @@ def test_work_aside_with_one_worker_is_done_at_once_here(tmp_path, forked):
     assert forked == []
 
 
-def eventually(condition, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
-
-
 def test_work_aside_detached_is_not_waited_for_and_leaves_no_process_to_wait_for(tmp_path, forked):
-    held, release = os.pipe()
-
     def save():
-        select.select([held], [], [], 10)  # until the test lets it go on (or 10 s have gone)
         (tmp_path / "saving").write_text(str(os.getpid()))
         (tmp_path / "saving").rename(tmp_path / "saved")
 
-    wait = workers.aside(save, 2, detach=True)
-    wait()  # returns while save() is held
-    assert all_ended(forked) and not (tmp_path / "saved").exists()
-    os.write(release, b"x")
-    os.close(release)
-    os.close(held)
+    with held_back() as wait_for_the_test:
+        wait = workers.aside(lambda: (wait_for_the_test(), save()), 2, detach=True)
+        wait()  # returns while save() is held back
+        assert all_ended(forked) and not (tmp_path / "saved").exists()
     assert eventually((tmp_path / "saved").exists)
     assert int((tmp_path / "saved").read_text()) not in (os.getpid(), *forked)
 
@@ -221,8 +207,13 @@ def test_work_aside_detached_that_fails_tells_it_on_stderr(capfd, forked):
         raise OSError("disk full")
 
     workers.aside(save, 2, detach=True)()  # not an error here: nothing waits for it
-    told = []
-    assert eventually(lambda: told.append(capfd.readouterr().err) or "OSError: disk full" in "".join(told))
+    err = []
+
+    def told() -> bool:
+        err.append(capfd.readouterr().err)
+        return "OSError: disk full" in "".join(err)
+
+    assert eventually(told)
 
 
 def test_work_aside_that_fails_is_an_error_when_waited_for(capfd, forked):
