@@ -283,7 +283,8 @@ class SiteRenderer:
         texts, lists = self._kept_frame(key) or self._frame(template_name, page_path, pub, key)
         data = [texts[0]]
         for listed, text in zip(lists, texts[1:]):
-            data += (self.entries(listed, page_path), text)
+            data += [self._entry(pub, page_path) for pub in listed]  # joined once, with the page
+            data.append(text)
         return b"".join(data)
 
     def _kept_frame(self, key: str | None):
@@ -313,12 +314,13 @@ class SiteRenderer:
         return texts, lists
 
     def entries(self, pubs, page_path: str) -> bytes:
-        """Publications' items in a list (ENTRY_TEMPLATE), on the page at `page_path`."""
-        def entry(pub) -> bytes:
-            return self._kept(self.key(pub, "entry", page_path), lambda: self._template(
-                ENTRY_TEMPLATE).render(self._context(page_path, pub)))
+        """Publications' items in a list, on the page at `page_path`."""
+        return b"".join([self._entry(pub, page_path) for pub in pubs])
 
-        return b"".join(map(entry, pubs))
+    def _entry(self, pub, page_path: str) -> bytes:
+        """A publication's item in a list (ENTRY_TEMPLATE), on the page at `page_path`."""
+        return self._kept(self.key(pub, "entry", page_path), lambda: self._template(
+            ENTRY_TEMPLATE).render(self._context(page_path, pub)))
 
     def prerender(self, workers: int) -> None:
         """Render the publications' pieces not kept from earlier builds, shared out to
@@ -365,7 +367,7 @@ class SiteRenderer:
         try:
             self.bibtex(pub)
             if listed:
-                self.entries((pub,), "index.html")
+                self._entry(pub, "index.html")
             if self.site.publication_pages:
                 self.page(self._page_path(pub), "publication.html", pub)
             return list(self.pieces.used.items())
