@@ -43,19 +43,25 @@ def fork_map(function, items: list, workers: int, meanwhile=None) -> list:
     chunks = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     queue = _queue(len(chunks))
     children, done, failures = [], {}, []
+
+    def keep(number: int, results: list) -> None:
+        done[number] = results
+        for child in children:  # what they sent so far, unpickled while they go on
+            child.receive(done)
+
     try:
         for _ in range(1, processes):
             children.append(_fork(function, items, chunks, queue))
         if meanwhile is not None:
             meanwhile()
-        _work(function, items, chunks, queue, done.__setitem__, failures)
+        _work(function, items, chunks, queue, keep, failures)
     except BaseException as raised:  # noqa: BLE001 - an interruption: raised once all have ended
         failures.append((-1, raised))
     finally:
         os.close(queue)
     for child in children:
         try:
-            _collect(*child, done, failures)
+            child.finish(done, failures)
         except BaseException as raised:  # noqa: BLE001 - as above
             failures.append((-1, raised))
     if failures:  # the same error whichever process met it
@@ -144,26 +150,39 @@ def _work(function, items: list, chunks: list, queue: int, keep, failures: list)
         keep(number, results)
 
 
-def _fork(function, items: list, chunks: list, queue: int) -> tuple[int, int]:
-    """(process id, pipe to read) of a process taking chunks from `queue`; it sends the list
-    of its failures [(item index, exception)], then each chunk's (number, results), and ends.
+def _fork(function, items: list, chunks: list, queue: int) -> _Child:
+    """A process taking chunks from `queue`. It sends each chunk's (number, results) as soon as
+    it is done, then the list of its failures [(item index, exception)], and ends.
 
-    Each chunk is pickled as soon as it is done, so that pickling is part of the work the
-    queue shares out rather than a wait at the end."""
+    Each is sent as a frame: its pickle's length in 4 bytes, then the pickle. Pickling is part
+    of the work the queue shares out, and unpickling part of this process's (see fork_map).
+    A frame the pipe cannot take now waits here, so that this process never waits for the
+    build's own, which reads between its chunks."""
     import pickle
 
     def send() -> None:
         os.close(reading)
-        pickled, failures = [], []
+        os.set_blocking(writing, False)
+        outbox: list[bytes] = []
+
+        def put(value) -> None:
+            data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+            outbox.append(len(data).to_bytes(4, "little") + data)
+            try:
+                _write(writing, outbox)
+            except BlockingIOError:  # the pipe is full: sent with the next frame, or at the end
+                pass
+
+        failures: list = []
         try:
-            _work(function, items, chunks, queue, lambda number, results: pickled.append(
-                pickle.dumps((number, results), pickle.HIGHEST_PROTOCOL)), failures)
+            _work(function, items, chunks, queue, lambda number, results: put((number, results)),
+                  failures)
         except BaseException as error:  # noqa: BLE001 - an interruption: sent, raised there
             failures.append((-1, error))
-        with os.fdopen(writing, "wb") as pipe:
-            pickle.dump([(index, _portable(error)) for index, error in failures], pipe,
-                        pickle.HIGHEST_PROTOCOL)
-            pipe.writelines(pickled)
+        put([(index, _portable(error)) for index, error in failures])
+        os.set_blocking(writing, True)
+        _write(writing, outbox)
+        os.close(writing)
 
     reading, writing = os.pipe()
     try:
@@ -173,7 +192,65 @@ def _fork(function, items: list, chunks: list, queue: int) -> tuple[int, int]:
         raise
     finally:
         os.close(writing)
-    return pid, reading
+    return _Child(pid, reading)
+
+
+def _write(pipe: int, outbox: list[bytes]) -> None:
+    """Write the frames in `outbox` into `pipe`, taking out what is written; a pipe that
+    does not block raises BlockingIOError when full, leaving in the rest."""
+    while outbox:
+        written = os.write(pipe, outbox[0])
+        outbox[0] = outbox[0][written:]
+        if not outbox[0]:
+            del outbox[0]
+
+
+class _Child:
+    """A process forked by `_fork`, and what has come from it so far."""
+
+    def __init__(self, pid: int, pipe: int):
+        self.pid, self.pipe, self.data, self.failures = pid, pipe, bytearray(), None
+        os.set_blocking(pipe, False)
+
+    def receive(self, done: dict) -> None:
+        """Read what it has sent, without waiting, and unpickle each whole frame into `done`."""
+        try:
+            while data := os.read(self.pipe, 1 << 20):
+                self.data += data
+        except BlockingIOError:  # nothing more for now
+            pass
+        self._unpickle(done)
+
+    def finish(self, done: dict, failures: list) -> None:
+        """Read the rest, to the end, and add it to `done` and `failures`; the process has ended
+        when this returns (waited for once what it sent is unpickled: it ends meanwhile)."""
+        try:
+            os.set_blocking(self.pipe, True)
+            while data := os.read(self.pipe, 1 << 20):
+                self.data += data
+            self._unpickle(done)
+        finally:
+            os.close(self.pipe)
+            os.waitpid(self.pid, 0)
+        if self.failures is None or self.data:  # nothing, or half of it, came
+            raise RuntimeError("a worker process ended without its results")
+        failures += self.failures
+
+    def _unpickle(self, done: dict) -> None:
+        import pickle
+
+        start = 0
+        while len(self.data) - start >= 4:
+            end = start + 4 + int.from_bytes(self.data[start:start + 4], "little")
+            if end > len(self.data):
+                break
+            value = pickle.loads(self.data[start + 4:end])
+            if isinstance(value, list):  # the last frame: its failures
+                self.failures = value
+            else:
+                done[value[0]] = value[1]
+            start = end
+        del self.data[:start]
 
 
 def _portable(error: BaseException) -> BaseException:
@@ -185,24 +262,3 @@ def _portable(error: BaseException) -> BaseException:
         return error
     except Exception:  # noqa: BLE001 - any way of failing to cross
         return RuntimeError(f"{type(error).__name__}: {error}")
-
-
-def _collect(pid: int, reading: int, done: dict, failures: list) -> None:
-    """Add what a forked process sent to `done` and `failures`; it has ended when this returns
-    (waited for once what it sent is unpickled: it takes a few milliseconds to end)."""
-    import io
-    import pickle
-
-    try:
-        with os.fdopen(reading, "rb") as pipe:
-            data = pipe.read()  # to the end: all it sent
-        stream = io.BytesIO(data)
-        try:
-            failures += pickle.load(stream)
-            while stream.tell() < len(data):
-                number, results = pickle.load(stream)
-                done[number] = results
-        except Exception as error:  # noqa: BLE001 - nothing, or half of it, came
-            raise RuntimeError("a worker process ended without its results") from error
-    finally:
-        os.waitpid(pid, 0)

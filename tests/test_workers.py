@@ -88,6 +88,50 @@ def test_work_meanwhile_is_done_here_while_the_others_take_items(forked):
     assert pids.count(here) < 10  # while it slept, the other process took most items
 
 
+ARRIVED: list[int] = []  # results unpickled in this process
+
+
+class Arrival(int):
+    """A result that notes its arrival where it is unpickled."""
+
+    def __reduce__(self):
+        return _arrived, (int(self),)
+
+
+def _arrived(item: int) -> Arrival:
+    ARRIVED.append(item)
+    return Arrival(item)
+
+
+def test_results_arrive_while_the_other_processes_still_work(tmp_path, forked):
+    """What another process sends is unpickled here between this process's items, not once it
+    has ended: here, after its first item, it waits until this process has received it."""
+    ARRIVED.clear()
+    here, released, taken = os.getpid(), tmp_path / "released", []
+
+    def job(item):
+        if os.getpid() != here:
+            if taken and not eventually(released.exists):
+                raise TimeoutError(f"item {item}: nothing came while this process worked")
+            taken.append(item)
+        if os.getpid() == here and ARRIVED and not released.exists():
+            released.write_text(str(ARRIVED[0]))
+        time.sleep(0.005)
+        return Arrival(item)
+
+    assert workers.fork_map(job, list(range(60)), 2) == list(range(60))
+    assert all_ended(forked) and int(released.read_text()) in ARRIVED
+
+
+def test_results_larger_than_a_pipe_holds_come_whole(forked):
+    """A process sending more than the pipe holds while this one is busy goes on working."""
+    def meanwhile():
+        time.sleep(0.3)
+
+    results = workers.fork_map(lambda item: bytes([item]) * 100_000, list(range(40)), 2, meanwhile)
+    assert results == [bytes([item]) * 100_000 for item in range(40)] and all_ended(forked)
+
+
 def test_no_work_meanwhile_when_nothing_is_forked(forked):
     done = []
     assert workers.fork_map(lambda item: item, [1, 2, 3], 1, lambda: done.append(1)) == [1, 2, 3]
