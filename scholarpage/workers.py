@@ -2,8 +2,9 @@
 
 A forked process starts with everything the build has read and compiled so far, so only the
 items' numbers go to it and only results come back, pickled through a pipe as they are made.
-The build's own process takes a share too. Items are taken a few at a time from a queue the processes share,
-so one that gets slow items (or less of the CPU) takes fewer, and all finish together.
+The build's own process takes a share too. Items are taken a few at a time from a queue the
+processes share, so one that gets slow items (or less of the CPU) takes fewer, and all finish
+together.
 Never used by the dev server, whose threads make forking unsafe: it renders with one worker.
 """
 from __future__ import annotations
