@@ -164,7 +164,7 @@ def _fork(function, items: list, chunks: list, queue: int) -> _Child:
     def send() -> None:
         os.close(reading)
         os.set_blocking(writing, False)
-        outbox: list[bytes] = []
+        outbox: list = []  # frames (bytes), or what is left of one
 
         def put(value) -> None:
             data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
@@ -196,12 +196,12 @@ def _fork(function, items: list, chunks: list, queue: int) -> _Child:
     return _Child(pid, reading)
 
 
-def _write(pipe: int, outbox: list[bytes]) -> None:
+def _write(pipe: int, outbox: list) -> None:
     """Write the frames in `outbox` into `pipe`, taking out what is written; a pipe that
     does not block raises BlockingIOError when full, leaving in the rest."""
     while outbox:
         written = os.write(pipe, outbox[0])
-        outbox[0] = outbox[0][written:]
+        outbox[0] = memoryview(outbox[0])[written:]  # the rest of a frame, not a copy of it
         if not outbox[0]:
             del outbox[0]
 
@@ -214,7 +214,8 @@ class _Child:
         os.set_blocking(pipe, False)
 
     def receive(self, done: dict) -> None:
-        """Read what it has sent, without waiting, and unpickle each whole frame into `done`."""
+        """Read what it has sent (without waiting, until `finish`), and unpickle each whole
+        frame into `done`."""
         try:
             while data := os.read(self.pipe, 1 << 20):
                 self.data += data
@@ -227,9 +228,7 @@ class _Child:
         when this returns (waited for once what it sent is unpickled: it ends meanwhile)."""
         try:
             os.set_blocking(self.pipe, True)
-            while data := os.read(self.pipe, 1 << 20):
-                self.data += data
-            self._unpickle(done)
+            self.receive(done)
         finally:
             os.close(self.pipe)
             os.waitpid(self.pid, 0)
