@@ -26,8 +26,38 @@ EVENTS = [events.FileCreatedEvent, events.FileModifiedEvent, events.FileMovedEve
           events.FileDeletedEvent, events.DirCreatedEvent, events.DirMovedEvent,
           events.DirDeletedEvent]
 # Where watchdog logs its warnings and errors, each a sign that events were lost. watchdog 7
-# tells of an inotify queue overflow only there; watchdog 6 (Python 3.10) drops the kernel's notice.
+# tells of an inotify queue overflow only there; watchdog 6 (Python 3.10) is made to (see below).
 WATCHDOG_LOGGER = "watchdog.observers"
+OVERFLOWED = "Inotify queue overflowed; filesystem events were lost"  # as watchdog 7 says it
+
+
+def tell_of_overflows() -> None:
+    """Make watchdog 6 (the last for Python 3.10) log an inotify queue overflow as 7 does.
+
+    It skips the kernel's notice of one (an event of no watch) without a word, so the changes
+    lost with it would go unseen until the next. Its parser of the kernel's events is wrapped
+    to log the notice where LostEvents hears it; the events themselves go on as before.
+    """
+    from watchdog import version
+
+    if int(version.VERSION_MAJOR) >= 7 or not sys.platform.startswith("linux"):
+        return
+    from watchdog.observers import inotify_c
+
+    parse = inotify_c.Inotify._parse_event_buffer
+    if getattr(parse, "tells_of_overflows", False):
+        return
+    overflow = inotify_c.InotifyConstants.IN_Q_OVERFLOW
+    logger = logging.getLogger(inotify_c.__name__)
+
+    def parse_telling_of_overflows(event_buffer: bytes):
+        for wd, mask, cookie, name in parse(event_buffer):
+            if wd == -1 and mask & overflow:
+                logger.warning(OVERFLOWED)
+            yield wd, mask, cookie, name
+
+    parse_telling_of_overflows.tells_of_overflows = True
+    inotify_c.Inotify._parse_event_buffer = staticmethod(parse_telling_of_overflows)
 
 
 def is_noise(relative: PurePath) -> bool:
@@ -165,6 +195,7 @@ class Watcher(events.FileSystemEventHandler):
         self.io_loop.add_callback(self.changed, {self.project.root})
 
     def start(self) -> None:
+        tell_of_overflows()
         logging.getLogger(WATCHDOG_LOGGER).addHandler(self.lost_events)
         self.observer.start()
 

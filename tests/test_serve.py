@@ -19,7 +19,6 @@ import time
 from pathlib import Path, PurePath
 
 import pytest
-from watchdog import version as watchdog_version
 
 from conftest import REPO, run_cli, tree
 
@@ -322,8 +321,6 @@ def test_a_save_during_the_first_build_is_read_again(site, serve):
 def test_changes_lost_in_an_inotify_queue_overflow_are_read_again(site, serve):
     """The server is stopped while more events come than the kernel keeps, then the publication
     is saved: its event is dropped, and all the server hears of it is the overflow."""
-    if int(watchdog_version.VERSION_MAJOR) < 7:
-        pytest.skip("watchdog 6 (Python 3.10) drops the kernel's notice of an overflow")
     kept = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
     server = serve(site)
     mark = len(server.out)
