@@ -64,6 +64,7 @@ def make_environment(project: Project, site: model.Site, bytecode_cache=None):
         keep_trailing_newline=True,
         bytecode_cache=bytecode_cache() if callable(bytecode_cache) else bytecode_cache,
         auto_reload=False,  # one build's templates do not change while it runs
+        finalize=_written_out,
     )
 
 
@@ -475,8 +476,6 @@ def new_environment(project: Project, site: model.Site, bytecode_cache=None):
 
     env.filters.update({name: calling(name) for name in _RENDERER_FILTERS})
     env.filters.update(site_link=site_link, json_ld=lambda data: Markup(metadata.json_ld(data)))
-    env.filters.update({name: _refusing_entries(env.filters[name])
-                        for name in ("e", "escape", "safe", "forceescape")})
     env.globals.update({name: calling(name) for name in _RENDERER_GLOBALS})
     env.globals.update(
         publication_date=metadata.publication_date,
@@ -537,20 +536,16 @@ class _PlacedEntries:
     """What publication_entries(...) gives in a page being made: a marker for `page` to fill.
 
     A filter or an operator would work on the marker, not on the list that replaces it: on
-    this object each fails at its template line (so does writing it out in an `{% autoescape
-    false %}` block, which takes it as text). Writing it out (escape() takes `__html__`) is all
-    it allows; escaping filters, which take `__html__` too, refuse it (see `_refusing_entries`).
-    Text captured with the list in it (`{% set %}...{% endset %}`) is plain text: a filter
-    there is found only if it changes the marker.
+    this object each fails at its template line. Writing it out, as `{{ ... }}` does (with
+    autoescaping or without), is all it allows: that goes through `_written_out`. Text captured
+    with the list in it (`{% set %}...{% endset %}`) is plain text: a filter there is found
+    only if it changes the marker.
     """
 
     __slots__ = ("marker",)
 
     def __init__(self, marker: str):
         self.marker = marker
-
-    def __html__(self) -> str:
-        return self.marker
 
     def refuse(self, *args):
         raise _MisusedEntries(_ENTRIES_MISUSED)
@@ -559,13 +554,11 @@ class _PlacedEntries:
     __len__ = __iter__ = __getitem__ = __contains__ = refuse
 
 
-def _refusing_entries(apply):
-    """A filter that takes `__html__` (|e, |safe), refusing publication_entries(...)."""
-    def applied(value):
-        if isinstance(value, _PlacedEntries):
-            value.refuse()
-        return apply(value)
-    return applied
+def _written_out(value):
+    """What `{{ value }}` writes (Jinja2's finalize): a placed list's marker, as markup."""
+    if type(value) is _PlacedEntries:
+        return _markup()[0](value.marker)
+    return value
 
 
 def _misused_entries(template) -> Exception:

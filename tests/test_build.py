@@ -327,6 +327,18 @@ def test_a_theme_may_place_publication_lists_anywhere(make_project):
     assert "\0" not in page and "\x1f" not in page
 
 
+def test_a_publication_list_is_written_out_where_nothing_is_escaped(make_project):
+    index_html = ('{% extends "base.html" %}\n{% block main %}\n{% autoescape false %}'
+                  '<ul class="all">{{ publication_entries(publications) }}</ul>'
+                  '{% endautoescape %}\n{% endblock %}\n')
+    files = {"templates/index.html": index_html,
+             **{f"content/publications/{year}.yml": pub(f"Paper {year}", f"year: {year}")
+                for year in (2022, 2023)}}
+    root = project(make_project, files)
+    build_ok(root)
+    assert [title_of(li) for li in entries(index(root).find("ul", "all"))] == ["Paper 2023", "Paper 2022"]
+
+
 def test_a_static_override_takes_effect(make_project):
     root = project(make_project, {"static/css/style.css": "body { color: teal; }\n"})
     build_ok(root)

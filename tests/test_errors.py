@@ -312,6 +312,8 @@ MISUSED_LISTS = {
     "center": "{{ publication_entries(publications)|center(80) }}",
     "concatenated": "{{ publication_entries(publications) ~ '' }}",
     "string": "{{ publication_entries(publications)|string }}",
+    "string, not escaped": "{% autoescape false %}{{ publication_entries(publications)|string }}"
+                           "{% endautoescape %}",
     "marked safe, then indented": "{{ publication_entries(publications)|safe|indent(8) }}",
     "on the line below another": "{{ publication_entries(publications) }}\n"
                                  "{{ publication_entries(publications)|indent }}",
