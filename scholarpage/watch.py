@@ -39,10 +39,14 @@ def tell_of_overflows() -> None:
     to log the notice where LostEvents hears it; the events themselves go on as before.
     """
     from watchdog import version
+    from watchdog.utils import UnsupportedLibcError
 
     if int(version.VERSION_MAJOR) >= 7 or not sys.platform.startswith("linux"):
         return
-    from watchdog.observers import inotify_c
+    try:
+        from watchdog.observers import inotify_c
+    except UnsupportedLibcError:  # no inotify: watchdog polls, which loses no events
+        return
 
     parse = inotify_c.Inotify._parse_event_buffer
     if getattr(parse, "tells_of_overflows", False):
