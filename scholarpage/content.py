@@ -29,6 +29,9 @@ PUBLICATION_SUFFIXES = (".yml", ".yaml", ".md")
 
 @dataclass(frozen=True)
 class Content:
+    """Everything read from content/: the bio, the publications (newest first), and the
+    co-authors' homepages by name."""
+
     bio: model.Page
     publications: tuple[model.Publication, ...]
     coauthors: dict[str, str]

@@ -32,6 +32,8 @@ class Url:
 
 @dataclass(eq=False)
 class Integer:
+    """A whole number, within bounds if given."""
+
     minimum: int | None = None
     maximum: int | None = None
 
@@ -99,18 +101,24 @@ def file_fields(record: type) -> list[dataclasses.Field]:
 
 @dataclass(frozen=True)
 class Link:
+    """One of a publication's links: `label: url` in its file."""
+
     label: str
     url: str
 
 
 @dataclass(frozen=True)
 class ProfileLink:
+    """A link in the navbar, to one of the owner's profiles."""
+
     label: str = spec(Text(), "Text shown in the navbar, e.g. 'Google Scholar'.")
     url: str = spec(Url(), "Where the link goes.")
 
 
 @dataclass(frozen=True)
 class Owner:
+    """The researcher the site is about: site.yml's `owner`."""
+
     name: str = spec(Text(), "Your name as it should appear on the page.", example="Ada Lovelace")
     highlight: tuple[str, ...] = spec(
         TextList(),
@@ -139,6 +147,8 @@ class Owner:
 
 @dataclass(frozen=True)
 class Section:
+    """A part of the publication list: its heading and the types listed under it."""
+
     heading: str = spec(Text(), "Heading of the section, e.g. 'Conferences'.")
     types: tuple[str, ...] = spec(
         TextList(min_items=1),
@@ -167,6 +177,8 @@ KNOWN_TYPES = (
 
 @dataclass(frozen=True)
 class Site:
+    """site.yml: the settings of the whole site."""
+
     title: str = spec(Text(), "Title of the site, shown in the browser tab.")
     owner: Owner = spec(Record(Owner), "Who the homepage is about.")
     description: str = spec(Text(), "One sentence about you, for search engines.", "")
@@ -206,6 +218,8 @@ ET_AL = "et al."
 
 @dataclass(frozen=True)
 class Publication:
+    """One publication: a file in content/publications/, or an item of a list there."""
+
     title: str = spec(Text(), "Title, without quotes.")
     authors: tuple[str, ...] = spec(
         TextList(min_items=1), "Authors in order, one name per item.", example=["Ada Lovelace"]

@@ -22,6 +22,8 @@ from .workers import aside
 
 @dataclass
 class BuildResult:
+    """What a build found and made: its problems, and the output files in memory."""
+
     problems: Problems
     site: model.Site | None = None
     content: Content | None = None

@@ -27,6 +27,8 @@ ENTRY_TEMPLATE = "partials/publication.html"  # one publication in a list: `publ
 
 @dataclass(frozen=True)
 class SectionView:
+    """A section of the home page with its publications, as templates see it."""
+
     section: model.Section
     publications: tuple[model.Publication, ...]
 
