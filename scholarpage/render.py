@@ -528,10 +528,10 @@ class _MisusedEntries(Exception):
 # Around a placed list's number in a page being made. No text of a site holds it (YAML allows
 # no NUL). The same every time, so the same input always gives the same page or the same error;
 # made for most filters of text to change it (any change of case, indenting, wrapping, tags
-# stripped or escaped), so that one applied to captured text holding it is found. Its ends are
-# spaces to str.strip() (unit separators), which no template writes beside it, so trimming
-# captured text that starts or ends with a list changes it too.
-_MARKER = "\x1f\0\n<a pLaCeD list>\n\0\x1f"
+# stripped or escaped), so that one applied to captured text holding it is found. Trimming
+# spaces does not change it: text captured with a list in it may be trimmed (the list is placed
+# whole, its own first and last spaces kept).
+_MARKER = "\0\n<a pLaCeD list>\n\0"
 
 
 class _PlacedEntries:

@@ -323,10 +323,6 @@ MISUSED_LISTS = {
                                "{{ all|indent(4) }}",
     "captured, then a letter replaced": "{% set all %}{{ publication_entries(publications) }}"
                                         "{% endset %}{{ all|replace('e', 'E') }}",
-    "captured, then trimmed": "{% set all %}{{ publication_entries(publications) }}{% endset %}"
-                              "{{ all|trim }}",
-    "captured after text, then trimmed": "{% set all %}<ul>{{ publication_entries(publications) }}"
-                                         "{% endset %}{{ all|trim }}",
 }
 
 
