@@ -128,9 +128,17 @@ def _read_entries(doc, nodes, reader: Reader, shown: str) -> list[model.Publicat
 
 
 def _dates_agree(publication: model.Publication, doc, node, reader: Reader) -> bool:
+    """Whether `date` is a day of the calendar, of the `year` and `month` given if any."""
     if not publication.date:
         return True
-    year, month, _ = (int(x) for x in publication.date.split("-"))
+    import datetime  # PyYAML has imported it already
+
+    year, month, day = (int(x) for x in publication.date.split("-"))
+    try:
+        datetime.date(year, month, day)
+    except ValueError as error:  # "month must be in 1..12", "day is out of range for month"
+        reader.error(field_node(node, "date"), f"'date' {publication.date} is not a day: {error}")
+        return False
     if (publication.year and publication.year != year) or (publication.month and publication.month != month):
         reader.error(field_node(node, "date"), "'date' disagrees with 'year' or 'month': give one or the other")
         return False

@@ -29,6 +29,11 @@ LINK_EXPANSIONS = {
 }
 
 
+def one_line(value: str) -> str:
+    """A value as a message quotes it: on one line, its newlines and other controls escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
+
+
 def unsafe_url_reason(url: str) -> str:
     """Why a link target is refused, or '' when it is http(s), mailto or relative."""
     if not url.strip():
@@ -102,8 +107,8 @@ def _(kind, node, reader, name):
         return value
     if "\n" in value.strip() and not kind.multiline:
         value = " ".join(value.split())
-    if kind.pattern and not re.match(kind.pattern, value):
-        return reader.error(node, f"'{name}' must be {kind.hint}, got '{value}'")
+    if kind.pattern and not re.fullmatch(kind.pattern, value):  # not before a last newline, as $ is
+        return reader.error(node, f"'{name}' must be {kind.hint}, got '{one_line(value)}'")
     return value
 
 
@@ -182,8 +187,8 @@ def _(kind, node, reader, name):
         expansion = LINK_EXPANSIONS.get(label.lower())
         if expansion and not _SCHEME.match(target):
             prefix, pattern, hint = expansion
-            if not re.match(pattern, target):
-                reader.error(value, f"'{label}' must be {hint}, got '{target}'")
+            if not re.fullmatch(pattern, target):
+                reader.error(value, f"'{label}' must be {hint}, got '{one_line(target)}'")
                 continue
             target = prefix + target
         reason = unsafe_url_reason(target)

@@ -117,6 +117,17 @@ FIELD_CASES = {
         GOOD + "year: twenty\n", ["4:7: 'year' must be a whole number, got 'twenty'"]),
     "month out of range": (
         GOOD + "year: 2024\nmonth: 13\n", ["5:8: 'month' must be between 1 and 12, got 13"]),
+    "impossible date": (
+        GOOD + "date: 2024-13-45\n", ["4:7: 'date' 2024-13-45 is not a day: month must be in 1..12"]),
+    "date past the end of its month": (
+        GOOD + "date: 2024-02-30\n",
+        ["4:7: 'date' 2024-02-30 is not a day: day is out of range for month"]),
+    "slug ending in a newline": (
+        GOOD + 'slug: "a-paper\\n"\n',
+        ["4:7: 'slug' must be lower-case letters, digits and '-', got 'a-paper\\n'"]),
+    "DOI ending in a newline": (
+        GOOD + 'links:\n  doi: "10.1109/x\\n"\n',
+        ["5:8: 'doi' must be a DOI like 10.1109/CVPR.2024.01234, got '10.1109/x\\n'"]),
     "empty author": (
         "title: A Paper\nauthors:\n  - Ada Lovelace\n  -\ntype: conference\n",
         ["4:4: empty item in 'authors'"]),
