@@ -78,7 +78,7 @@ def field_node(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
     return node
 
 
-def load_site(project: Project, problems: Problems) -> model.Site | None:
+def load_site(project: Project, problems: Problems, replacing_output: bool = False) -> model.Site | None:
     """Read and check site.yml; None when it cannot be used."""
     path = project.relative(project.site_file)
     try:
@@ -100,7 +100,7 @@ def load_site(project: Project, problems: Problems) -> model.Site | None:
     if not valid(site):
         return None
     site = replace(site, sections=_sections_with_ids(site.sections, doc, reader))
-    _check_folders(site, project, doc, reader)
+    _check_folders(site, project, doc, reader, replacing_output)
     return site
 
 
@@ -117,7 +117,8 @@ def _sections_with_ids(sections, doc: YamlDoc, reader: Reader):
     return tuple(result)
 
 
-def _check_folders(site: model.Site, project: Project, doc: YamlDoc, reader: Reader) -> None:
+def _check_folders(site: model.Site, project: Project, doc: YamlDoc, reader: Reader,
+                   replacing_output: bool) -> None:
     themes = project.themes
     if not (project.theme(site.theme) / "templates").is_dir():
         available = sorted(p.name for p in themes.iterdir() if (p / "templates").is_dir()) \
@@ -125,7 +126,7 @@ def _check_folders(site: model.Site, project: Project, doc: YamlDoc, reader: Rea
         listed = ", ".join(available) or "none"
         reader.error(field_node(doc.root, "theme") or doc.root,
                      f"theme '{site.theme}' not found in themes/ (available: {listed})")
-    reason = output_folder_problem(project, site.output)
+    reason = output_folder_problem(project, site.output, replacing_output)
     if reason:
         reader.error(field_node(doc.root, "output") or doc.root, reason)
     if site.owner.photo and not _static_file_exists(project, site.theme, site.owner.photo):
@@ -142,17 +143,38 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
-def output_folder_problem(project: Project, output: str) -> str:
-    """Why `output` cannot be the output folder ('' when it can): it is wiped on every build."""
+# Written by every build, so a folder holding it is an earlier build's output.
+BUILT_MARK = "publications.bib"
+
+
+def output_folder_problem(project: Project, output: str, replaced: bool) -> str:
+    """Why `output` cannot be the output folder ('' when it can): it is wiped on every build.
+
+    So it must not hold the project's own folders; and when a build is about to replace it
+    (`replaced`), it must not be a file, or a folder of files that no build wrote (one holding
+    BUILT_MARK is an earlier build's, or empty).
+    """
     out = (project.root / output).resolve()
     root = project.root.resolve()
+    choose = "choose a folder like _site"
     if root.is_relative_to(out):
-        return f"output folder '{output}' contains the project itself: choose a folder like _site"
+        return f"output folder '{output}' contains the project itself: {choose}"
     precious = [project.content, project.themes, project.override_templates,
                 project.override_static, root / ".git"]
     for folder in precious:
         folder = folder.resolve()
         if folder.is_relative_to(out) or out.is_relative_to(folder):
             return (f"output folder '{output}' overlaps {project.relative(folder)}/, "
-                    "which holds your files: choose a folder like _site")
+                    f"which holds your files: {choose}")
+    if not replaced:
+        return ""
+    if out.exists() and not out.is_dir():
+        return f"output folder '{output}' is a file: {choose}"
+    try:
+        foreign = out.is_dir() and not (out / BUILT_MARK).is_file() and any(out.iterdir())
+    except OSError as error:  # a folder that cannot be read cannot be replaced either
+        return f"output folder '{output}' cannot be read ({error.strerror}): {choose}"
+    if foreign:
+        return (f"output folder '{output}' holds files that no build wrote, and each build "
+                f"replaces it whole: move them, or {choose}")
     return ""

@@ -73,11 +73,13 @@ class BuildCache:
             del self.publications[path]
 
 
-def render(project: Project, problems: Problems, cache: BuildCache | None = None) -> BuildResult:
-    """Read and render the whole site in memory; nothing is written."""
+def render(project: Project, problems: Problems, cache: BuildCache | None = None,
+           replacing_output: bool = False) -> BuildResult:
+    """Read and render the whole site in memory; nothing is written. With `replacing_output`,
+    site.yml's output folder is checked for files that writing the site would lose."""
     cache = cache or BuildCache()
     result = BuildResult(problems)
-    site = load_site(project, problems)
+    site = load_site(project, problems, replacing_output)
     if site is None:
         if project.site_file.is_file():  # still check every content file, all in this one run
             for file_result in read_publications(project, problems, cache.publications,
@@ -120,17 +122,19 @@ def build(root: Path | str, out: Path | str | None = None, *, disk_cache: bool =
         from .cache import DiskCache
 
         disk = DiskCache(project)
-        disk.memory.workers = workers
-        result = render(project, Problems(), disk.memory)
-        later.append(disk.changes())
+        cache = disk.memory
+        cache.workers = workers
     else:
-        result = render(project, Problems(), BuildCache(publications=None, workers=workers))
+        cache = BuildCache(publications=None, workers=workers)
+    result = render(project, Problems(), cache, replacing_output=out is None)
+    if disk_cache:
+        later.append(disk.changes())
     saved = None
     if later and not in_background:
         saved = aside(later.pop(), workers)  # saved by another process while the site is written
     try:
         if result.ok and out is not None:  # site.yml's output was checked when it was read
-            reason = output_folder_problem(project, str(Path(out).resolve()))
+            reason = output_folder_problem(project, str(Path(out).resolve()), replaced=True)
             if reason:
                 result.problems.error("--out", 0, 0, reason)
         if result.ok:

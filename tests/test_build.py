@@ -454,30 +454,46 @@ def test_an_interrupted_write_keeps_the_old_site(tmp_path):
 
 
 @pytest.mark.parametrize("output, problem", [
-    (".", "contains the project itself"),
-    ("..", "contains the project itself"),
-    ("/", "contains the project itself"),
-    ("content", "overlaps content/, which holds your files"),
-    ("content/_site", "overlaps content/, which holds your files"),
-    ("themes", "overlaps themes/, which holds your files"),
-    ("templates", "overlaps templates/, which holds your files"),
-    ("static/site", "overlaps static/, which holds your files"),
+    (".", "contains the project itself: choose a folder like _site"),
+    ("..", "contains the project itself: choose a folder like _site"),
+    ("/", "contains the project itself: choose a folder like _site"),
+    ("content", "overlaps content/, which holds your files: choose a folder like _site"),
+    ("content/_site", "overlaps content/, which holds your files: choose a folder like _site"),
+    ("themes", "overlaps themes/, which holds your files: choose a folder like _site"),
+    ("templates", "overlaps templates/, which holds your files: choose a folder like _site"),
+    ("static/site", "overlaps static/, which holds your files: choose a folder like _site"),
+    ("site.yml", "is a file: choose a folder like _site"),
+    ("notes.txt", "is a file: choose a folder like _site"),
+    ("docs", "holds files that no build wrote, and each build replaces it whole: move them, "
+             "or choose a folder like _site"),
 ])
 def test_output_folders_that_hold_the_users_files_are_refused(make_project, output, problem):
     site = f"title: Test Site\nowner:\n  name: Ada Lovelace\noutput: '{output}'\n"
-    root = project(make_project, {"site.yml": site, "static/a.txt": "a\n",
+    root = project(make_project, {"site.yml": site, "static/a.txt": "a\n", "notes.txt": "mine\n",
+                                  "docs/notes.md": "mine\n",
                                   "content/publications/a.yml": pub("Engines")})
     before = user_files(root)
     result = run_cli(root)
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
-        f"site.yml:4:9: output folder '{output}' {problem}: choose a folder like _site")
+        f"site.yml:4:9: output folder '{output}' {problem}")
     assert user_files(root) == before
+
+
+def test_an_output_folder_of_an_earlier_build_or_an_empty_one_is_replaced(make_project):
+    site = "title: Test Site\nowner:\n  name: Ada Lovelace\noutput: docs\n"
+    root = project(make_project, {"site.yml": site, "content/publications/a.yml": pub("Engines")})
+    (root / "docs").mkdir()
+    build_ok(root)
+    (root / "docs" / "stale.html").write_text("from an earlier build\n", encoding="utf-8")
+    build_ok(root)
+    assert "index.html" in tree(root / "docs") and "stale.html" not in tree(root / "docs")
 
 
 @pytest.mark.parametrize("out, problem", [
     ("content", "overlaps content/, which holds your files"),
     (".", "contains the project itself"),
+    ("site.yml", "is a file"),
 ])
 def test_out_option_is_refused_when_it_holds_the_users_files(make_project, out, problem):
     root = project(make_project, {"content/publications/a.yml": pub("Engines")})
