@@ -476,7 +476,13 @@ def new_environment(project: Project, site: model.Site, bytecode_cache=None):
     def calling(name: str):
         return lambda *args: getattr(current[0], name)(*args)
 
-    env.filters.update({name: calling(name) for name in _RENDERER_FILTERS})
+    def filtering(name: str):
+        """A filter calling the renderer's method, taking the context so that Jinja2 never
+        calls it while compiling: `"feed.xml"|absolute` would then be kept, made from the
+        site.yml of that time, with the compiled template (which is kept while its text stays)."""
+        return jinja2.pass_context(lambda context, *args: getattr(current[0], name)(*args))
+
+    env.filters.update({name: filtering(name) for name in _RENDERER_FILTERS})
     env.filters.update(site_link=site_link, json_ld=lambda data: Markup(metadata.json_ld(data)))
     env.globals.update({name: calling(name) for name in _RENDERER_GLOBALS})
     env.globals.update(

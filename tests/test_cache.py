@@ -56,6 +56,8 @@ def test_cold_warm_and_unchanged_builds_equal_a_cacheless_build(example_project,
         ("site.yml", "name: Ximeng Sun", "name: Ximeng Sun-Li"),  # every page
         ("themes/frontpage/templates/partials/macros.html", "Copy<", "Copy it<"),  # a template
         ("content/index.md", "Hello, I am", "Hi, I am"),  # the bio
+        ("site.yml", 'url: ""', 'url: "https://a.example.org/"'),  # absolute links, a feed
+        ("site.yml", "https://a.example.org/", "https://b.example.org/"),  # in kept templates too
     ]
     for number, (name, old, new) in enumerate(changes):
         edit(example_project / name, old, new)
@@ -65,6 +67,7 @@ def test_cold_warm_and_unchanged_builds_equal_a_cacheless_build(example_project,
         assert warm == plain_build(example_project, tmp_path / f"plain-{number}"), name
         cold = warm
     assert b"DIME-FM: Distilling" in cold["index.html"] and b"Copy it" in cold["index.html"]
+    assert cold["robots.txt"].endswith(b"Sitemap: https://b.example.org/sitemap.xml\n")
 
 
 @pytest.mark.parametrize("listing", [False, True])
