@@ -197,6 +197,15 @@ def test_navbar_links_match_the_seed(seed, built):
     assert built_nav == seed_nav and len(seed_nav) == 3
 
 
+def test_the_seeds_anchors_lead_to_the_same_parts(seed, built):
+    """Links into the old page (#publication, #contact) keep working."""
+    anchors = [a.attrs["name"] for a in seed.find_all("a") if a.attrs.get("name")]
+    assert anchors == ["publication", "contact"]
+    ids = {e.attrs["id"]: e for e in built.iter() if e.attrs.get("id")}
+    assert ids["publication"].find("h2").text() == "Publications"
+    assert "Contact" in ids["contact"].text()
+
+
 def test_bio_text_and_links_match_the_seed(seed, built):
     seed_bio = seed.find("td")
     intro = built.find("main").find("section")
