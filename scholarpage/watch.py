@@ -41,15 +41,15 @@ def tell_of_overflows() -> None:
     from watchdog import version
     from watchdog.utils import UnsupportedLibcError
 
-    if int(version.VERSION_MAJOR) >= 7 or not sys.platform.startswith("linux"):
+    if int(version.VERSION_MAJOR) != 6 or not sys.platform.startswith("linux"):
         return
     try:
         from watchdog.observers import inotify_c
     except UnsupportedLibcError:  # no inotify: watchdog polls, which loses no events
         return
 
-    parse = inotify_c.Inotify._parse_event_buffer
-    if getattr(parse, "tells_of_overflows", False):
+    parse = getattr(getattr(inotify_c, "Inotify", None), "_parse_event_buffer", None)
+    if parse is None or getattr(parse, "tells_of_overflows", False):  # not 6.0's, or done
         return
     overflow = inotify_c.InotifyConstants.IN_Q_OVERFLOW
     logger = logging.getLogger(inotify_c.__name__)
