@@ -102,7 +102,12 @@ def command_serve(args) -> int:
 
 
 def add_build(commands) -> None:
-    parser = commands.add_parser("build", help="build the site (the default command)")
+    parser = commands.add_parser(
+        "build", help="build the site (the default command)",
+        description="Build the site into the output folder (site.yml's 'output', default _site/), "
+                    "which is replaced whole; a build that finds a problem leaves it as it was. "
+                    "What did not change since the last build is taken from the build cache in "
+                    ".cache/scholarpage/ (the output is the same with or without it).")
     parser.add_argument("--out", type=Path, default=None,
                         help="write the site to this folder instead of site.yml's 'output'")
     parser.add_argument("--no-cache", action="store_true",
@@ -112,13 +117,22 @@ def add_build(commands) -> None:
 
 def add_schema(commands) -> None:
     parser = commands.add_parser(
-        "schema", help="rewrite schema/*.json from the content model (for editors' YAML checks)")
+        "schema", help="rewrite schema/*.json from the content model (for editors' YAML checks)",
+        description="Rewrite the JSON Schemas in schema/ from the content model. Editors that "
+                    "read the '# yaml-language-server: $schema=...' line at the top of site.yml "
+                    "and of each publication file (VS Code with the YAML extension, for one) then "
+                    "check each field and offer completions as you type.")
     parser.set_defaults(handler=command_schema)
 
 
 def add_check(commands) -> None:
     parser = commands.add_parser(
-        "check", help="build, then verify internal links, anchors and HTML validity")
+        "check", help="build, then verify internal links, anchors and HTML validity",
+        description="Build the site, then check that every internal link, image source and "
+                    "#anchor of every page leads somewhere, and that every page is valid HTML "
+                    "(with the Nu Html Checker, which needs Java: install it with "
+                    "'npm install vnu-jar', or set VNU_JAR to its vnu.jar). External links are "
+                    "listed, not fetched.")
     parser.add_argument("--out", type=Path, default=None,
                         help="build to this folder instead of site.yml's 'output'")
     parser.add_argument("--no-html", action="store_true",
