@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .metadata import assign_unique
 from .model import ET_AL, Publication
-
-# An author item standing for BibTeX's `and others`; pages show it as written: "A, B, et al.".
 
 ENTRY_TYPES = {
     "conference": "inproceedings", "workshop": "inproceedings", "journal": "article",
@@ -88,19 +87,9 @@ def default_key(pub: Publication) -> str:
 
 def assign_keys(publications) -> dict[int, str]:
     """A unique key per publication (by id()), given ones kept, made ones suffixed a, b, ..."""
-    taken = {p.bibtex_key for p in publications if p.bibtex_key}
-    keys = {}
-    for pub in publications:
-        key = pub.bibtex_key
-        if not key:
-            base = key = pub.made_key or default_key(pub)  # made when read, if it was read
-            suffix = 0
-            while key in taken:
-                suffix += 1
-                key = base + _letters(suffix)
-            taken.add(key)
-        keys[id(pub)] = key
-    return keys
+    return assign_unique(publications, lambda pub: pub.bibtex_key,
+                         lambda pub: pub.made_key or default_key(pub),  # made when read, if read
+                         lambda base, number: base + _letters(number))
 
 
 def _letters(number: int) -> str:

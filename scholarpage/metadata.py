@@ -27,19 +27,27 @@ def default_slug(pub: model.Publication) -> str:
 
 def assign_slugs(publications) -> dict[int, str]:
     """A unique slug per publication (by id()); given slugs first, made ones suffixed -2, -3."""
-    taken = {p.slug for p in publications if p.slug}
-    slugs = {}
+    return assign_unique(publications, lambda pub: pub.slug,
+                         lambda pub: pub.made_slug or default_slug(pub),  # made when read, if read
+                         lambda base, number: f"{base}-{number + 1}")
+
+
+def assign_unique(publications, given, made, suffixed) -> dict[int, str]:
+    """A name per publication (by id()), none the same: its own, `given(pub)`, if it has one;
+    else `made(pub)`, or if that is taken `suffixed(made name, 1)`, `suffixed(..., 2)`, ..."""
+    taken = {name for pub in publications if (name := given(pub))}
+    names = {}
     for pub in publications:
-        slug = pub.slug
-        if not slug:
-            base = slug = pub.made_slug or default_slug(pub)  # made when read, if it was read
-            number = 1
-            while slug in taken:
+        name = given(pub)
+        if not name:
+            base = name = made(pub)
+            number = 0
+            while name in taken:
                 number += 1
-                slug = f"{base}-{number}"
-            taken.add(slug)
-        slugs[id(pub)] = slug
-    return slugs
+                name = suffixed(base, number)
+            taken.add(name)
+        names[id(pub)] = name
+    return names
 
 
 def site_root_url(site: model.Site) -> str:
