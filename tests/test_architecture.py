@@ -72,6 +72,14 @@ def test_the_imports_are_read():
     assert third_party_at_top("yamlfile") == {"yaml"} and third_party_at_top("render") == set()
 
 
+STAGES = ["config", "content", "render", "output", "pipeline"]  # in the order data flows
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_each_stage_imports_no_stage_after_it(stage):
+    assert imports(stage) & set(STAGES[STAGES.index(stage) + 1:]) == set()
+
+
 @pytest.mark.parametrize("module", pipeline_modules())
 def test_pipeline_modules_never_import_the_tools_beside_it(module):
     assert imports(module) & BESIDE_THE_PIPELINE == set()
