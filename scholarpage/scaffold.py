@@ -165,7 +165,10 @@ class PublicationFolder:
     def fill(self, existing: model.Publication, data: dict) -> list[str]:
         """Add to `existing`'s file the fields of `data` it lacks; returns what was added."""
         path = self.project.root / existing.source
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8", newline="") as file:  # "": its line endings as they are
+            text = file.read()
+        old_mac = "\r" in text and "\n" not in text  # lines end in CR alone: read them as LF
+        text = text.replace("\r", "\n") if old_mac else text
         front, offset = _yaml_part(text, existing.source)
         doc = parse_yaml(front, existing.source, Problems(), line_offset=_line_of(text, offset))
         nodes = doc.root.value if isinstance(doc.root, yaml.SequenceNode) else [doc.root]
@@ -176,7 +179,8 @@ class PublicationFolder:
             return []
         edits, added = self._edits(existing, node, data)
         if edits:
-            _write_over(path, text[:offset] + _insert(front, edits) + text[offset + len(front):])
+            new_text = text[:offset] + _insert(front, edits) + text[offset + len(front):]
+            _write_over(path, new_text.replace("\n", "\r") if old_mac else new_text)
             self._reread(existing.source)
         return added
 
@@ -246,8 +250,9 @@ def _indent(node: yaml.MappingNode) -> int:
 def _insert(text: str, edits: list[tuple[int, str]]) -> str:
     """`text` with each edit's lines inserted before its line; edits at one line in their order."""
     lines = text.splitlines(keepends=True)
-    newline = "\r\n" if "\r\n" in text else "\n"
-    if lines and not lines[-1].endswith("\n"):
+    first = re.search(r"\r?\n", text)
+    newline = first.group() if first else "\n"  # the file's own: CRLF stays CRLF
+    if lines and lines[-1] == lines[-1].rstrip("\r\n"):
         lines[-1] += newline
     at_line: dict[int, str] = {}
     for line, addition in edits:

@@ -324,6 +324,26 @@ def test_update_in_a_file_holding_a_list_of_entries(make_project):
         """)
 
 
+def test_update_keeps_the_line_endings_of_the_file(make_project):
+    koala = ("title: 'Koala: Key frame-conditioned long video-LLM'  # mine\r\n"
+             "authors: [Reuben Tan]\r\ntype: conference\r\nyear: 2024\r\n")
+    dualcoop = ("---\rtitle: 'DualCoOp++: Fast and Effective Adaptation to Multi-Label Recognition "
+                "with Limited Annotations'\rauthors: [Ping Hu]\rtype: journal\ryear: 2024\r---\r"
+                "My summary.\r")
+    root = make_project({"content/publications/koala.yml": koala.encode(),
+                         "content/publications/dualcoop.md": dualcoop.encode()})
+    result = imported(root, "dblp", update=True)
+    assert messages(result) == [] and result.updated == 2
+    after = tree(root / "content" / "publications")
+    assert after["koala.yml"] == (koala + "venue: CVPR\r\nvenue_full: IEEE/CVF Conference on "
+                                  "Computer Vision and Pattern Recognition\r\nlinks:\r\n"
+                                  "  doi: 10.1109/CVPR52733.2024.01289\r\n"
+                                  "bibtex_key: DBLP:conf/cvpr/TanSHWDPRS24\r\n").encode()
+    assert after["dualcoop.md"] == dualcoop.replace("year: 2024\r", (
+        "year: 2024\rvenue_full: IEEE Trans. Pattern Anal. Mach. Intell.\rlinks:\r"
+        "  doi: 10.1109/TPAMI.2023.3342354\rbibtex_key: DBLP:journals/pami/HuSSS24\r")).encode()
+
+
 def test_without_update_present_entries_are_left_alone(make_project):
     root = make_project({"content/publications/a.yml": "title: A Good Entry\nauthors: [A. L.]\n"
                                                        "type: conference\n"})
