@@ -22,7 +22,7 @@ from .schema import LINK_EXPANSIONS
 
 # Fields holding text, decoded from LaTeX. Every other field (urls, ids) is taken as written.
 TEXT_FIELDS = {"title", "author", "booktitle", "journal", "note", "abstract", "howpublished",
-               "publisher", "school", "institution", "type", "pubstate"}
+               "publisher", "school", "institution", "type", "pubstate", "number"}
 NOT_LINKS = {"biburl", "bibsource"}  # urls of the .bib record itself, not of the work
 VENUE_FIELDS = {**bibtex.VENUE_FIELDS, "conference": "booktitle", "inbook": "booktitle",
                 "mastersthesis": "school"}
@@ -257,6 +257,23 @@ def _month(value) -> int | str:
     return bibtex.MONTHS.index(text[:3]) + 1 if text[:3] in bibtex.MONTHS else value
 
 
+def _note(pub_type: str, fields: dict) -> str:
+    """The note; a patent's number goes first, unless the note already gives it."""
+    note = _clean(fields.get("note", ""))
+    number = _clean(fields.get("number", "")) if pub_type == "patent" else ""
+    digits = _patent_digits(number)
+    if not number or (digits and digits in _patent_digits(note).split()):
+        return note
+    return f"{number}; {note}" if note else number
+
+
+def _patent_digits(text: str) -> str:
+    """A patent number's digits, '11,000,001' as '11000001', without a kind code like 'B2';
+    the numbers in a note, apart by spaces."""
+    text = re.sub(r"(?<=\d)[\s,./-](?=\d)|(?<=\d)\s*[A-Z]\d?\b", "", text)
+    return " ".join(re.findall(r"\d+", text))
+
+
 def entry_data(entry, problems: Problems, place: Place) -> dict | None:
     """The publication data of a parsed entry, in model field order; None when it has none."""
     fields = {f.key: f.value for f in entry.fields}
@@ -271,7 +288,7 @@ def entry_data(entry, problems: Problems, place: Place) -> dict | None:
         place.warn(problems, f"unknown entry type '@{entry_type}': imported with type '{pub_type}'")
     data = {"title": title, "authors": names, "type": pub_type,
             **venue(entry_type, pub_type, fields), **_date(fields)}
-    data["note"] = _clean(fields.get("note", ""))
+    data["note"] = _note(pub_type, fields)
     data["links"] = links(fields)
     if fields.get("abstract", "").strip():
         paragraphs = re.split(r"\n\s*\n", fields["abstract"].strip())

@@ -158,8 +158,28 @@ def test_patent_entry(make_project):
     root = make_project()
     imported(root, "patent")
     assert folder(root)["2023-panda-dynamic-network-quantization.yml"].endswith(
-        "type: patent\nyear: 2023\nmonth: 6\nnote: US Patent App. 17/566,782\nlinks:\n"
-        "  paper: https://patents.google.com/patent/US20230209023A1/en\nbibtex_key: panda2023patent\n")
+        "type: patent\nyear: 2023\nmonth: 6\nnote: US20230209023A1; US Patent App. 17/566,782\n"
+        "links:\n  paper: https://patents.google.com/patent/US20230209023A1/en\n"
+        "bibtex_key: panda2023patent\n")
+
+
+def test_a_patent_number_is_kept_in_the_note(make_project):
+    bib = textwrap.dedent("""\
+        @patent{one, title = {Engine One}, author = {Lovelace, Ada}, year = 1843,
+                number = {US~11{,}000{,}000}}
+        @patent{two, title = {Engine Two}, author = {Lovelace, Ada}, year = 1843,
+                number = {US 11,000,001}, note = {US Patent 11,000,001 B2}}
+        @article{three, title = {Engine Three}, author = {Lovelace, Ada}, year = 1843,
+                 journal = {Scientific Memoirs}, number = {5}}
+        """)
+    root = make_project({"refs.bib": bib})
+    result = import_files(root, [root / "refs.bib"])
+    assert messages(result) == [] and result.summary() == "3 new, 0 already present, 0 with problems"
+    files = folder(root)
+    # Decoded as text; not repeated when the note gives it already; a journal's issue is no note.
+    assert "\nnote: US 11,000,000\n" in files["1843-lovelace-engine-one.yml"]
+    assert "\nnote: US Patent 11,000,001 B2\n" in files["1843-lovelace-engine-two.yml"]
+    assert "note" not in files["1843-lovelace-engine-three.yml"]
 
 
 def test_latex_accents_math_braces_macros_comments_and_odd_whitespace(make_project):
