@@ -18,7 +18,7 @@ from .config import SITE_FILE, Project
 from .content import read_text
 from .problems import Problems
 from .scaffold import PublicationFolder, expanded, read_back, url_key
-from .schema import LINK_EXPANSIONS
+from .schema import LINK_EXPANSIONS, one_line, unsafe_url_reason
 
 # Fields holding text, decoded from LaTeX. Every other field (urls, ids) is taken as written.
 TEXT_FIELDS = {"title", "author", "booktitle", "journal", "note", "abstract", "howpublished",
@@ -31,6 +31,8 @@ _ARXIV_IN_TEXT = re.compile(r"arxiv:\s*(\S+)", re.IGNORECASE)
 _ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/abs/(\S+?)/?$")
 _DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _URL = re.compile(r"^https?://\S+$")
+# Schemes a browser runs or reads inline; tabs, newlines and spaces inside do not hide them.
+_UNSAFE_URL = re.compile(r"^(javascript|vbscript|data):", re.IGNORECASE)
 _SHORT_NAME = r"(?P<short>[A-Za-z][\w+&.-]*)"
 _VENUE_PATTERNS = (
     re.compile(rf"^(?P<full>.+?)\s*\({_SHORT_NAME}(?:\s+'?\d{{2,4}})?\)$"),  # Full Name (CVPR)
@@ -211,29 +213,40 @@ def venue(entry_type: str, pub_type: str, fields: dict) -> dict:
 
 
 def _link(name: str, value, fields: dict) -> tuple[str, str] | None:
-    """The (label, target) a field gives when it is a link: doi and arXiv ids, or a url."""
+    """The (label, target) a field gives when it is meant as a link: doi and arXiv ids, the
+    `url` field, or any other field holding a url, an unsafe one too (see `links`)."""
     if not isinstance(value, str):
         return None
     arxiv = _arxiv_of(name, value, fields)
     if arxiv or name == "doi":
         return ("arxiv", arxiv) if arxiv else ("doi", _DOI_PREFIX.sub("", _raw(value)))
-    if name in ("url", "howpublished"):
-        name = "paper"  # the exporter writes `paper` as url
+    target = _raw(value)
+    if name == "url" and target:
+        return "paper", target  # the exporter writes `paper` as url
+    if name == "howpublished":
+        name = "paper"
     elif name in NOT_LINKS | TEXT_FIELDS:
         return None
-    return (name, _raw(value)) if _URL.match(_raw(value)) else None
+    meant = _URL.match(target) or _UNSAFE_URL.match(re.sub(r"[\x00-\x20]", "", target))
+    return (name, target) if meant else None
 
 
-def links(fields: dict) -> dict:
-    """Links in the order of their fields; a url repeating a doi or arXiv link is left out."""
+def links(fields: dict) -> tuple[dict, list[tuple[str, str]]]:
+    """(links in the order of their fields, (field, value) of those left out as not http(s)).
+
+    A url repeating a doi or arXiv link is left out too, without a word.
+    """
     found: dict[str, str] = {}
+    refused = []
     for name, value in fields.items():
         link = _link(name, value, fields)
-        if link:
+        if link and (link[0] in LINK_EXPANSIONS or _URL.match(link[1])):
             found.setdefault(*link)
+        elif link:
+            refused.append((name, link[1]))
     ids = {url_key(expanded(label, found[label])) for label in LINK_EXPANSIONS if label in found}
     return {label: target for label, target in found.items()
-            if label in LINK_EXPANSIONS or url_key(target) not in ids}
+            if label in LINK_EXPANSIONS or url_key(target) not in ids}, refused
 
 
 def _date(fields: dict) -> dict:
@@ -289,7 +302,10 @@ def entry_data(entry, problems: Problems, place: Place) -> dict | None:
     data = {"title": title, "authors": names, "type": pub_type,
             **venue(entry_type, pub_type, fields), **_date(fields)}
     data["note"] = _note(pub_type, fields)
-    data["links"] = links(fields)
+    data["links"], refused = links(fields)
+    for name, value in refused:
+        reason = unsafe_url_reason(value) or "is not an http(s) address"
+        place.warn(problems, f"field '{name}' left out: '{one_line(value)}' {reason}")
     if fields.get("abstract", "").strip():
         paragraphs = re.split(r"\n\s*\n", fields["abstract"].strip())
         data["abstract"] = "\n\n".join(_clean(p) for p in paragraphs) + "\n"

@@ -237,6 +237,32 @@ def test_an_unknown_entry_type_is_kept_with_a_warning(make_project):
     assert "type: online\n" in folder(root)["2024-lovelace-why-homepages-matter.yml"]
 
 
+def test_a_link_left_out_as_unsafe_is_named(make_project):
+    bib = """\
+        @inproceedings{trap,
+          title = {Click Me},
+          author = {Lovelace, Ada},
+          year = {2024},
+          url = {javascript:alert(1)},
+          pdf = {data:text/html;base64,PHNjcmlwdD4=},
+          code = {java\tscript:alert(2)},
+          video = {https://example.org/talk.mp4}
+        }
+        """
+    root = make_project({"refs.bib": bib})
+    result = run_cli(root, "import", "refs.bib")
+    assert result.returncode == 0
+    assert result.stderr == (
+        "refs.bib:1:1: warning: field 'url' left out: 'javascript:alert(1)' uses 'javascript:'; "
+        "only http(s), mailto or relative links are allowed (entry trap)\n"
+        "refs.bib:1:1: warning: field 'pdf' left out: 'data:text/html;base64,PHNjcmlwdD4=' uses "
+        "'data:'; only http(s), mailto or relative links are allowed (entry trap)\n"
+        "refs.bib:1:1: warning: field 'code' left out: 'java\\tscript:alert(2)' is not an http(s) "
+        "address (entry trap)\n")
+    assert folder(root)["2024-lovelace-click-me.yml"].endswith(
+        "year: 2024\nlinks:\n  video: https://example.org/talk.mp4\nbibtex_key: trap\n")
+
+
 # ---------------------------------------------------------------------------------------------
 # Entries already present.
 
