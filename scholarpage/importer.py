@@ -4,7 +4,7 @@ bibtexparser v2 splits the file; its middlewares resolve @string macros, lower-c
 names, split author lists and decode LaTeX to Unicode ($math$ stays as written). Each entry
 becomes the data of one publication file; scaffold.py checks it against the model, finds the
 entries already present and writes the files. A broken entry is reported at its line and the
-others still import.
+others still import. An entry's `crossref` is resolved against every file imported together.
 """
 from __future__ import annotations
 
@@ -24,6 +24,11 @@ from .schema import LINK_EXPANSIONS, one_line, unsafe_url_reason
 TEXT_FIELDS = {"title", "author", "booktitle", "journal", "note", "abstract", "howpublished",
                "publisher", "school", "institution", "type", "pubstate", "number"}
 NOT_LINKS = {"biburl", "bibsource"}  # urls of the .bib record itself, not of the work
+# What an entry takes from the one its `crossref` names, when it lacks them, as BibTeX does.
+# Not the parent's links, abstract, note or type: they describe the volume, not the paper (a
+# proceedings' DOI would make every paper in it the same work).
+INHERITED = {"author", "editor", "booktitle", "journal", "publisher", "school", "institution",
+             "organization", "series", "volume", "address", "edition", "year", "month", "date"}
 VENUE_FIELDS = {**bibtex.VENUE_FIELDS, "conference": "booktitle", "inbook": "booktitle",
                 "mastersthesis": "school"}
 PREPRINT_SERVERS = re.compile(r"\b(arxiv|corr|biorxiv|medrxiv)\b", re.IGNORECASE)
@@ -287,9 +292,9 @@ def _patent_digits(text: str) -> str:
     return " ".join(re.findall(r"\d+", text))
 
 
-def entry_data(entry, problems: Problems, place: Place) -> dict | None:
-    """The publication data of a parsed entry, in model field order; None when it has none."""
-    fields = {f.key: f.value for f in entry.fields}
+def entry_data(entry, fields: dict, problems: Problems, place: Place) -> dict | None:
+    """The publication data of a parsed entry whose fields (crossref resolved) are `fields`,
+    in model field order; None when it has none."""
     title = _clean(fields.get("title", ""))
     names = authors(fields.get("author") or [])
     if not title or not names:
@@ -365,24 +370,98 @@ def _failure(block) -> str:
     return f"cannot read this entry: {reason.strip()}"
 
 
-def read_bib(text: str, shown: str, result: ImportResult) -> list[tuple[Place, dict]]:
-    """(place, publication data) of each entry that could be read; the others are reported."""
+def read_bib(text: str, shown: str) -> list[tuple[Place, object]]:
+    """(place, block) of each entry of a .bib text, and of each block that could not be read."""
     from bibtexparser.model import Entry, ParsingFailedBlock
 
     text = text.removeprefix("\ufeff")
     lines = text.split("\n")
+    return [(_place(block, shown, lines), block) for block in parse(text).blocks
+            if isinstance(block, (Entry, ParsingFailedBlock))]
+
+
+class CrossReferences:
+    """The entries of the files imported together, by key: what a `crossref` field names.
+
+    As in BibTeX, keys are compared ignoring case and a child takes from its parent the fields
+    it lacks (see INHERITED); the parent's title is the child's booktitle or journal when the
+    parent has none. A parent is the volume the papers appeared in, not a publication to list.
+    """
+
+    def __init__(self, entries):
+        self.by_key: dict[str, object] = {}
+        for entry in entries:
+            self.by_key.setdefault(entry.key.lower(), entry)
+        self.parents = {id(parent) for entry in entries
+                        if (parent := self.parent(entry)) is not None and parent is not entry}
+
+    @staticmethod
+    def reference(entry) -> str:
+        value = entry.fields_dict.get("crossref")
+        return value.value.strip() if value is not None and isinstance(value.value, str) else ""
+
+    def parent(self, entry):
+        """The entry `entry`'s crossref names, or None."""
+        reference = self.reference(entry)
+        return self.by_key.get(reference.lower()) if reference else None
+
+    def is_parent(self, entry) -> bool:
+        return id(entry) in self.parents
+
+    def in_circle(self, entry) -> bool:
+        """Whether following crossrefs from `entry` comes back to it."""
+        seen, parent = set(), self.parent(entry)
+        while parent is not None and id(parent) not in seen:
+            if parent is entry:
+                return True
+            seen.add(id(parent))
+            parent = self.parent(parent)
+        return False
+
+    def fields(self, entry, seen: tuple = ()) -> dict:
+        """`entry`'s fields, with those it lacks taken from its parent's (and theirs, in turn)."""
+        fields = {f.key: f.value for f in entry.fields}
+        parent = self.parent(entry)
+        seen = (*seen, id(entry))
+        if parent is None or id(parent) in seen:  # crossrefs in a circle (refused) end here
+            return fields
+        inherited = self.fields(parent, seen)
+        taken = {name: value for name, value in inherited.items()
+                 if name in INHERITED and name not in fields}
+        venue_field = VENUE_FIELDS.get(entry.entry_type.lower(), "howpublished")
+        if venue_field in ("booktitle", "journal") and venue_field not in fields | taken \
+                and "title" in inherited:
+            taken[venue_field] = inherited["title"]
+        return {**fields, **taken}
+
+
+def entries_of(blocks, references: CrossReferences, result: ImportResult) -> list[tuple[Place, dict]]:
+    """(place, publication data) of each entry of a file that could be read; the others are
+    reported. An entry that is only some other entry's crossref target is left out."""
+    from bibtexparser.model import ParsingFailedBlock
+
     found = []
-    for block in parse(text).blocks:
+    for place, block in blocks:
         if isinstance(block, ParsingFailedBlock):
-            _place(block, shown, lines).error(result.problems, _failure(block))
+            place.error(result.problems, _failure(block))
             result.failed += 1
-        elif isinstance(block, Entry):
-            place = _place(block, shown, lines)
-            data = entry_data(block, result.problems, place)
-            if data is None:
-                result.failed += 1
-            else:
-                found.append((place, data))
+            continue
+        reference = references.reference(block)
+        if reference and references.parent(block) is None:
+            place.warn(result.problems, f"crossref '{one_line(reference)}' names no entry of the "
+                                        "files imported: nothing was taken from it")
+        elif reference and references.in_circle(block):
+            place.error(result.problems, f"crossref '{one_line(reference)}' leads back to this "
+                                         "entry: it was not imported")
+            result.failed += 1
+            continue
+        if references.is_parent(block):
+            continue
+        data = entry_data(block, references.fields(block), result.problems, place)
+        if data is None:
+            result.failed += 1
+        else:
+            found.append((place, data))
     return found
 
 
@@ -414,6 +493,8 @@ def import_entry(place: Place, data: dict, folder, result: ImportResult) -> None
 
 def import_files(root, files, update: bool = False) -> ImportResult:
     """Import each .bib file into the project at `root`; nothing already there is overwritten."""
+    from bibtexparser.model import Entry
+
     project = Project(Path(root).resolve())
     result = ImportResult(update=update)
     if not project.site_file.is_file():
@@ -421,12 +502,17 @@ def import_files(root, files, update: bool = False) -> ImportResult:
                                                "holds site.yml (or give --root)")
         return result
     folder = PublicationFolder(project, result.problems)
+    read = []  # the blocks of each file: all are read before any entry, for crossref to find
     for file in files:
         shown = Path(file).as_posix()
         text = read_text(Path(file), shown, result.problems)
         if text is None:
             result.failed += 1
-            continue
-        for place, data in read_bib(text, shown, result):
+        else:
+            read.append(read_bib(text, shown))
+    references = CrossReferences([block for blocks in read for _, block in blocks
+                                  if isinstance(block, Entry)])
+    for blocks in read:
+        for place, data in entries_of(blocks, references, result):
             import_entry(place, data, folder, result)
     return result

@@ -263,6 +263,101 @@ def test_a_link_left_out_as_unsafe_is_named(make_project):
         "year: 2024\nlinks:\n  video: https://example.org/talk.mp4\nbibtex_key: trap\n")
 
 
+# DBLP's "with crossref" export: the paper names its proceedings, which come after it.
+CROSSREF_BIB = """\
+    @inproceedings{DBLP:conf/cvpr/TanSHWDPRS24,
+      author       = {Reuben Tan and Ximeng Sun and Kate Saenko},
+      title        = {Koala: Key Frame-Conditioned Long Video-LLM},
+      pages        = {13581--13591},
+      doi          = {10.1109/CVPR52733.2024.01289},
+      crossref     = {DBLP:conf/cvpr/2024},
+      biburl       = {https://dblp.org/rec/conf/cvpr/TanSHWDPRS24.bib}
+    }
+
+    @inproceedings{DBLP:conf/cvpr/SunS24,
+      author       = {Ximeng Sun and Kate Saenko},
+      title        = {A Second Paper},
+      crossref     = {dblp:conf/CVPR/2024}
+    }
+
+    @proceedings{DBLP:conf/cvpr/2024,
+      editor       = {Ada Lovelace},
+      title        = {{IEEE/CVF} Conference on Computer Vision and Pattern Recognition,
+                      {CVPR} 2024, Seattle, WA, USA, June 16-22, 2024},
+      publisher    = {{IEEE}},
+      year         = {2024},
+      month        = jun,
+      url          = {https://ieeexplore.ieee.org/xpl/conhome/10654794/proceeding},
+      doi          = {10.1109/CVPR52733.2024},
+      isbn         = {979-8-3503-5300-6},
+      biburl       = {https://dblp.org/rec/conf/cvpr/2024.bib}
+    }
+    """
+
+
+def test_a_crossref_gives_the_fields_an_entry_lacks(make_project):
+    root = make_project({"refs.bib": CROSSREF_BIB})
+    result = run_cli(root, "import", "refs.bib")
+    assert result.returncode == 0 and result.stderr == ""
+    # The proceedings are no publication of their own; their url and DOI are not the papers'.
+    assert result.stdout == ("wrote content/publications/2024-tan-koala.yml\n"
+                             "wrote content/publications/2024-sun-second-paper.yml\n"
+                             "2 new, 0 already present, 0 with problems\n")
+    assert folder(root)["2024-tan-koala.yml"] == yaml_of("""\
+        title: 'Koala: Key Frame-Conditioned Long Video-LLM'
+        authors:
+          - Reuben Tan
+          - Ximeng Sun
+          - Kate Saenko
+        type: conference
+        venue: CVPR
+        venue_full: IEEE/CVF Conference on Computer Vision and Pattern Recognition
+        year: 2024
+        month: 6
+        links:
+          doi: 10.1109/CVPR52733.2024.01289
+        bibtex_key: DBLP:conf/cvpr/TanSHWDPRS24
+        """)
+    assert folder(root)["2024-sun-second-paper.yml"].endswith(
+        "venue: CVPR\nvenue_full: IEEE/CVF Conference on Computer Vision and Pattern Recognition\n"
+        "year: 2024\nmonth: 6\nbibtex_key: DBLP:conf/cvpr/SunS24\n")
+
+
+def test_a_crossref_is_found_in_another_file_and_its_own_fields_win(make_project):
+    child = "@article{child, title = {T}, author = {Lovelace, Ada}, year = 1843, crossref = {vol}}\n"
+    parent = "@periodical{vol, title = {Scientific Memoirs}, year = 1842, month = sep}\n"
+    root = make_project({"a.bib": child, "b.bib": parent})
+    result = import_files(root, [root / "a.bib", root / "b.bib"])
+    assert messages(result) == [] and result.summary() == "1 new, 0 already present, 0 with problems"
+    assert folder(root)["1843-lovelace-t.yml"].endswith(
+        "type: journal\nvenue_full: Scientific Memoirs\nyear: 1843\nmonth: 9\nbibtex_key: child\n")
+
+
+def test_a_crossref_to_no_entry_is_named_and_the_entry_imported_if_it_can_be(make_project):
+    bib = """\
+        @inproceedings{kept,
+          title = {Kept Anyway}, author = {Lovelace, Ada}, year = 2020,
+          crossref = {DBLP:conf/nowhere/2020}
+        }
+        @inproceedings{lost, title = {Nobody Wrote This}, crossref = {DBLP:conf/nowhere/2020}}
+        @inproceedings{round, title = {R}, author = {Lovelace, Ada}, crossref = {about}}
+        @inproceedings{about, title = {A}, author = {Lovelace, Ada}, crossref = {round}}
+        """
+    root = make_project({"refs.bib": bib})
+    result = run_cli(root, "import", "refs.bib")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "refs.bib:1:1: warning: crossref 'DBLP:conf/nowhere/2020' names no entry of the files "
+        "imported: nothing was taken from it (entry kept)\n"
+        "refs.bib:5:1: warning: crossref 'DBLP:conf/nowhere/2020' names no entry of the files "
+        "imported: nothing was taken from it (entry lost)\n"
+        "refs.bib:5:1: entry has no author (entry lost)\n"
+        "refs.bib:6:1: crossref 'about' leads back to this entry: it was not imported (entry round)\n"
+        "refs.bib:7:1: crossref 'round' leads back to this entry: it was not imported (entry about)\n")
+    assert result.stdout == ("wrote content/publications/2020-lovelace-kept-anyway.yml\n"
+                             "1 new, 0 already present, 3 with problems\n")
+
+
 # ---------------------------------------------------------------------------------------------
 # Entries already present.
 
