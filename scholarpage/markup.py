@@ -10,9 +10,18 @@ import re
 from .problems import Problems
 from .schema import unsafe_url_reason
 
-# An attribute's quoted value: found first, then the name before it (href or src, any case)
-# is checked; searching for the name instead makes every character a possible start (slow).
-_QUOTED_VALUE = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)')""")
+# An attribute's value: found from its '=', then the name before it (href or src, any case) is
+# checked; searching for the name instead makes every character a possible start (slow). A value
+# is quoted, or unquoted as HTML allows: then it ends at HTML's whitespace or '>', and a browser
+# keeps any quote, '<', '=' or '`' in it (href=javascript:alert('x') is one value). An unquoted
+# value is taken only after an '=' that may follow href or src, so that prose ('x = 1', 'a=b')
+# costs no turn of link_attributes' loop (a text thick with '=' takes twice as long, no more).
+_VALUE = re.compile(r"""
+    = (?: \s* (?: "([^"]*)" | '([^']*)' )
+        | (?<=[fFcC\s]=)  # the cheap test first, then the exact one:
+          (?: (?<=[fFcC]=) | (?<=[fFcC]\s=) | (?<=\s\s=) )  # 'href=', 'src =', '  ='
+          \s* ([^\s"'>][^\t\n\f\r\ >]*) )
+""", re.VERBOSE)
 _LINK_ATTRIBUTES = ("href", "src")
 _ROOTED = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:|/|#)")
 # Simple Markdown, the kind most abstracts are written in, is turned into HTML here, exactly as
@@ -87,11 +96,11 @@ def _span_html(span: re.Match) -> str:
 
 
 def link_attributes(rendered: str):
-    """(start, end, URL) of each href or src attribute's quoted value, in order."""
+    """(start, end, URL) of each href or src attribute's value, quoted or not, in order."""
     from html import unescape
 
     position = 0
-    while (value := _QUOTED_VALUE.search(rendered, position)) is not None:
+    while (value := _VALUE.search(rendered, position)) is not None:
         end = value.start()
         while end and rendered[end - 1].isspace():
             end -= 1
@@ -99,7 +108,7 @@ def link_attributes(rendered: str):
                      if rendered[max(0, end - len(name)):end].lower() == name), "")
         start = end - len(name)
         if name and not (start and (rendered[start - 1].isalnum() or rendered[start - 1] == "_")):
-            group = 1 if value.group(1) is not None else 2
+            group = value.lastindex  # the one alternative that matched
             yield value.start(group), value.end(group), unescape(value.group(group))
             position = value.end()
         else:  # not a link: its quotes may hold one ('= "<a href="...')

@@ -162,6 +162,12 @@ def test_javascript_link_in_the_bio_markdown(make_project):
         f"content/index.md:6:16: link 'javascript:alert(1)' {JS_LINK}"]
 
 
+def test_unquoted_javascript_link_in_the_bio_html(make_project):
+    bio = "---\ntitle: About\n---\nHello.\n\nMy <a href=javascript:alert(1)>notes</a>.\n"
+    assert errors_of(make_project, {"content/index.md": bio}) == [
+        f"content/index.md:6:12: link 'javascript:alert(1)' {JS_LINK}"]
+
+
 def test_javascript_link_in_a_markdown_abstract(make_project):
     text = ("---\ntitle: A Paper\nauthors: [Ada Lovelace]\ntype: conference\n---\n"
             "We show [a demo](javascript:run()).\n")

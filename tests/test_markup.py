@@ -88,8 +88,10 @@ def test_to_html_takes_either_way():
     assert markup.to_html(" \n") == ""
 
 
-# What link_attributes finds, said the slow way: a search for the attribute's name.
-ATTRIBUTE_BY_NAME = re.compile(r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+# What link_attributes finds, said the slow way: a search for the attribute's name. A value is
+# quoted, or unquoted as HTML allows (up to HTML's whitespace or '>', quotes and all).
+ATTRIBUTE_BY_NAME = re.compile(
+    r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>][^\t\n\f\r >]*))""", re.IGNORECASE)
 
 
 @pytest.mark.parametrize("rendered", [
@@ -98,11 +100,22 @@ ATTRIBUTE_BY_NAME = re.compile(r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')"""
     '<a data-href="d" xhref="no" href_="no" title="see href=\'e\'">',
     'x = "<a href="javascript:alert(1)">" y=\'z\' src="f"',
     'no links = "at all"', 'href="g"', '=""', 'src=', "",
+    '<a href=javascript:alert(1)>x</a> <img src=me.png alt=me>', "<A HREF = cv.pdf\n>",
+    "<a/href=&#106;avascript:x>", "<a href=javascript:alert('x')>", '<a href=a"b=c`d<e>',
+    "a = b, x=y and src= > and title=href=h", '<img alt=x src=\'q\'><a href=>',
+    "<a href=\x0bjavascript:x>", "<a href=\xa0javascript:x\xa0y z>", "<a href \n\t=x src  =y>",
+    "So x = 1, a=b, c = d, f  = g and [href](h) = i.",
 ])
 def test_link_attributes_are_found_as_by_a_search_for_their_names(rendered):
     found = [url for _, _, url in markup.link_attributes(rendered)]
-    assert found == [html.unescape(m[2] if m[2] is not None else m[3])
+    assert found == [html.unescape(next(value for value in m.groups()[1:] if value is not None))
                      for m in ATTRIBUTE_BY_NAME.finditer(rendered)]
+
+
+def test_an_unquoted_link_is_found_whole_as_a_browser_reads_it():
+    rendered = "<p><a href=javascript:alert('x')>x</a> <img src=me.png alt=me></p>"
+    assert [url for _, _, url in markup.link_attributes(rendered)] == [
+        "javascript:alert('x')", "me.png"]
 
 
 def test_relative_links_are_rebased_and_others_left_as_they_are():
@@ -111,3 +124,10 @@ def test_relative_links_are_rebased_and_others_left_as_they_are():
     assert markup.rebase_links(rendered, "../../") == (
         '<a href="../../cv.pdf">CV</a> <img src=\'../../me.png\'> <a href="#top"> <a href="/x"> '
         '<a href="https://a.org/">a</a> <span title="href">')
+
+
+def test_unquoted_relative_links_are_rebased_too():
+    rendered = "<a href=cv.pdf>CV</a> <img alt=me src=me.png> <a href=#top> <a href=https://a.org/>"
+    assert markup.rebase_links(rendered, "../../") == (
+        "<a href=../../cv.pdf>CV</a> <img alt=me src=../../me.png> <a href=#top> "
+        "<a href=https://a.org/>")
