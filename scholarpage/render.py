@@ -10,6 +10,7 @@ import hashlib
 import marshal
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -241,6 +242,7 @@ class SiteRenderer:
         )) if all(pub.digest for pub in publications) else None
         self._env = None
         self._lists: list[list] | None = None  # while a page's frame is made (see _frame)
+        self._places: list[tuple[str, int]] = []  # where each of those lists was placed
         self._by_digest = {pub.digest: pub for pub in publications if pub.digest}
 
     def _kept(self, key: str | None, make) -> bytes:
@@ -304,13 +306,13 @@ class SiteRenderer:
 
     def _frame(self, template_name: str, page_path: str, pub, key: str | None):
         """(the page's UTF-8 around its lists, each list's publications), kept under `key`."""
-        template, self._lists = self._template(template_name), []
+        template, self._lists, self._places = self._template(template_name), [], []
         try:
             parts = template.render(self._context(page_path, pub)).split(_MARKER)
         finally:
             lists, self._lists = self._lists, None
         if len(parts) % 2 == 0 or parts[1::2] != [str(n) for n in range(len(lists))]:
-            raise _misused_entries(template)
+            raise _misused_entries(parts, self._places, template)
         texts = [text.encode("utf-8") for text in parts[0::2]]
         if key is not None and all(p.digest for listed in lists for p in listed):
             self.pieces.put(key, marshal.dumps((texts, [[p.digest for p in listed] for listed in lists])))
@@ -430,6 +432,7 @@ class SiteRenderer:
         if self._lists is None:  # not in a page being made
             return self.markup(str(self.entries(pubs, context["page_path"]), "utf-8", "replace"))
         self._lists.append(list(pubs))
+        self._places.append(_calling_template_line())
         return _PlacedEntries(f"{_MARKER}{len(self._lists) - 1}{_MARKER}")
 
     def environment(self):
@@ -569,15 +572,33 @@ def _written_out(value):
     return value
 
 
-def _misused_entries(template) -> Exception:
-    """The error for a template that changed what publication_entries(...) gave, at its line:
-    a captured list changed, or a list placed but not written out."""
+def _calling_template_line() -> tuple[str, int]:
+    """(template file, line) of the template code that called the caller of this function:
+    the innermost frame of a compiled template (Jinja2 puts `__jinja_template__` in its
+    globals), its Python line turned into the template's."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None and template.filename:
+            return template.filename, template.get_corresponding_lineno(frame.f_lineno)
+        frame = frame.f_back
+    return "", 0
+
+
+def _misused_entries(parts: list[str], places: list[tuple[str, int]], template) -> Exception:
+    """The error for a page whose lists did not all come back as placed (`parts`: the page
+    split at the markers), at the template line that placed the first list missing from it or
+    out of its place (`places`): a captured list changed, or a list placed but not written
+    out. Failing that, at the page's `template`."""
     import jinja2
 
-    source = Path(template.filename).read_text(encoding="utf-8", errors="replace")
-    line = next((number for number, text in enumerate(source.splitlines(), 1)
-                 if "publication_entries" in text), 0)
-    return jinja2.TemplateSyntaxError(_ENTRIES_MISUSED, line, template.name, template.filename)
+    found = parts[1::2]
+    numbers = [str(n) for n in range(len(places))]
+    missing = [n for n, number in enumerate(numbers) if number not in found]
+    moved = [n for n, number in enumerate(numbers) if found[n:n + 1] != [number]]
+    first = (missing or moved or [0])[0]
+    filename, line = places[first] if first < len(places) else ("", 0)
+    return jinja2.TemplateSyntaxError(_ENTRIES_MISUSED, line, None, filename or template.filename)
 
 
 _RENDERER_FILTERS = ("authors", "abstract", "bibtex", "bibtex_key", "slug", "citation_tags",

@@ -355,6 +355,25 @@ def test_anything_done_to_a_publication_list_is_an_error_at_its_line(make_projec
     assert tree(root / "_site") == built
 
 
+@pytest.mark.parametrize("text", [
+    "{% set all %}{{ publication_entries(publications) }}{% endset %}{{ all|upper }}",
+    "{% set all %}{{ publication_entries(publications) }}{% endset %}",
+], ids=["changed", "not written out"])
+def test_a_misused_list_below_one_written_out_is_reported_at_its_own_line(make_project, text):
+    index = INDEX_WITH.format("{{ publication_entries(publications) }}\n<p>More</p>\n" + text)
+    assert errors_of(make_project, {PUB: GOOD, "templates/index.html": index}) == [
+        f"templates/index.html:6: {ENTRIES_MISUSED}"]
+
+
+def test_a_misused_list_in_a_base_template_is_reported_once_at_its_line(make_project):
+    """Every page extends base.html: the list it misuses is reported there, once."""
+    base = ('<!DOCTYPE html>\n<html lang="en">\n<title>{{ site.title }}</title>\n'
+            "{% set empty %}{{ publication_entries([]) }}{% endset %}{{ empty|lower }}\n"
+            "{% block main %}{% endblock %}\n</html>\n")
+    assert errors_of(make_project, {PUB: GOOD, "templates/base.html": base}) == [
+        f"templates/base.html:4: {ENTRIES_MISUSED}"]
+
+
 def test_an_error_in_a_shared_template_is_reported_once(make_project):
     base = "<!DOCTYPE html>\n<title>x</title>\n{{ colour }}\n"
     assert errors_of(make_project, {PUB: GOOD, "templates/base.html": base}) == [
