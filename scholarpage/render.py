@@ -623,7 +623,8 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
     renderer.prerender(workers)
     publications = content.publications
     outputs: dict[str, bytes] = {}
-    for page_path, template_name, pub in _pages(site, publications, renderer._page_path):
+    pages = _pages(site, publications, renderer._page_path)
+    for page_path, template_name, pub in pages:
         try:
             outputs[page_path] = renderer.page(page_path, template_name, pub)
         except Exception as error:  # a user's template may fail in any way: report, don't crash
@@ -634,8 +635,13 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
     # A custom domain of its own; a sub-path site shares the domain of the user's site.
     if host and not host.endswith(".github.io") and site.base_path == "/":
         outputs["CNAME"] = f"{host}\n".encode()
+    made = outputs.keys() | {page_path for page_path, _, _ in pages}  # a page that failed too
     for relative, source in static_files(project, site).items():
-        outputs.setdefault(relative, source.read_bytes())
+        if relative in made:
+            problems.warn(project.relative(source), 0, 0,
+                          f"not copied: the build writes {relative} itself")
+        else:
+            outputs[relative] = source.read_bytes()
     return outputs
 
 

@@ -283,6 +283,22 @@ def test_unknown_type_and_unshown_type_are_warnings_naming_the_file(make_project
     assert "A Paper" in page and "“B”" not in page and "“C”" not in page
 
 
+def test_static_files_the_build_writes_itself_are_warnings_naming_them(make_project):
+    site = "title: Test Site\nurl: https://example.org/\nowner:\n  name: Ada Lovelace\n"
+    root = project(make_project, {"site.yml": site, PUB: GOOD, "static/notes.txt": "mine\n",
+                                  **{f"static/{name}": "mine\n" for name in (
+                                      "404.html", "feed.xml", "index.html", "publications.bib",
+                                      "robots.txt", "publications/a-paper/index.html")}})
+    for build in ("first", "with nothing changed"):
+        assert build_ok(root).stderr.splitlines() == [
+            f"static/{name}: warning: not copied: the build writes {name} itself"
+            for name in ("404.html", "feed.xml", "index.html", "publications/a-paper/index.html",
+                         "publications.bib", "robots.txt")], build
+    output = tree(root / "_site")
+    assert output["notes.txt"] == b"mine\n"
+    assert b"mine\n" not in [output[name] for name in output if name != "notes.txt"]
+
+
 # ---------------------------------------------------------------------------------------------
 # Templates: autoescaped, StrictUndefined, errors at the template's line.
 
