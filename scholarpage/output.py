@@ -10,7 +10,19 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 
 
-class UnsafeOutputPath(ValueError):
+class OutputError(Exception):
+    """Writing the output failed: the output path that could not be written ('' for the output
+    folder itself) and why. A problem to report, not a crash (the callers make it one)."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(path, reason)
+        self.path, self.reason = path, reason
+
+    def __str__(self) -> str:
+        return f"cannot write {self.path or 'the output folder'}: {self.reason}"
+
+
+class UnsafeOutputPath(OutputError, ValueError):
     """An output path that would land outside the output folder."""
 
 
@@ -19,7 +31,8 @@ def output_parts(relative: str) -> tuple[str, ...]:
     it is written in (absolute, `..`, an empty part, a backslash)."""
     pure = PurePosixPath(relative)
     if pure.is_absolute() or not pure.parts or any(p in ("..", "") for p in pure.parts) or "\\" in relative:
-        raise UnsafeOutputPath(relative)
+        raise UnsafeOutputPath(relative, "browsers read a backslash in an address as '/': rename it"
+                               if "\\" in relative else "it leads out of the output folder")
     return pure.parts
 
 
@@ -28,8 +41,21 @@ def safe_join(folder: Path, relative: str) -> Path:
     a symbolic link in the folder could lead out)."""
     path = folder.joinpath(*output_parts(relative))
     if not path.resolve().is_relative_to(folder.resolve()):
-        raise UnsafeOutputPath(relative)
+        raise UnsafeOutputPath(relative, "a symbolic link in the output folder leads out of it")
     return path
+
+
+def _failed(error: OSError, relative: str = "", out: Path | None = None) -> OutputError:
+    """An OSError met writing the output file `relative`, or the output folder `out`: then the
+    path that failed is named, unless it is `out` or a folder of the build's beside it."""
+    reason = error.strerror or str(error)
+    if isinstance(error, (FileExistsError, NotADirectoryError)):
+        reason = "a file is where a folder must be"
+    failed = str(error.filename or "")
+    if out is not None and failed and failed != str(out) and not failed.startswith(
+            str(out.parent / f".{out.name}.")):
+        reason = f"{failed}: {reason}"
+    return OutputError(relative, reason)
 
 
 def write_tree(folder: Path, files: dict[str, bytes], same: dict[str, Path] | None = None,
@@ -44,12 +70,15 @@ def write_tree(folder: Path, files: dict[str, bytes], same: dict[str, Path] | No
     """
     made: set[Path] = set()
     for relative in sorted(files):
-        path = folder.joinpath(*output_parts(relative)) if fresh else safe_join(folder, relative)
-        if path.parent not in made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
-        if not _linked(same.get(relative) if same else None, path):
-            path.write_bytes(files[relative])
+        try:
+            path = folder.joinpath(*output_parts(relative)) if fresh else safe_join(folder, relative)
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+            if not _linked(same.get(relative) if same else None, path):
+                path.write_bytes(files[relative])
+        except OSError as error:  # a full disk, no permission, a file where a folder must be
+            raise _failed(error, relative) from error
 
 
 def _linked(existing: Path | None, path: Path) -> bool:
@@ -116,21 +145,26 @@ def update_tree(folder: Path, old: dict[str, bytes], new: dict[str, bytes]) -> l
 
     Not atomic: for a folder nobody reads while this runs (the dev server serves and updates
     its preview folder on one thread), where rewriting a thousand unchanged pages would be slow.
+    After an OutputError, `folder` holds neither all of `old` nor all of `new`.
     """
     for relative in old.keys() - new.keys():
-        path = safe_join(folder, relative)
-        path.unlink(missing_ok=True)
-        for parent in path.parents:  # remove the folders that this left empty
-            if parent == folder or any(parent.iterdir()):
-                break
-            parent.rmdir()
+        try:
+            path = safe_join(folder, relative)
+            path.unlink(missing_ok=True)
+            for parent in path.parents:  # remove the folders that this left empty
+                if parent == folder or any(parent.iterdir()):
+                    break
+                parent.rmdir()
+        except OSError as error:
+            raise _failed(error, relative) from error
     changed = {relative: data for relative, data in new.items() if old.get(relative) != data}
     write_tree(folder, changed)
     return sorted(changed)
 
 
 def write_site(out: Path, files: dict[str, bytes], later: list | None = None) -> None:
-    """Replace the folder `out` by exactly `files`; on any failure `out` is left as it was.
+    """Replace the folder `out` by exactly `files`; on any failure `out` is left as it was (an
+    OSError is raised as an OutputError).
 
     A folder already holding exactly `files` is left alone; otherwise its unchanged files
     are hard-linked into the new folder rather than written again. The previous site is moved
@@ -146,30 +180,34 @@ def write_site(out: Path, files: dict[str, bytes], later: list | None = None) ->
     import shutil
     import tempfile  # imported here: a build that changes nothing needs neither
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    staging = old = None
     try:
-        write_tree(staging, files, same, fresh=True)
-        os.chmod(staging, 0o755)  # mkdtemp makes it private; a site is meant to be read
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        if later is not None:  # it stays a while: a `git add -A` meanwhile must not take it
-            (old / ".gitignore").write_bytes(b"*\n")
-        os.rename(out, old / "site")
-    try:
-        os.rename(staging, out)
-    except BaseException:
-        if old is not None:
-            os.rename(old / "site", out)
-        raise
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+            write_tree(staging, files, same, fresh=True)
+            os.chmod(staging, 0o755)  # mkdtemp makes it private; a site is meant to be read
+            if out.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+                if later is not None:  # it stays a while: a `git add -A` meanwhile must not take it
+                    (old / ".gitignore").write_bytes(b"*\n")
+                os.rename(out, old / "site")
+            os.rename(staging, out)
+            staging = None
+        except OSError as error:
+            raise _failed(error, out=out) from error
     finally:
+        if staging is not None:  # failed: the new site goes, the previous one is put back
+            shutil.rmtree(staging, ignore_errors=True)
+            if old is not None and (old / "site").exists():
+                try:
+                    os.rename(old / "site", out)
+                except OSError as error:  # then it is kept where it is, and said
+                    raise OutputError("", f"the previous site is left in {old / 'site'}: "
+                                          f"{error.strerror or error}") from error
         if old is not None:
             remove = partial(shutil.rmtree, old, ignore_errors=True)
-            if later is None:
+            if later is None or staging is not None:
                 remove()
             else:
                 later.append(remove)

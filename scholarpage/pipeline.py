@@ -14,7 +14,7 @@ from . import model
 from .config import Project, load_site, output_folder_problem
 from .content import Content, FileResult, load_content, read_publications
 from .memo import Memo
-from .output import write_site
+from .output import OutputError, write_site
 from .problems import Problems
 from .render import prepare_environment, render_site
 from .workers import aside
@@ -139,7 +139,10 @@ def build(root: Path | str, out: Path | str | None = None, *, disk_cache: bool =
                 result.problems.error("--out", 0, 0, reason)
         if result.ok:
             result.out = Path(out) if out is not None else project.root / result.site.output
-            write_site(result.out, result.files, later if in_background else None)
+            try:
+                write_site(result.out, result.files, later if in_background else None)
+            except OutputError as error:  # a full disk, no permission: the old site stays
+                result.problems.error(project.relative(result.out.resolve()), 0, 0, str(error))
     finally:
         if saved is not None:
             saved()

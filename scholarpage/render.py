@@ -18,6 +18,7 @@ from . import bibtex, markup, metadata, model
 from .config import Project
 from .content import Content
 from .memo import Memo
+from .output import UnsafeOutputPath, output_parts
 from .workers import fork_map, worth_forking
 from .problems import Problems
 
@@ -640,8 +641,14 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
         if relative in made:
             problems.warn(project.relative(source), 0, 0,
                           f"not copied: the build writes {relative} itself")
-        else:
+            continue
+        try:
+            output_parts(relative)  # refused here, at the file's own name, not when writing
             outputs[relative] = source.read_bytes()
+        except UnsafeOutputPath as error:
+            problems.error(project.relative(source), 0, 0, str(error))
+        except OSError as error:  # gone since it was listed, or unreadable
+            problems.error(project.relative(source), 0, 0, f"cannot read it: {error.strerror or error}")
     return outputs
 
 

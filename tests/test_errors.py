@@ -6,6 +6,10 @@ can be read off the test.
 """
 from __future__ import annotations
 
+import errno
+import os
+from pathlib import Path
+
 import pytest
 
 from conftest import build_ok, run_cli, tree
@@ -394,6 +398,112 @@ def test_an_error_in_a_shared_template_is_reported_once(make_project):
     base = "<!DOCTYPE html>\n<title>x</title>\n{{ colour }}\n"
     assert errors_of(make_project, {PUB: GOOD, "templates/base.html": base}) == [
         "templates/base.html:3: template error: 'colour' is undefined"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing the output: a problem like any other, and the previous site stays as it was.
+
+
+def built_site(make_project, files: dict[str, str] | None = None):
+    """A project built once: (its folder, what its _site/ holds)."""
+    root = project(make_project, {PUB: GOOD, **(files or {})})
+    build_ok(root)
+    return root, tree(root / "_site")
+
+
+def failed_in_process(root, monkeypatch, capsys, *args: str) -> list[str]:
+    """The problem lines of a build run by the command line's own function, in this process
+    (for a failure a test brings about), checked as failed_build does."""
+    from scholarpage import cli
+
+    monkeypatch.chdir(root)
+    assert cli.main(["build", "--no-cache", *args]) == 1
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert out == "" and lines[-1] == FAILED.format(len(lines) - 1, "s" * (len(lines) != 2))
+    return lines[:-1]
+
+
+def left_alone(root, built: dict[str, bytes]) -> bool:
+    """Whether _site/ holds what it held, with no folder of a build left beside it."""
+    return tree(root / "_site") == built and not [
+        name for name in os.listdir(root) if name.startswith("._site")]
+
+
+def test_a_static_file_named_with_a_backslash_is_refused_at_its_name(make_project):
+    root, built = built_site(make_project)
+    (root / "static").mkdir()
+    (root / "static" / "a\\b.txt").write_text("a\n", encoding="utf-8")
+    assert failed_build(root) == [
+        "static/a\\b.txt: cannot write a\\b.txt: browsers read a backslash in an address as '/': "
+        "rename it"]
+    assert left_alone(root, built)
+
+
+def test_an_output_folder_under_a_file_is_a_problem(make_project):
+    root, built = built_site(make_project)
+    assert failed_build(root, "build", "--out", "site.yml/x") == [
+        "site.yml/x: cannot write the output folder: site.yml: a file is where a folder must be"]
+    assert left_alone(root, built)
+
+
+def test_a_static_file_gone_before_it_is_read_is_a_problem(make_project, monkeypatch, capsys):
+    from scholarpage import render
+
+    root, built = built_site(make_project, {"static/notes.txt": "mine\n"})
+    listed = render.static_files
+    monkeypatch.setattr(render, "static_files", lambda project, site: {
+        **listed(project, site), "gone.txt": project.root / "static" / "gone.txt"})
+    assert failed_in_process(root, monkeypatch, capsys) == [
+        "static/gone.txt: cannot read it: No such file or directory"]
+    assert left_alone(root, built)
+
+
+def test_a_full_disk_is_a_problem_and_the_previous_site_stays(make_project, monkeypatch, capsys):
+    root, built = built_site(make_project)
+    (root / "content" / "index.md").write_text(BIO + "Edited.\n", encoding="utf-8")
+    write_bytes = Path.write_bytes
+
+    def full(path, data):
+        if path.name == "index.html":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return write_bytes(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    assert failed_in_process(root, monkeypatch, capsys) == [
+        "_site: cannot write index.html: No space left on device"]
+    assert left_alone(root, built)
+
+
+@pytest.mark.parametrize("moved", ["_site", "._site.new-"], ids=["old site", "new site"])
+def test_a_folder_that_may_not_be_moved_is_a_problem(make_project, monkeypatch, capsys, moved):
+    """Refused when the previous site is moved aside, or when the new one is moved in: then
+    the previous one is put back."""
+    root, built = built_site(make_project)
+    (root / "content" / "index.md").write_text(BIO + "Edited.\n", encoding="utf-8")
+    rename = os.rename
+
+    def refused(source, target):
+        if Path(source).name.startswith(moved):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(source), str(target))
+        return rename(source, target)
+
+    monkeypatch.setattr(os, "rename", refused)
+    assert failed_in_process(root, monkeypatch, capsys) == [
+        "_site: cannot write the output folder: Permission denied"]
+    assert left_alone(root, built)
+
+
+def test_the_first_site_not_written_leaves_nothing(make_project, monkeypatch, capsys):
+    root = project(make_project, {PUB: GOOD})
+
+    def refused(path, data):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    monkeypatch.setattr(Path, "write_bytes", refused)
+    assert failed_in_process(root, monkeypatch, capsys) == [
+        "_site: cannot write 404.html: Permission denied"]
+    assert [name for name in os.listdir(root) if "_site" in name] == []
 
 
 # ---------------------------------------------------------------------------------------------
