@@ -152,9 +152,12 @@ def update_tree(folder: Path, old: dict[str, bytes], new: dict[str, bytes]) -> l
             path = safe_join(folder, relative)
             path.unlink(missing_ok=True)
             for parent in path.parents:  # remove the folders that this left empty
-                if parent == folder or any(parent.iterdir()):
+                if parent == folder:
                     break
-                parent.rmdir()
+                if parent.is_dir():  # else removed already, by an update that then failed
+                    if any(parent.iterdir()):
+                        break
+                    parent.rmdir()
         except OSError as error:
             raise _failed(error, relative) from error
     changed = {relative: data for relative, data in new.items() if old.get(relative) != data}

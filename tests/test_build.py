@@ -442,6 +442,19 @@ def test_the_command_leaves_removing_the_previous_site_to_a_process_it_does_not_
     assert [name for name in os.listdir(example_project) if name.startswith("._site")] == []
 
 
+def test_an_update_after_one_that_failed_midway_removes_what_is_left(tmp_path):
+    """The dev server's folder, after an update that failed (a full disk) once it had removed
+    some of the files and folders the site no longer has: the next update finishes the job."""
+    from scholarpage.output import update_tree
+
+    old = {"index.html": b"old", "a/b/page.html": b"x", "a/c/page.html": b"y"}
+    update_tree(tmp_path, {}, old)
+    (tmp_path / "a" / "b" / "page.html").unlink()
+    (tmp_path / "a" / "b").rmdir()
+    assert update_tree(tmp_path, old, {"index.html": b"new"}) == ["index.html"]
+    assert tree(tmp_path) == {"index.html": b"new"} and os.listdir(tmp_path) == ["index.html"]
+
+
 def test_an_interrupted_write_keeps_the_old_site(tmp_path):
     from scholarpage.output import UnsafeOutputPath, write_site
 
