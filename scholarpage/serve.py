@@ -32,7 +32,7 @@ from tornado.netutil import bind_sockets
 from tornado.websocket import WebSocketClosedError
 
 from .config import Project
-from .output import update_tree
+from .output import OutputError, update_tree
 from .pipeline import BuildCache, BuildResult, render
 from .problems import Problems
 from .watch import Watcher
@@ -111,7 +111,13 @@ class Preview:
         result = render(self.project, Problems(), self.cache)
         written = []
         if result.ok:
-            written = update_tree(self.folder, self.files, result.files)
+            try:
+                written = update_tree(self.folder, self.files, result.files)
+            except OutputError as error:  # a full disk: shown like any problem, until it is gone
+                result.problems.error(str(self.folder), 0, 0, str(error))
+                # What the folder holds is now unknown: the next build writes every file again.
+                self.files = dict.fromkeys(self.files.keys() | result.files.keys(), None)
+        if result.ok:
             self.files, self.errors = result.files, []
             self.base_path = result.site.base_path
         else:

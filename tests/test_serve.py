@@ -527,6 +527,37 @@ def test_a_rebuild_reads_again_only_the_files_that_changed(site):
     assert results()[first] is not before[first]
 
 
+def test_a_preview_that_cannot_be_written_shows_the_error_page_until_it_can(site, tmp_path,
+                                                                            monkeypatch, capsys):
+    import errno
+
+    from scholarpage.config import Project
+    from scholarpage.serve import Preview
+
+    (tmp_path / "scratch").mkdir()
+    preview = Preview(Project(site), tmp_path / "scratch", 8000)
+    assert preview.build()[0].ok
+    edited = site / "content/publications/first.yml"
+    write(edited, PUB.replace("2020", "2021"))
+    write_bytes = Path.write_bytes
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    preview.changed({edited})
+    preview.rebuild()
+    problem = f"{preview.folder}: cannot write index.html: No space left on device"
+    assert [str(p) for p in preview.errors] == [problem]
+    assert html.escape(problem) in preview.error_page().decode()
+    out, err = capsys.readouterr()
+    assert err == f"{problem}\n" and "build failed with 1 error" in out
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    preview.rebuild()
+    assert preview.errors == [] and tree(preview.folder) == preview.files
+    assert b"2021" in preview.files["index.html"]
+
+
 def test_update_tree_writes_only_what_differs_and_prunes_emptied_folders(tmp_path):
     from scholarpage.output import update_tree
 
