@@ -41,13 +41,18 @@ def command_build(args) -> int:
 
 
 def command_schema(args) -> int:
-    from .output import write_tree
+    from .output import OutputError, write_tree
     from .schema import schema_files
 
     folder = args.root / "schema"
-    folder.mkdir(exist_ok=True)
     files = schema_files()
-    write_tree(folder, files)
+    try:
+        folder.mkdir(exist_ok=True)
+        write_tree(folder, files)
+    except (OSError, OutputError) as error:  # schema/ is a file, a full disk, no permission
+        reason = error if isinstance(error, OutputError) else error.strerror or error
+        print(f"schema/: cannot write the JSON Schemas: {reason}", file=sys.stderr)
+        return 1
     print(f"wrote {len(files)} JSON Schemas to {folder.as_posix()}/")
     return 0
 

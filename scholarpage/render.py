@@ -18,7 +18,6 @@ from . import bibtex, markup, metadata, model
 from .config import Project
 from .content import Content
 from .memo import Memo
-from .output import UnsafeOutputPath, output_parts
 from .workers import fork_map, worth_forking
 from .problems import Problems
 
@@ -642,11 +641,12 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
             problems.warn(project.relative(source), 0, 0,
                           f"not copied: the build writes {relative} itself")
             continue
+        if "\\" in relative:  # found here, at the file's own name (writing would refuse it too)
+            problems.error(project.relative(source), 0, 0,
+                           "a backslash in a name: browsers read it as '/' in an address, rename it")
+            continue
         try:
-            output_parts(relative)  # refused here, at the file's own name, not when writing
             outputs[relative] = source.read_bytes()
-        except UnsafeOutputPath as error:
-            problems.error(project.relative(source), 0, 0, str(error))
         except OSError as error:  # gone since it was listed, or unreadable
             problems.error(project.relative(source), 0, 0, f"cannot read it: {error.strerror or error}")
     return outputs

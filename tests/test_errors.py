@@ -435,8 +435,7 @@ def test_a_static_file_named_with_a_backslash_is_refused_at_its_name(make_projec
     (root / "static").mkdir()
     (root / "static" / "a\\b.txt").write_text("a\n", encoding="utf-8")
     assert failed_build(root) == [
-        "static/a\\b.txt: cannot write a\\b.txt: browsers read a backslash in an address as '/': "
-        "rename it"]
+        "static/a\\b.txt: a backslash in a name: browsers read it as '/' in an address, rename it"]
     assert left_alone(root, built)
 
 

@@ -62,6 +62,14 @@ def test_schema_command_writes_the_schemas(tmp_path):
     assert tree(tmp_path / "schema") == schema_files()
 
 
+def test_schema_command_where_a_file_is_named_schema_says_so(tmp_path):
+    (tmp_path / "schema").write_text("mine\n", encoding="utf-8")
+    result = run_cli(tmp_path, "schema")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr == "schema/: cannot write the JSON Schemas: File exists\n"
+    assert (tmp_path / "schema").read_text(encoding="utf-8") == "mine\n"
+
+
 @pytest.mark.parametrize("relative", example_files())
 def test_example_file_validates_against_its_schema(relative):
     errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
