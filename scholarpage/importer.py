@@ -1,10 +1,9 @@
 """BibTeX files -> publication files in content/publications/ (`python build.py import`).
 
-bibtexparser v2 splits the file; its middlewares resolve @string macros, lower-case field
-names, split author lists and decode LaTeX to Unicode ($math$ stays as written). Each entry
+bibfile.py reads the files (crossrefs resolved against every file imported together). Each entry
 becomes the data of one publication file; scaffold.py checks it against the model, finds the
 entries already present and writes the files. A broken entry is reported at its line and the
-others still import. An entry's `crossref` is resolved against every file imported together.
+others still import.
 """
 from __future__ import annotations
 
@@ -14,23 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import bibtex, model
+from .bibfile import TEXT_FIELDS, VENUE_FIELDS, CrossReferences, Place, failure, read_bib
 from .config import SITE_FILE, Project
 from .content import read_text
 from .problems import Problems
 from .scaffold import PublicationFolder, expanded, read_back, url_key
 from .schema import LINK_EXPANSIONS, one_line, unsafe_url_reason
 
-# Fields holding text, decoded from LaTeX. Every other field (urls, ids) is taken as written.
-TEXT_FIELDS = {"title", "author", "booktitle", "journal", "note", "abstract", "howpublished",
-               "publisher", "school", "institution", "type", "pubstate", "number"}
 NOT_LINKS = {"biburl", "bibsource"}  # urls of the .bib record itself, not of the work
-# What an entry takes from the one its `crossref` names, when it lacks them, as BibTeX does.
-# Not the parent's links, abstract, note or type: they describe the volume, not the paper (a
-# proceedings' DOI would make every paper in it the same work).
-INHERITED = {"author", "editor", "booktitle", "journal", "publisher", "school", "institution",
-             "organization", "series", "volume", "address", "edition", "year", "month", "date"}
-VENUE_FIELDS = {**bibtex.VENUE_FIELDS, "conference": "booktitle", "inbook": "booktitle",
-                "mastersthesis": "school"}
 PREPRINT_SERVERS = re.compile(r"\b(arxiv|corr|biorxiv|medrxiv)\b", re.IGNORECASE)
 _ARXIV_IN_TEXT = re.compile(r"arxiv:\s*(\S+)", re.IGNORECASE)
 _ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/abs/(\S+?)/?$")
@@ -60,80 +50,6 @@ class ImportResult:
     def summary(self) -> str:
         updated = f" ({self.updated} updated)" if self.update else ""
         return f"{self.new} new, {self.present} already present{updated}, {self.failed} with problems"
-
-
-# ---------------------------------------------------------------------------------------------
-# Parsing.
-
-
-def _middlewares():
-    """The parse stack: bibtexparser's middlewares, plus `#` joins and decoding of text only."""
-    from bibtexparser import middlewares as mw
-    from bibtexparser.model import Field
-
-    class JoinConcatenations(mw.BlockMiddleware):
-        """Resolves `macro # "text"` values, which bibtexparser leaves as written."""
-
-        def transform_entry(self, entry, library):
-            macros = {key.lower(): _unquote(s.value) for key, s in library.strings_dict.items()}
-            for item in entry.fields:
-                pieces = [p.strip() for p in _split_concatenation(item.value)] \
-                    if isinstance(item.value, str) else []
-                if len(pieces) > 1:  # a piece is quoted text or a macro; month names stay words
-                    item.value = "{%s}" % "".join(
-                        _unquote(p) if p[:1] in "{\"" else macros.get(p.lower(), p) for p in pieces)
-            return entry
-
-    class DecodeText(mw.LatexDecodingMiddleware):
-        """LaTeX decoding of text fields and author names only: urls keep `%`, `~` and `_`."""
-
-        def transform_entry(self, entry, library):
-            every = entry.fields
-            names = [Field("author", parts) for f in every if f.key == "author"
-                     and isinstance(f.value, list) for parts in f.value]  # decoded in place
-            entry.fields = [f for f in every if f.key in TEXT_FIELDS and isinstance(f.value, str)] + names
-            block = super().transform_entry(entry, library)
-            entry.fields = every
-            return block
-
-    return [
-        JoinConcatenations(), mw.ResolveStringReferencesMiddleware(), mw.RemoveEnclosingMiddleware(),
-        mw.NormalizeFieldKeys(), mw.SeparateCoAuthors(), mw.SplitNameParts(), DecodeText(),
-        mw.MonthIntMiddleware(),
-    ]
-
-
-def _split_concatenation(value: str) -> list[str]:
-    """`value` split at the `#`s outside braces and quotes."""
-    pieces, depth, quoted, start = [], 0, False, 0
-    for index, char in enumerate(value):
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        elif char == '"' and depth == 0:
-            quoted = not quoted
-        elif char == "#" and depth == 0 and not quoted:
-            pieces.append(value[start:index])
-            start = index + 1
-    return pieces + [value[start:]]
-
-
-def _unquote(value: str) -> str:
-    value = value.strip()
-    return value[1:-1] if value[:1] + value[-1:] in ('""', "{}") else value
-
-
-def parse(text: str):
-    """A bibtexparser Library of `text`, its warnings silenced: problems are reported by us."""
-    import logging
-
-    import bibtexparser
-
-    logger = logging.getLogger("bibtexparser")
-    if not logger.handlers:  # else Python prints its warnings to stderr
-        logger.addHandler(logging.NullHandler())
-    return bibtexparser.parse_string(text, parse_stack=_middlewares())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,118 +239,6 @@ def entry_data(entry, fields: dict, problems: Problems, place: Place) -> dict | 
 # Files.
 
 
-@dataclass(frozen=True)
-class Place:
-    """Where an entry is: its messages read `refs.bib:LINE:COL: ... (entry KEY)`."""
-
-    path: str
-    line: int
-    column: int
-    name: str
-
-    def error(self, problems: Problems, message: str) -> None:
-        problems.error(self.path, self.line, self.column, f"{message} ({self.name})")
-
-    def warn(self, problems: Problems, message: str) -> None:
-        problems.warn(self.path, self.line, self.column, f"{message} ({self.name})")
-
-
-def _place(block, shown: str, lines: list[str]) -> Place:
-    from bibtexparser.model import String
-
-    index = block.start_line or 0
-    column = max(lines[index].find("@"), 0) + 1 if index < len(lines) else 1
-    inner = getattr(block, "ignore_error_block", None) or block
-    key = getattr(inner, "key", None)
-    if key is None:  # a block that could not be split has only its text
-        match = re.match(r"@\w+\s*[{(]\s*([^,\s]*)", block.raw or "")
-        key = match.group(1) if match else "?"
-    return Place(shown, index + 1, column, f"{'@string' if isinstance(inner, String) else 'entry'} {key}")
-
-
-def _failure(block) -> str:
-    """What is wrong with a block bibtexparser could not read, in the user's words."""
-    from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, MiddlewareErrorBlock
-
-    if isinstance(block, DuplicateBlockKeyBlock):
-        return f"duplicate key '{block.key}' (first used on line {block.previous_block.start_line + 1})"
-    if isinstance(block, DuplicateFieldKeyBlock):
-        return f"field '{sorted(block.duplicate_keys)[0]}' is given twice"
-    if isinstance(block, MiddlewareErrorBlock):
-        return f"cannot read this entry: {block.error}"
-    reason = getattr(block.error, "abort_reason", "") or str(block.error)
-    if "`\"`" in reason:
-        return "a quoted value is never closed: a '\"' is missing"
-    if "`}`" in reason or "closing bracket" in reason or "end of file" in reason:
-        return "unbalanced braces: a '{' is never closed"
-    return f"cannot read this entry: {reason.strip()}"
-
-
-def read_bib(text: str, shown: str) -> list[tuple[Place, object]]:
-    """(place, block) of each entry of a .bib text, and of each block that could not be read."""
-    from bibtexparser.model import Entry, ParsingFailedBlock
-
-    text = text.removeprefix("\ufeff")
-    lines = text.split("\n")
-    return [(_place(block, shown, lines), block) for block in parse(text).blocks
-            if isinstance(block, (Entry, ParsingFailedBlock))]
-
-
-class CrossReferences:
-    """The entries of the files imported together, by key: what a `crossref` field names.
-
-    As in BibTeX, keys are compared ignoring case and a child takes from its parent the fields
-    it lacks (see INHERITED); the parent's title is the child's booktitle or journal when the
-    parent has none. A parent is the volume the papers appeared in, not a publication to list.
-    """
-
-    def __init__(self, entries):
-        self.by_key: dict[str, object] = {}
-        for entry in entries:
-            self.by_key.setdefault(entry.key.lower(), entry)
-        self.parents = {id(parent) for entry in entries
-                        if (parent := self.parent(entry)) is not None and parent is not entry}
-
-    @staticmethod
-    def reference(entry) -> str:
-        value = entry.fields_dict.get("crossref")
-        return value.value.strip() if value is not None and isinstance(value.value, str) else ""
-
-    def parent(self, entry):
-        """The entry `entry`'s crossref names, or None."""
-        reference = self.reference(entry)
-        return self.by_key.get(reference.lower()) if reference else None
-
-    def is_parent(self, entry) -> bool:
-        return id(entry) in self.parents
-
-    def in_circle(self, entry) -> bool:
-        """Whether following crossrefs from `entry` comes back to it."""
-        seen, parent = set(), self.parent(entry)
-        while parent is not None and id(parent) not in seen:
-            if parent is entry:
-                return True
-            seen.add(id(parent))
-            parent = self.parent(parent)
-        return False
-
-    def fields(self, entry, seen: tuple = ()) -> dict:
-        """`entry`'s fields, with those it lacks taken from its parent's (and theirs, in turn)."""
-        fields = {f.key: f.value for f in entry.fields}
-        parent = self.parent(entry)
-        seen = (*seen, id(entry))
-        if parent is None or id(parent) in seen:  # crossrefs in a circle (refused) end here
-            return fields
-        inherited = self.fields(parent, seen)
-        taken = {name: value for name, value in inherited.items()
-                 if name in INHERITED and name not in fields}
-        venue_field = VENUE_FIELDS.get(entry.entry_type.lower(), "howpublished")
-        if venue_field in ("booktitle", "journal") and venue_field not in fields | taken \
-                and "title" in inherited:
-            taken[venue_field] = inherited["title"]
-        return {**fields, **taken}
-
-
 def entries_of(blocks, references: CrossReferences, result: ImportResult) -> list[tuple[Place, dict]]:
     """(place, publication data) of each entry of a file that could be read; the others are
     reported. An entry that is only some other entry's crossref target is left out."""
@@ -443,7 +247,7 @@ def entries_of(blocks, references: CrossReferences, result: ImportResult) -> lis
     found = []
     for place, block in blocks:
         if isinstance(block, ParsingFailedBlock):
-            place.error(result.problems, _failure(block))
+            place.error(result.problems, failure(block))
             result.failed += 1
             continue
         reference = references.reference(block)
