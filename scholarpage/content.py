@@ -15,6 +15,7 @@ import yaml
 
 from . import bibtex, markup, metadata, model
 from .config import Project, field_node
+from .files import files_under, report_unreadable
 from .memo import Memo
 from .problems import Problem, Problems, did_you_mean
 from .schema import Reader, read_record, read_value, valid
@@ -145,26 +146,18 @@ def _dates_agree(publication: model.Publication, doc, node, reader: Reader) -> b
     return True
 
 
-def publication_files(project: Project) -> list[str]:
-    """Publication files in a stable order: sorted by path, hidden and editor files skipped.
+def publication_files(project: Project, problems: Problems | None = None) -> list[str]:
+    """Publication files in a stable order: sorted by path, hidden and editor files skipped,
+    through symbolic links; a link that leads nowhere or in a loop is reported to `problems`."""
+    found, broken = files_under(project.content / PUBLICATIONS_DIR, _not_read)
+    for path, error in broken if problems is not None else ():
+        report_unreadable(path, project.relative(path), error, problems)
+    return [path for parts, path in found if parts[-1].endswith(PUBLICATION_SUFFIXES)]
 
-    Paths as text: the dev server lists a thousand files on every rebuild, and text is cheap.
-    """
-    found, folders = [], [(str(project.content / PUBLICATIONS_DIR), ())]
-    while folders:
-        folder, parts = folders.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:  # no such folder, or not one
-            continue
-        for entry in entries:
-            if entry.name.startswith((".", "_")):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                folders.append((entry.path, (*parts, entry.name)))
-            elif entry.name.endswith(PUBLICATION_SUFFIXES) and entry.is_file():
-                found.append(((*parts, entry.name), entry.path))
-    return [path for _, path in sorted(found)]
+
+def _not_read(name: str) -> bool:
+    """Hidden files and folders, and those starting with '_' (drafts, notes)."""
+    return name.startswith((".", "_"))
 
 
 def read_bio(project: Project, problems: Problems, parsed: Memo | None = None) -> model.Page:
@@ -293,7 +286,7 @@ def read_publications(project: Project, problems: Problems, cache: dict | None =
     memo = parsed if parsed is not None else Memo()
     now = time.time_ns()
     kept = []  # [path, its result (None: to be read), its signature]
-    for path in publication_files(project):
+    for path in publication_files(project, problems):
         result = cache.get(path) if cache else None
         signature = file_signature(path) if signatures is not None else None
         if result is None and signature is not None:

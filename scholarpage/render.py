@@ -17,6 +17,7 @@ from pathlib import Path
 from . import bibtex, markup, metadata, model
 from .config import Project
 from .content import Content
+from .files import files_under, report_unreadable
 from .memo import Memo
 from .workers import fork_map, worth_forking
 from .problems import Problems
@@ -108,15 +109,16 @@ def relative_root(page_path: str) -> str:
     return "../" * page_path.count("/")
 
 
-def static_files(project: Project, site: model.Site) -> dict[str, Path]:
-    """Output path -> source file of the theme's static files, overridden by `static/`."""
+def static_files(project: Project, site: model.Site, problems: Problems | None = None) -> dict[str, Path]:
+    """Output path -> source file of the theme's static files, overridden by `static/`; hidden
+    files are left out, and a link that leads nowhere or in a loop is reported to `problems`."""
     files: dict[str, Path] = {}
     for folder in (project.theme(site.theme) / "static", project.override_static):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                relative = path.relative_to(folder)
-                if path.is_file() and not any(p.startswith(".") for p in relative.parts):
-                    files[relative.as_posix()] = path
+        found, broken = files_under(folder)
+        for parts, path in found:
+            files["/".join(parts)] = Path(path)
+        for path, error in broken if problems is not None else ():
+            report_unreadable(path, project.relative(path), error, problems)
     return files
 
 
@@ -194,23 +196,14 @@ def templates_digest(project: Project, site: model.Site) -> str:
     """Changes with any template the theme's loader could find."""
     digest = hashlib.blake2b(digest_size=16)
     for folder in (project.override_templates, project.theme(site.theme) / "templates"):
-        for path in _files_under(folder):
-            if path.is_file():
-                digest.update(f"{project.relative(path)}\0".encode() + path.read_bytes() + b"\0")
+        for _, path in files_under(folder, skip=_nothing)[0]:
+            with open(path, "rb") as file:
+                digest.update(f"{project.relative(path)}\0".encode() + file.read() + b"\0")
     return digest.hexdigest()
 
 
-def _files_under(folder: Path):
-    """The paths of the files under `folder`, in a fixed order, through symbolic links as the
-    loader goes; a link back to a folder above it (a loop) is not followed."""
-    for top, folders, files in os.walk(folder, followlinks=True):
-        parts = Path(top).relative_to(folder).parts
-        above = {os.path.realpath(folder.joinpath(*parts[:count])) for count in range(len(parts))}
-        if os.path.realpath(top) in above:
-            folders.clear()
-            continue
-        folders.sort()
-        yield from (Path(top, name) for name in sorted(files))
+def _nothing(name: str) -> bool:
+    return False  # the loader finds hidden templates too
 
 
 class SiteRenderer:
@@ -636,7 +629,7 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
     if host and not host.endswith(".github.io") and site.base_path == "/":
         outputs["CNAME"] = f"{host}\n".encode()
     made = outputs.keys() | {page_path for page_path, _, _ in pages}  # a page that failed too
-    for relative, source in static_files(project, site).items():
+    for relative, source in static_files(project, site, problems).items():
         if relative in made:
             problems.warn(project.relative(source), 0, 0,
                           f"not copied: the build writes {relative} itself")

@@ -149,6 +149,30 @@ def test_publications_are_newest_first_then_by_order_then_by_file(make_project):
         "List one", "List two", "Undated b", "Undated a"]
 
 
+def test_folders_linked_into_publications_and_static_are_read(make_project, tmp_path):
+    """A folder kept elsewhere (another repository) may be linked in, as templates may: its
+    files are read through the link in the same order, hidden ones still left out, and a link
+    back up is walked once."""
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "pubs" / "deeper").mkdir(parents=True)
+    (elsewhere / "pubs" / "b.yml").write_text(pub("Linked B", "year: 2020"))
+    (elsewhere / "pubs" / "deeper" / "c.yml").write_text(pub("Linked C", "year: 2020"))
+    (elsewhere / "pubs" / ".draft.yml").write_text(pub("Hidden", "year: 2020"))
+    (elsewhere / "pubs" / "up").symlink_to(elsewhere / "pubs")
+    (elsewhere / "files" / "talks").mkdir(parents=True)
+    (elsewhere / "files" / "talks" / "slides.pdf").write_bytes(b"%PDF slides\n")
+    (elsewhere / "files" / ".secret").write_text("not for the site\n")
+    root = project(make_project, {"content/publications/a.yml": pub("Own A", "year: 2020"),
+                                  "static/cv.pdf": "%PDF cv\n"})
+    (root / "content" / "publications" / "linked").symlink_to(elsewhere / "pubs")
+    (root / "static" / "files").symlink_to(elsewhere / "files")
+    build_ok(root)
+    assert [title_of(li) for li in entries(index(root))] == ["Own A", "Linked B", "Linked C"]
+    built = tree(root / "_site")
+    assert built["files/talks/slides.pdf"] == b"%PDF slides\n" and built["cv.pdf"] == b"%PDF cv\n"
+    assert not [name for name in built if "secret" in name]
+
+
 def test_owner_is_strong_and_coauthors_are_linked_wherever_they_appear(make_project):
     files = {
         "site.yml": OWNER_SITE,

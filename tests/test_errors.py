@@ -267,6 +267,43 @@ def test_content_is_still_checked_when_site_yml_is_broken(make_project):
 
 
 # ---------------------------------------------------------------------------------------------
+# Links that lead nowhere, or in a loop.
+
+
+LOOP = "symbolic link loop: the link never reaches a file (point it at one, or remove it)"
+
+
+def test_a_symbolic_link_loop_among_publications_is_an_error_naming_it(make_project):
+    root = project(make_project, {PUB: GOOD})
+    (root / "content" / "publications" / "loop.yml").symlink_to("loop.yml")
+    (root / "content" / "publications" / "one").symlink_to("two")  # a loop of two: no folder
+    (root / "content" / "publications" / "two").symlink_to("one")
+    assert failed_build(root) == [
+        f"content/publications/loop.yml: {LOOP}",
+        f"content/publications/one: {LOOP}",
+        f"content/publications/two: {LOOP}",
+    ]
+
+
+def test_a_symbolic_link_loop_among_static_files_is_an_error_naming_it(make_project):
+    root = project(make_project, {PUB: GOOD, "static/cv.pdf": "%PDF\n"})
+    (root / "static" / "photo.jpg").symlink_to("photo.jpg")
+    assert failed_build(root) == [f"static/photo.jpg: {LOOP}"]
+
+
+def test_a_symbolic_link_to_nothing_is_a_warning_naming_it(make_project):
+    root = project(make_project, {PUB: GOOD})
+    (root / "content" / "publications" / "gone.yml").symlink_to("../elsewhere/gone.yml")
+    (root / "static").mkdir()
+    (root / "static" / "cv.pdf").symlink_to("/nowhere/cv.pdf")
+    assert build_ok(root).stderr.splitlines() == [
+        "content/publications/gone.yml: warning: symbolic link to '../elsewhere/gone.yml', "
+        "which does not exist: skipped",
+        "static/cv.pdf: warning: symbolic link to '/nowhere/cv.pdf', which does not exist: skipped",
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
 # Warnings: the build still succeeds.
 
 
