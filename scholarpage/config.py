@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from . import model
+from .files import read_text
 from .problems import Problems
 from .schema import Reader, read_record, valid
 from .yamlfile import YamlDoc, parse_yaml
@@ -81,15 +82,11 @@ def field_node(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
 def load_site(project: Project, problems: Problems, replacing_output: bool = False) -> model.Site | None:
     """Read and check site.yml; None when it cannot be used."""
     path = project.relative(project.site_file)
-    try:
-        text = project.site_file.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not project.site_file.exists():
         problems.error(path, 0, 0, f"not found: run the build in the folder that holds {SITE_FILE}")
         return None
-    except (OSError, UnicodeDecodeError) as error:
-        problems.error(path, 0, 0, f"cannot read: {error}")
-        return None
-    doc = parse_yaml(text, path, problems)
+    text = read_text(project.site_file, path, problems)
+    doc = parse_yaml(text, path, problems) if text is not None else None
     if doc is None:
         return None
     if doc.root is None:

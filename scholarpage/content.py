@@ -9,13 +9,12 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import yaml
 
 from . import bibtex, markup, metadata, model
 from .config import Project, field_node
-from .files import files_under, report_unreadable
+from .files import files_under, read_text, report_unreadable
 from .memo import Memo
 from .problems import Problem, Problems, did_you_mean
 from .schema import Reader, read_record, read_value, valid
@@ -50,17 +49,6 @@ class FileResult:
 def text_digest(shown: str, text: str) -> str:
     """What a file's result is cached under: its path as shown and its text."""
     return hashlib.blake2b(f"{shown}\0{text}".encode(), digest_size=16).hexdigest()
-
-
-def read_text(path: Path | str, shown: str, problems: Problems) -> str | None:
-    try:
-        with open(path, encoding="utf-8") as file:
-            return file.read()
-    except UnicodeDecodeError as error:
-        problems.error(shown, 0, 0, f"is not UTF-8 text (byte {error.start})")
-    except OSError as error:
-        problems.error(shown, 0, 0, f"cannot read: {error.strerror}")
-    return None
 
 
 def _front_matter(text: str, shown: str, problems: Problems):

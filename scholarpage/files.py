@@ -1,7 +1,8 @@
-"""The project's own files as every stage finds them: the files under a folder.
+"""The project's own files as every stage reads them: text, and the files under a folder.
 
-One way for all: publications, static files and templates are found by the same walk, through
-symbolic links as the template loader and the dev server's watcher go.
+One way for all: site.yml and content/ are read as the same UTF-8 text, and publications,
+static files and templates are found by the same walk, through symbolic links as the template
+loader and the dev server's watcher go.
 """
 from __future__ import annotations
 
@@ -10,6 +11,43 @@ import os
 from pathlib import Path
 
 from .problems import Problems
+
+BOM = "\ufeff"  # what some editors (Notepad) write at the start of a UTF-8 file
+
+
+def read_text(path: Path | str, shown: str, problems: Problems) -> str | None:
+    """A file's text as UTF-8, its newlines as '\\n' and without a byte-order mark; None, with
+    the problem reported, when it cannot be read."""
+    try:
+        with open(path, encoding="utf-8-sig") as file:
+            return file.read()
+    except UnicodeDecodeError:
+        _not_utf8(path, shown, problems)
+    except OSError as error:
+        report_unreadable(path, shown, error, problems)
+    return None
+
+
+def _not_utf8(path: Path | str, shown: str, problems: Problems) -> None:
+    """Report the first byte that is not UTF-8 at its line and column, as an editor counts
+    them. The text decoder's own offset counts from the chunk it was given, not the file."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[:error.start].decode("utf-8").removeprefix(BOM)
+        before = before.replace("\r\n", "\n").replace("\r", "\n")
+        line_start = before.rfind("\n") + 1
+        problems.error(shown, before.count("\n") + 1, len(before) - line_start + 1,
+                       f"not UTF-8 text: unexpected byte 0x{data[error.start]:02x} "
+                       "(save the file as UTF-8)")
+        return
+    except OSError as error:
+        report_unreadable(path, shown, error, problems)
+        return
+    problems.error(shown, 0, 0, "not UTF-8 text (save the file as UTF-8)")  # changed meanwhile
+
 
 def report_unreadable(path: Path | str, shown: str, error: OSError, problems: Problems) -> None:
     """A file that cannot be read: a link that leads nowhere is a warning (it is skipped),

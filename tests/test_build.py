@@ -149,6 +149,27 @@ def test_publications_are_newest_first_then_by_order_then_by_file(make_project):
         "List one", "List two", "Undated b", "Undated a"]
 
 
+def test_a_byte_order_mark_at_the_start_of_a_file_is_no_part_of_it(make_project):
+    """Some editors (Notepad) start UTF-8 files with one: front matter still starts the file."""
+    bom = "\ufeff"
+    root = make_project({
+        "site.yml": bom + OWNER_SITE,
+        "content/index.md": bom + BIO,
+        "content/coauthors.yml": bom + "Charles Babbage: https://example.org/cb\n",
+        "content/publications/a.md": bom + "---\n" + pub("Markdown Paper", "year: 2024")
+                                     + "---\nThe abstract.\n",
+        "content/publications/b.yml": bom + pub("YAML Paper", "year: 2023",
+                                                authors="[Ada Lovelace, Charles Babbage]"),
+    })
+    build_ok(root)
+    page = (root / "_site" / "index.html").read_text(encoding="utf-8")
+    assert bom not in page and "title: About" not in page and "Hello, I study engines." in page
+    items = entries(index(root))
+    assert [title_of(li) for li in items] == ["Markdown Paper", "YAML Paper"]
+    assert abstract_of(items[0]).find("p").text() == "The abstract."
+    assert '<a href="https://example.org/cb">Charles Babbage</a>' in page
+
+
 def test_folders_linked_into_publications_and_static_are_read(make_project, tmp_path):
     """A folder kept elsewhere (another repository) may be linked in, as templates may: its
     files are read through the link in the same order, hidden ones still left out, and a link

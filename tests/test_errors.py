@@ -267,7 +267,32 @@ def test_content_is_still_checked_when_site_yml_is_broken(make_project):
 
 
 # ---------------------------------------------------------------------------------------------
-# Links that lead nowhere, or in a loop.
+# Files that cannot be read as text, and links that lead nowhere.
+
+
+NOT_UTF8 = "not UTF-8 text: unexpected byte 0xe9 (save the file as UTF-8)"
+
+
+def test_text_that_is_not_utf8_is_reported_at_its_line_and_column(make_project):
+    """The column counts characters, as editors do: a UTF-8 'ü' before is one, a byte-order
+    mark none; Windows line ends are one line end each."""
+    files = {
+        "content/index.md": "---\r\ntitle: About\r\n---\r\nHello.\r\n\r\nI live in Zürich, caf"
+                            .encode() + b"\xe9.\r\n",
+        PUB: b"\xef\xbb\xbftitle: Caf\xe9\n",
+        "content/coauthors.yml": "Ren\xe9 Descartes: https://example.org/\n".encode("cp1252"),
+    }
+    assert errors_of(make_project, files) == [
+        f"content/index.md:6:22: {NOT_UTF8}",
+        f"{PUB}:1:11: {NOT_UTF8}",
+        f"content/coauthors.yml:1:4: {NOT_UTF8}",
+    ]
+
+
+def test_a_site_yml_that_is_not_utf8_is_reported_as_content_files_are(make_project):
+    site = "title: Test Site\nowner:\n  name: Ada\n  affiliation: Universit\xe9\n"
+    assert errors_of(make_project, {"site.yml": site.encode("latin-1")}) == [
+        f"site.yml:4:25: {NOT_UTF8}"]
 
 
 LOOP = "symbolic link loop: the link never reaches a file (point it at one, or remove it)"
@@ -569,6 +594,7 @@ def test_files_that_cannot_be_read_are_named_among_many_read_at_once(make_projec
     files["content/publications/p070.yml"] = "title: Caf\xe9\n".encode("latin-1")
     files["content/publications/p140.yml"] = "title: [\n"
     assert errors_of(make_project, files) == [
-        "content/publications/p070.yml: is not UTF-8 text (byte 10)",
+        "content/publications/p070.yml:1:11: not UTF-8 text: unexpected byte 0xe9 "
+        "(save the file as UTF-8)",
         "content/publications/p140.yml:2:1: invalid YAML: did not find expected node content",
     ]
