@@ -92,23 +92,38 @@ def _yaml_error_problem(error: yaml.YAMLError, path: str, line_offset: int, prob
 
 def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -> YamlDoc | None:
     """Compose `text` into a node tree, reporting syntax errors and duplicate keys."""
-    if "\t" in text:
-        # libyaml reports tabs late and vaguely: name the first indenting tab precisely.
-        for number, line in enumerate(text.split("\n"), 1):
-            stripped = line.lstrip(" ")
-            if stripped.startswith("\t"):
-                problems.error(path, number + line_offset, len(line) - len(stripped) + 1,
-                               "invalid YAML: tab character: indent with spaces, not tabs")
-                return None
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as error:
-        _yaml_error_problem(error, path, line_offset, problems)
+        tab = _indenting_tab(text, getattr(error, "problem_mark", None))
+        if tab:
+            problems.error(path, tab[0] + line_offset, tab[1],
+                           "invalid YAML: tab character: indent with spaces, not tabs")
+        else:
+            _yaml_error_problem(error, path, line_offset, problems)
         return None
     doc = YamlDoc(path, root, line_offset)
     if root is not None:
         _check_duplicate_keys(doc, root, problems)
     return doc
+
+
+def _indenting_tab(text: str, mark) -> tuple[int, int] | None:
+    """(line, column) of the tab that broke the YAML at `mark`, if one did: libyaml stops
+    there with a vague "found character that cannot start any token". A tab in valid YAML (in
+    a block of text, say) is no error, so a file is only searched when it failed to compose."""
+    if mark is None or "\t" not in text:
+        return None
+    lines = text.split("\n")
+    if mark.line >= len(lines):
+        return None
+    line = lines[mark.line]
+    stripped = line.lstrip(" ")
+    if stripped.startswith("\t"):  # a tab indenting the line where YAML stopped
+        return mark.line + 1, len(line) - len(stripped) + 1
+    if line[mark.column:mark.column + 1] == "\t":  # a tab where a token should start
+        return mark.line + 1, mark.column + 1
+    return None
 
 
 def _check_duplicate_keys(doc: YamlDoc, root: yaml.Node, problems: Problems) -> None:

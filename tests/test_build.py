@@ -170,6 +170,15 @@ def test_a_byte_order_mark_at_the_start_of_a_file_is_no_part_of_it(make_project)
     assert '<a href="https://example.org/cb">Charles Babbage</a>' in page
 
 
+def test_a_tab_inside_a_block_of_text_is_kept(make_project):
+    """YAML refuses tabs only where they would indent its structure."""
+    text = pub("Tabs", "year: 2024", "abstract: |", "  Code:", "", "  \tx = 1")
+    root = project(make_project, {"content/publications/a.yml": text})
+    build_ok(root)
+    code = abstract_of(entries(index(root))[0]).find("pre").find("code")
+    assert code.raw_text() == "x = 1\n"
+
+
 def test_folders_linked_into_publications_and_static_are_read(make_project, tmp_path):
     """A folder kept elsewhere (another repository) may be linked in, as templates may: its
     files are read through the link in the same order, hidden ones still left out, and a link

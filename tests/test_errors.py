@@ -77,6 +77,11 @@ YAML_CASES = {
         "title: A Paper\nauthors: [Ada Lovelace, Charles Babbage\ntype: conference\n",
         "2:10: invalid YAML: a list in '[ ]' is never closed: add the closing ']'",
     ),
+    "a tab in a block of text, then a list never closed": (
+        "title: A Paper\nauthors: [Ada Lovelace]\ntype: conference\nabstract: |\n  Code:\n"
+        "  \tx = 1\nvenue: [CVPR\n",
+        "7:8: invalid YAML: a list in '[ ]' is never closed: add the closing ']'",
+    ),
     "duplicate key": (
         "title: A Paper\nauthors: [Ada Lovelace]\ntype: conference\ntitle: Another Paper\n",
         "4:1: duplicate key 'title' (first given on line 1)",
