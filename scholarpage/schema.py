@@ -155,13 +155,18 @@ def _(kind, node, reader, name):
 def _(kind, node, reader, name):
     items = node.value if isinstance(node, yaml.SequenceNode) else [node]
     values = []
+    empty = f"empty item in '{name}'" if items is node.value else f"'{name}' must not be empty"
     for item in items:
         if is_empty(item):
-            reader.error(item, f"empty item in '{name}'")
-            continue
-        value = read_value(_TEXT, item, reader, name)
-        if value is not _INVALID:
+            value = ""
+        else:
+            value = read_value(_TEXT, item, reader, name)
+            if value is _INVALID:
+                continue
+        if value.strip():
             values.append(value)
+        else:  # `-`, `- ""`: nothing to show
+            reader.error(item, empty)
     if len(items) < kind.min_items:
         return reader.error(node, f"'{name}' needs at least {kind.min_items} item(s)")
     return tuple(values)
@@ -253,6 +258,8 @@ def read_record(record: type, node: yaml.Node, reader: Reader, **derived):
         if is_empty(value):
             continue  # `field:` with nothing after it means "not given"
         result = read_value(kinds[name], value, reader, name)
+        if name in required and isinstance(result, str) and not result.strip():  # `title: ""`
+            result = reader.error(value, f"'{name}' must not be empty")
         if result is not _INVALID:
             values[name] = result
     for name in required:
@@ -278,6 +285,7 @@ def valid(value) -> bool:
 
 
 NOT_GIVEN = {"type": "null"}  # `field:` with nothing after it
+NOT_BLANK = r"\S"  # text that is more than spaces: a required field's, a list's item
 
 
 # kind_schema(kind): the JSON Schema of a value of that kind.
@@ -314,7 +322,7 @@ def _(kind):
 
 @kind_schema.register(TextList)
 def _(kind):
-    item = {"type": "string", "minLength": 1}
+    item = {"type": "string", "pattern": NOT_BLANK}
     schema = {"type": "array", "items": item}
     if kind.min_items:
         schema["minItems"] = kind.min_items
@@ -365,6 +373,8 @@ def record_schema(record: type) -> dict:
         kind = kind_schema(f.metadata["kind"])
         if f.default is dataclasses.MISSING:
             required.append(f.name)
+            if kind.get("type") == "string" and "pattern" not in kind:  # as read_record says
+                kind = {**kind, "pattern": NOT_BLANK}
         else:  # an optional `field:` left empty means "not given", as in read_record
             kind = {"anyOf": [kind, NOT_GIVEN]}
         prop = {"description": f.metadata["doc"], **kind}

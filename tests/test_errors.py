@@ -140,6 +140,18 @@ FIELD_CASES = {
     "empty author": (
         "title: A Paper\nauthors:\n  - Ada Lovelace\n  -\ntype: conference\n",
         ["4:4: empty item in 'authors'"]),
+    "empty author in quotes": (
+        'title: A Paper\nauthors: [Ada Lovelace, ""]\ntype: conference\n',
+        ["2:25: empty item in 'authors'"]),
+    "authors as empty text": (
+        'title: A Paper\nauthors: " "\ntype: conference\n', ["2:10: 'authors' must not be empty"]),
+    "no authors": (
+        "title: A Paper\nauthors: []\ntype: conference\n", ["2:10: 'authors' needs at least 1 item(s)"]),
+    "empty title": (
+        'authors: [Ada Lovelace]\ntype: conference\nvenue: CVPR\ntitle: ""\n',
+        ["4:8: 'title' must not be empty"]),
+    "blank title": (
+        "title: '  '\nauthors: [Ada Lovelace]\ntype: conference\n", ["1:8: 'title' must not be empty"]),
     "empty link in quotes": (
         GOOD + "links:\n  pdf: ''\n", ["5:8: link '' is empty"]),
     "authors as a mapping": (
@@ -223,6 +235,18 @@ def test_site_yml_problems(make_project):
         "site.yml:3:3: unknown field 'nam' (did you mean 'name'?)",
         "site.yml:3:3: missing required field 'name'",
         "site.yml:4:11: 'sections' needs at least 1 item(s)",
+    ]
+
+
+def test_required_text_in_site_yml_must_not_be_empty(make_project):
+    site = ("title: ''\nowner:\n  name: ' '\n  links:\n    - label: ''\n      url: https://a.org/\n"
+            "sections:\n  - heading: \"\"\n    types: ['', journal]\n")
+    assert errors_of(make_project, {"site.yml": site}) == [
+        "site.yml:1:8: 'title' must not be empty",
+        "site.yml:3:9: 'name' must not be empty",
+        "site.yml:5:14: 'label' must not be empty",
+        "site.yml:8:14: 'heading' must not be empty",
+        "site.yml:9:13: empty item in 'types'",
     ]
 
 

@@ -113,6 +113,8 @@ PUBLICATIONS = {
     "doi that is no doi": ("title: T\nauthors: [Ada]\ntype: conference\n"
                            "links:\n  doi: not-a-doi\n", False),
     "empty author list": ("title: T\nauthors: []\ntype: conference\n", False),
+    "empty title": ("title: ''\nauthors: [Ada]\ntype: conference\n", False),
+    "blank author": ("title: T\nauthors: [Ada, ' ']\ntype: conference\n", False),
 }
 
 
