@@ -225,13 +225,15 @@ def publication_order(pub: model.Publication):
     return (year == 0, -year, -month, -day, pub.order, pub.source, pub.line)
 
 
-def collect(results: list[FileResult], site: model.Site, problems: Problems):
-    """Publications of all files, checked together and ordered."""
+def collect(results: list[FileResult], site: model.Site | None, problems: Problems):
+    """Publications of all files, checked together and ordered; without a site (site.yml
+    has errors), the types are not checked."""
     publications = []
     for result in results:
         problems.extend(list(result.problems))
         publications.extend(result.records)
-    check_types(publications, site, problems)
+    if site is not None:
+        check_types(publications, site, problems)
     check_unique(publications, "bibtex_key", "BibTeX key", problems)
     check_unique(publications, "slug", "slug", problems)
     return tuple(sorted(publications, key=publication_order))
@@ -316,10 +318,12 @@ def _read_publication(project: Project, path: str, memo: Memo) -> tuple[FileResu
     return read_publication_file(shown, text, digest), problems.items
 
 
-def load_content(project: Project, site: model.Site, problems: Problems,
+def load_content(project: Project, site: model.Site | None, problems: Problems,
                  cache: dict | None = None, parsed: Memo | None = None,
                  workers: int = 1, signatures: dict | None = None, meanwhile=None) -> Content:
-    """`cache`, `parsed`, `workers`, `signatures` and `meanwhile` are read_publications'."""
+    """Everything in content/, read and checked; without a site (site.yml has errors), only
+    what needs none. `cache`, `parsed`, `workers`, `signatures` and `meanwhile` are
+    read_publications'."""
     return Content(
         bio=read_bio(project, problems, parsed),
         publications=collect(read_publications(project, problems, cache, parsed, workers,

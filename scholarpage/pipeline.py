@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import model
 from .config import Project, load_site, output_folder_problem
-from .content import Content, FileResult, load_content, read_publications
+from .content import Content, FileResult, load_content
 from .memo import Memo
 from .output import OutputError, write_site
 from .problems import Problems
@@ -82,9 +82,8 @@ def render(project: Project, problems: Problems, cache: BuildCache | None = None
     site = load_site(project, problems, replacing_output)
     if site is None:
         if project.site_file.is_file():  # still check every content file, all in this one run
-            for file_result in read_publications(project, problems, cache.publications,
-                                                 cache.parsed, cache.workers, cache.signatures):
-                problems.extend(list(file_result.problems))
+            load_content(project, None, problems, cache.publications, cache.parsed, cache.workers,
+                         cache.signatures)
         return result
     result.site = site
     result.content = load_content(  # while others read, this process readies the templates

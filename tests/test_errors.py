@@ -295,6 +295,19 @@ def test_content_is_still_checked_when_site_yml_is_broken(make_project):
     ]
 
 
+def test_the_bio_and_coauthors_are_still_checked_when_site_yml_is_broken(make_project):
+    files = {"site.yml": "title: Test Site\n",
+             "content/index.md": "---\ntitle: About\ntitel: x\n---\nHello.\n",
+             "content/coauthors.yml": "Charles Babbage: javascript:alert(1)\n",
+             PUB: GOOD + "year: twenty\n"}
+    assert errors_of(make_project, files) == [
+        "site.yml:1:1: missing required field 'owner'",
+        "content/index.md:3:1: unknown field 'titel' (did you mean 'title'?)",
+        f"{PUB}:4:7: 'year' must be a whole number, got 'twenty'",
+        f"content/coauthors.yml:1:18: link 'javascript:alert(1)' {JS_LINK}",
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
 # Files that cannot be read as text, and links that lead nowhere.
 
