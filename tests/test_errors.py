@@ -555,8 +555,8 @@ def test_a_static_file_gone_before_it_is_read_is_a_problem(make_project, monkeyp
 
     root, built = built_site(make_project, {"static/notes.txt": "mine\n"})
     listed = render.static_files
-    monkeypatch.setattr(render, "static_files", lambda project, site: {
-        **listed(project, site), "gone.txt": project.root / "static" / "gone.txt"})
+    monkeypatch.setattr(render, "static_files", lambda project, site, problems=None: {
+        **listed(project, site, problems), "gone.txt": project.root / "static" / "gone.txt"})
     assert failed_in_process(root, monkeypatch, capsys) == [
         "static/gone.txt: cannot read it: No such file or directory"]
     assert left_alone(root, built)
