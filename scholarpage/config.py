@@ -79,11 +79,21 @@ def field_node(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
     return node
 
 
+def missing_site_file(project: Project) -> str:
+    """Why the project has no site.yml to read, said the same by every command; '' if it has."""
+    if project.site_file.exists():
+        return ""
+    if not project.root.is_dir():
+        return f"not found: there is no folder {project.root}"
+    return f"not found: run this in the folder that holds {SITE_FILE} (or give --root FOLDER)"
+
+
 def load_site(project: Project, problems: Problems, replacing_output: bool = False) -> model.Site | None:
     """Read and check site.yml; None when it cannot be used."""
     path = project.relative(project.site_file)
-    if not project.site_file.exists():
-        problems.error(path, 0, 0, f"not found: run the build in the folder that holds {SITE_FILE}")
+    missing = missing_site_file(project)
+    if missing:
+        problems.error(path, 0, 0, missing)
         return None
     text = read_text(project.site_file, path, problems)
     doc = parse_yaml(text, path, problems) if text is not None else None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import bibtex, model
 from .bibfile import TEXT_FIELDS, VENUE_FIELDS, CrossReferences, Place, failure, read_bib
-from .config import SITE_FILE, Project
+from .config import SITE_FILE, Project, missing_site_file
 from .content import read_text
 from .problems import Problems
 from .scaffold import PublicationFolder, expanded, read_back, url_key
@@ -301,9 +301,9 @@ def import_files(root, files, update: bool = False) -> ImportResult:
 
     project = Project(Path(root).resolve())
     result = ImportResult(update=update)
-    if not project.site_file.is_file():
-        result.problems.error(SITE_FILE, 0, 0, "not found: run the import in the folder that "
-                                               "holds site.yml (or give --root)")
+    missing = missing_site_file(project)
+    if missing:
+        result.problems.error(SITE_FILE, 0, 0, missing)
         return result
     folder = PublicationFolder(project, result.problems)
     read = []  # the blocks of each file: all are read before any entry, for crossref to find

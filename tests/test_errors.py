@@ -258,7 +258,12 @@ def test_missing_theme(make_project):
 
 def test_missing_site_yml(tmp_path):
     assert failed_build(tmp_path) == [
-        "site.yml: not found: run the build in the folder that holds site.yml"]
+        "site.yml: not found: run this in the folder that holds site.yml (or give --root FOLDER)"]
+
+
+def test_a_root_that_is_no_folder_is_named(tmp_path):
+    assert failed_build(tmp_path, "--root", "nosuch") == [
+        f"site.yml: not found: there is no folder {tmp_path / 'nosuch'}"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -705,8 +705,8 @@ def test_file_names_are_safe_unique_and_never_overwrite(make_project):
 def test_import_needs_a_project(tmp_path):
     result = run_cli(tmp_path, "import", str(BIB / "arxiv.bib"))
     assert result.returncode == 1
-    assert result.stderr == "site.yml: not found: run the import in the folder that holds " \
-                            "site.yml (or give --root)\n"
+    assert result.stderr == ("site.yml: not found: run this in the folder that holds site.yml "
+                             "(or give --root FOLDER)\n")
     assert not (tmp_path / "content").exists()
 
 
