@@ -186,6 +186,3 @@ def _unique(fields):
             seen.add(name)
             yield name, value
 
-
-def bibliography(publications, keys: dict[int, str]) -> str:
-    return "\n".join(entry(pub, keys[id(pub)]) for pub in publications)

@@ -1,10 +1,11 @@
 """BibTeX in and out: `import` of real-world exports, `--update`, the round trip, and `new`."""
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
-from conftest import REPO, build_ok, run_cli, tree
+from conftest import MINIMAL_SITE, REPO, build_ok, run_cli, tree, write_files
 from scholarpage import bibtex
 from scholarpage.config import Project
 from scholarpage.content import read_publication_file, read_publications
@@ -550,7 +551,7 @@ def test_the_example_site_round_trips_through_its_publications_bib(example_proje
             [getattr(original, name) for name in COMPARED], original.source
 
 
-def test_text_the_exporter_escapes_comes_back_as_written(make_project):
+def test_text_the_exporter_escapes_comes_back_as_written(make_project, tmp_path):
     entries = """\
         - title: "Tildes ~ and \\\\ backslash, {braces}, 100% & #1 x_y -- ''quoted'' $\\\\alpha_1$ Über"
           authors: [Martin Luther King Jr., Ludwig van Beethoven, danah boyd, et al.]
@@ -580,8 +581,12 @@ def test_text_the_exporter_escapes_comes_back_as_written(make_project):
     originals = read_publication_file("list.yml", textwrap.dedent(entries)).records
     assert len(originals) == 4
     keys = bibtex.assign_keys(originals)
-    root = make_project({"all.bib": bibtex.bibliography(originals, keys)})
-    result = import_files(root, [root / "all.bib"])
+    source = write_files(tmp_path / "source", {"site.yml": MINIMAL_SITE,
+                                                "content/publications/list.yml": textwrap.dedent(entries)})
+    shutil.copytree(REPO / "themes", source / "themes")
+    build_ok(source)  # the publications.bib a site offers
+    root = make_project()
+    result = import_files(root, [source / "_site" / "publications.bib"])
     assert result.summary() == "4 new, 0 already present, 0 with problems"
     copies = {pub.bibtex_key: pub for pub in records(root)}
     for original in originals:
