@@ -9,7 +9,6 @@ import base64
 import hashlib
 import marshal
 import os
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +18,11 @@ from .config import Project
 from .content import Content
 from .files import files_under, report_unreadable
 from .memo import Memo
-from .workers import fork_map, worth_forking
 from .problems import Problems
+from .schema import SCHEME
+from .workers import fork_map, worth_forking
 
 
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # as urllib.parse.urlsplit finds one
 ENTRY_TEMPLATE = "partials/publication.html"  # one publication in a list: `publication_entries`
 
 
@@ -101,7 +100,7 @@ def obfuscated_email(address: str) -> dict[str, str]:
 
 def site_link(url: str, root: str) -> str:
     """A link written relative to the site root (site.yml, content/) as seen from a page `root` away."""
-    return url if _SCHEME.match(url) or url.startswith("/") else root + url
+    return url if SCHEME.match(url) or url.startswith("/") else root + url
 
 
 def relative_root(page_path: str) -> str:

@@ -20,7 +20,7 @@ _INVALID = object()  # a value with a problem already reported
 _TEXT, _URL = Text(), Url()  # the kinds of a list's items and a mapping's values
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # at the start (match), as urllib.parse finds one
 
 LINK_EXPANSIONS = {
     "doi": ("https://doi.org/", r"^10\.\d{4,9}/\S+$", "a DOI like 10.1109/CVPR.2024.01234"),
@@ -45,7 +45,7 @@ def unsafe_url_reason(url: str) -> str:
         return "" if len(url) > len("mailto:") else "is incomplete"
     if lowered.startswith("//"):
         return "is protocol-relative: write https:// in full"
-    if _SCHEME.match(url):
+    if SCHEME.match(url):
         return f"uses '{url.split(':', 1)[0]}:'; only http(s), mailto or relative links are allowed"
     return ""
 
@@ -190,7 +190,7 @@ def _(kind, node, reader, name):
             continue
         label = key.value.strip()
         expansion = LINK_EXPANSIONS.get(label.lower())
-        if expansion and not _SCHEME.match(target):
+        if expansion and not SCHEME.match(target):
             prefix, pattern, hint = expansion
             if not re.fullmatch(pattern, target):
                 reader.error(value, f"'{label}' must be {hint}, got '{one_line(target)}'")
