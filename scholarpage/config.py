@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import yaml
-
 from . import model
 from .files import read_text
+from .metadata import slugify
 from .problems import Problems
 from .schema import Reader, read_record, valid
-from .yamlfile import YamlDoc, parse_yaml
+from .yamlfile import YamlDoc, field_node, parse_yaml
 
 SITE_FILE = "site.yml"
 
@@ -60,23 +58,6 @@ class Project:
         """Everything a build reads: what the dev server watches."""
         return [self.site_file, self.content, self.themes,
                 self.override_templates, self.override_static]
-
-
-def slugify(text: str) -> str:
-    """An ASCII anchor or file name part made from any text."""
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
-
-def field_node(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
-    """The value node at a key path in a mapping tree, or None."""
-    for key in keys:
-        if not isinstance(node, yaml.MappingNode):
-            return None
-        node = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
-    return node
 
 
 def missing_site_file(project: Project) -> str:

@@ -13,13 +13,13 @@ from dataclasses import dataclass, replace
 import yaml
 
 from . import bibtex, markup, metadata, model
-from .config import Project, field_node
+from .config import Project
 from .files import files_under, read_text, report_unreadable
 from .memo import Memo
 from .problems import Problem, Problems, did_you_mean
 from .schema import Reader, read_record, read_value, valid
 from .workers import fork_map
-from .yamlfile import parse_yaml, split_front_matter
+from .yamlfile import field_node, parse_yaml, split_front_matter
 
 BIO_FILE = "index.md"
 COAUTHORS_FILE = "coauthors.yml"

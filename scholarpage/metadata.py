@@ -8,13 +8,20 @@ import re
 from urllib.parse import urljoin
 
 from . import model
-from .config import slugify
 
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/((?:[a-z-]+(?:\.[a-z]{2})?/)?[^/?#\s]+?)(?:v\d+)?(?:\.pdf)?$",
                         re.IGNORECASE)
 _DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\S+)$", re.IGNORECASE)
 _PATENT_NUMBER = re.compile(r"(\d[\d/,.-]*\d)")
 SLUG_LENGTH = 60
+
+
+def slugify(text: str) -> str:
+    """An ASCII anchor or file name part made from any text."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def default_slug(pub: model.Publication) -> str:

@@ -17,11 +17,12 @@ from pathlib import Path
 import yaml
 
 from . import bibtex, model
-from .config import Project, field_node, load_site, slugify
+from .config import Project, load_site
 from .content import PUBLICATIONS_DIR, check_types, read_publication_file, read_publications
+from .metadata import slugify
 from .problems import Problems
 from .schema import LINK_EXPANSIONS
-from .yamlfile import parse_yaml, split_front_matter
+from .yamlfile import field_node, parse_yaml, split_front_matter
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/publication.schema.json"
 FIELD_ORDER = [f.name for f in model.file_fields(model.Publication)]

@@ -53,6 +53,15 @@ class YamlDoc:
         return mark.line + 1 + self.line_offset, mark.column + 1
 
 
+def field_node(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
+    """The value node at a key path in a mapping tree, or None."""
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+    return node
+
+
 # PyYAML's wording for common mistakes, said for people who do not know YAML's grammar.
 _PLAIN_WORDS = (
     ("found character '\\t' that cannot start any token",

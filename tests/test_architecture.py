@@ -80,6 +80,12 @@ def test_each_stage_imports_no_stage_after_it(stage):
     assert imports(stage) & set(STAGES[STAGES.index(stage) + 1:]) == set()
 
 
+@pytest.mark.parametrize("module", sorted(set(pipeline_modules()) - set(STAGES) - {"cache"}))
+def test_what_the_stages_share_imports_no_stage(module):
+    """The records, YAML, schema, problems and the like sit below every stage."""
+    assert imports(module) & set(STAGES) == set()
+
+
 @pytest.mark.parametrize("module", pipeline_modules())
 def test_pipeline_modules_never_import_the_tools_beside_it(module):
     assert imports(module) & BESIDE_THE_PIPELINE == set()
