@@ -131,16 +131,19 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
-# Written by every build, so a folder holding it is an earlier build's output.
-BUILT_MARK = "publications.bib"
+# Every build writes this file into its output folder: a folder holding it is an earlier
+# build's, to be replaced whole. (Sites built before it was written hold all of EARLIER_BUILD.)
+BUILT_MARK = ".built-by-scholarpage"
+BUILT_MARK_TEXT = b"Written by python build.py, which replaces this whole folder on every build.\n"
+EARLIER_BUILD = ("index.html", "404.html", "robots.txt", "publications.bib")
 
 
 def output_folder_problem(project: Project, output: str, replaced: bool) -> str:
     """Why `output` cannot be the output folder ('' when it can): it is wiped on every build.
 
     So it must not hold the project's own folders; and when a build is about to replace it
-    (`replaced`), it must not be a file, or a folder of files that no build wrote (one holding
-    BUILT_MARK is an earlier build's, or empty).
+    (`replaced`), it must not be a file, or a folder of files that no build wrote: it must be
+    empty, or an earlier build's (holding BUILT_MARK).
     """
     out = (project.root / output).resolve()
     root = project.root.resolve()
@@ -158,11 +161,15 @@ def output_folder_problem(project: Project, output: str, replaced: bool) -> str:
         return ""
     if out.exists() and not out.is_dir():
         return f"output folder '{output}' is a file: {choose}"
+    if not out.is_dir() or (out / BUILT_MARK).is_file() or all(
+            (out / name).is_file() for name in EARLIER_BUILD):
+        return ""
     try:
-        foreign = out.is_dir() and not (out / BUILT_MARK).is_file() and any(out.iterdir())
+        mine = sorted(os.listdir(out))
     except OSError as error:  # a folder that cannot be read cannot be replaced either
         return f"output folder '{output}' cannot be read ({error.strerror}): {choose}"
-    if foreign:
-        return (f"output folder '{output}' holds files that no build wrote, and each build "
-                f"replaces it whole: move them, or {choose}")
+    if mine:
+        return (f"output folder '{output}' holds files that no build wrote ({mine[0]}"
+                f"{', ...' if len(mine) > 1 else ''}), and each build replaces it whole: "
+                f"move them, or {choose}")
     return ""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model
-from .config import Project, load_site, output_folder_problem
+from .config import BUILT_MARK, BUILT_MARK_TEXT, Project, load_site, output_folder_problem
 from .content import Content, FileResult, load_content
 from .memo import Memo
 from .output import OutputError, write_site
@@ -139,7 +139,8 @@ def build(root: Path | str, out: Path | str | None = None, *, disk_cache: bool =
         if result.ok:
             result.out = Path(out) if out is not None else project.root / result.site.output
             try:
-                write_site(result.out, result.files, later if in_background else None)
+                write_site(result.out, {**result.files, BUILT_MARK: BUILT_MARK_TEXT},
+                           later if in_background else None)
             except OutputError as error:  # a full disk, no permission: the old site stays
                 result.problems.error(project.relative(result.out.resolve()), 0, 0, str(error))
     finally:

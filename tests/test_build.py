@@ -13,6 +13,7 @@ from urllib.parse import unquote
 import pytest
 
 from conftest import build_ok, chromium, eventually, held_back, parse_html, run_cli, tree
+from scholarpage.config import BUILT_MARK, BUILT_MARK_TEXT
 
 BIO = "---\ntitle: About\n---\nHello, I study engines.\n"
 OWNER_SITE = """\
@@ -68,6 +69,7 @@ def test_a_minimal_site_builds_and_prints_one_summary_line(make_project):
     result = build_ok(root)
     assert result.stderr == ""
     output = tree(root / "_site")
+    assert output.pop(BUILT_MARK) == BUILT_MARK_TEXT  # the folder's, not the site's
     pages = sum(1 for name in output if name.endswith(".html"))
     assert re.fullmatch(
         rf"built {pages} pages?, 1 publication, {len(output)} files to _site/ in \d+ ms\n",
@@ -531,13 +533,16 @@ def test_an_interrupted_write_keeps_the_old_site(tmp_path):
     ("static/site", "overlaps static/, which holds your files: choose a folder like _site"),
     ("site.yml", "is a file: choose a folder like _site"),
     ("notes.txt", "is a file: choose a folder like _site"),
-    ("docs", "holds files that no build wrote, and each build replaces it whole: move them, "
-             "or choose a folder like _site"),
+    ("docs", "holds files that no build wrote (notes.md), and each build replaces it whole: "
+             "move them, or choose a folder like _site"),
+    ("papers", "holds files that no build wrote (publications.bib, ...), and each build replaces "
+               "it whole: move them, or choose a folder like _site"),
 ])
 def test_output_folders_that_hold_the_users_files_are_refused(make_project, output, problem):
     site = f"title: Test Site\nowner:\n  name: Ada Lovelace\noutput: '{output}'\n"
     root = project(make_project, {"site.yml": site, "static/a.txt": "a\n", "notes.txt": "mine\n",
-                                  "docs/notes.md": "mine\n",
+                                  "docs/notes.md": "mine\n", "papers/publications.bib": "mine\n",
+                                  "papers/thesis.pdf": "mine\n",
                                   "content/publications/a.yml": pub("Engines")})
     before = user_files(root)
     result = run_cli(root)
@@ -545,6 +550,14 @@ def test_output_folders_that_hold_the_users_files_are_refused(make_project, outp
     assert result.stderr.splitlines()[0] == (
         f"site.yml:4:9: output folder '{output}' {problem}")
     assert user_files(root) == before
+
+
+def test_a_site_built_before_the_mark_was_written_is_replaced(make_project):
+    root = project(make_project, {"content/publications/a.yml": pub("Engines")})
+    build_ok(root)
+    (root / "_site" / BUILT_MARK).unlink()
+    build_ok(root)
+    assert (root / "_site" / BUILT_MARK).is_file()
 
 
 def test_an_output_folder_of_an_earlier_build_or_an_empty_one_is_replaced(make_project):

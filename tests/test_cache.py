@@ -517,7 +517,9 @@ def test_work_shared_out_to_processes_gives_the_same_site(example_project, tmp_p
     def noting_the_process(function):  # forked processes inherit it: each leaves its number
         def noted(*args):
             (tmp_path / f"{function.__name__}-{os.getpid()}").touch()
-            time.sleep(0.005)  # no process takes every item before the other starts
+            # No process takes every item before the other starts, nor while this one readies
+            # the templates (under load, that took longer than 17 items of 5 ms).
+            time.sleep(0.02)
             return function(*args)
         return noted
 

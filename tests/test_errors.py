@@ -610,7 +610,7 @@ def test_the_first_site_not_written_leaves_nothing(make_project, monkeypatch, ca
 
     monkeypatch.setattr(Path, "write_bytes", refused)
     assert failed_in_process(root, monkeypatch, capsys) == [
-        "_site: cannot write 404.html: Permission denied"]
+        "_site: cannot write .built-by-scholarpage: Permission denied"]
     assert [name for name in os.listdir(root) if "_site" in name] == []
 
 
