@@ -34,19 +34,31 @@ def one_line(value: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
 
 
+_IGNORED_BY_BROWSERS = re.compile(r"^[\x00-\x20]+|[\x00-\x20]+$|[\t\n\r]")
+
+
+def as_a_browser_reads(url: str) -> str:
+    """A URL as a browser's URL parser reads it (WHATWG URL): C0 controls and spaces stripped
+    from its ends and every tab, newline and carriage return removed, so that 'java\tscript:'
+    is read as 'javascript:'."""
+    return _IGNORED_BY_BROWSERS.sub("", url)
+
+
 def unsafe_url_reason(url: str) -> str:
-    """Why a link target is refused, or '' when it is http(s), mailto or relative."""
-    if not url.strip():
+    """Why a link target is refused, or '' when it is http(s), mailto or relative, judged as a
+    browser reads it (see as_a_browser_reads)."""
+    read = as_a_browser_reads(url)
+    if not url.strip() or not read:
         return "is empty"
     if url != url.strip():
         return "has spaces around it"
-    lowered = url.lower()
+    lowered = read.lower()
     if lowered.startswith(SAFE_SCHEMES):
-        return "" if len(url) > len("mailto:") else "is incomplete"
+        return "" if len(read) > len("mailto:") else "is incomplete"
     if lowered.startswith("//"):
         return "is protocol-relative: write https:// in full"
-    if SCHEME.match(url):
-        return f"uses '{url.split(':', 1)[0]}:'; only http(s), mailto or relative links are allowed"
+    if SCHEME.match(read):
+        return f"uses '{read.split(':', 1)[0]}:'; only http(s), mailto or relative links are allowed"
     return ""
 
 
@@ -118,7 +130,7 @@ def _(kind, node, reader, name):
     if value is _INVALID:
         return value
     reason = unsafe_url_reason(value)
-    return reader.error(node, f"link '{value}' {reason}") if reason else value
+    return reader.error(node, f"link '{one_line(value)}' {reason}") if reason else value
 
 
 @read_value.register(Integer)
@@ -198,7 +210,7 @@ def _(kind, node, reader, name):
             target = prefix + target
         reason = unsafe_url_reason(target)
         if reason:
-            reader.error(value, f"link '{target}' {reason}")
+            reader.error(value, f"link '{one_line(target)}' {reason}")
             continue
         links.append(model.Link(label, target))
     return tuple(links)

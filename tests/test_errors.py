@@ -160,6 +160,9 @@ FIELD_CASES = {
     "javascript link": (
         GOOD + "links:\n  pdf: javascript:alert(1)\n",
         [f"5:8: link 'javascript:alert(1)' {JS_LINK}"]),
+    "javascript link hidden by a tab": (
+        GOOD + 'links:\n  code: "java\\tscript:alert(1)"\n',
+        [f"5:9: link 'java\\tscript:alert(1)' {JS_LINK}"]),
     "data link": (
         GOOD + "links:\n  code: https://example.org/code\n  pdf: 'data:text/html,hi'\n",
         ["6:8: link 'data:text/html,hi' uses 'data:'; only http(s), mailto or relative links "
