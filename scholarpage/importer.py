@@ -26,8 +26,10 @@ _ARXIV_IN_TEXT = re.compile(r"arxiv:\s*(\S+)", re.IGNORECASE)
 _ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/abs/(\S+?)/?$")
 _DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _URL = re.compile(r"^https?://\S+$")
-# Schemes a browser runs or reads inline; tabs, newlines and spaces inside do not hide them.
-_UNSAFE_URL = re.compile(r"^(javascript|vbscript|data):", re.IGNORECASE)
+# Schemes a browser runs or reads inline: a field holding one is a link, left out with a warning.
+# Found in the reason unsafe_url_reason gives, which reads a URL as a browser does
+# ('java\tscript:' is javascript:), so that the importer and the build judge links alike.
+_UNSAFE_URL = re.compile(r"uses '(javascript|vbscript|data):'", re.IGNORECASE)
 _SHORT_NAME = r"(?P<short>[A-Za-z][\w+&.-]*)"
 _VENUE_PATTERNS = (
     re.compile(rf"^(?P<full>.+?)\s*\({_SHORT_NAME}(?:\s+'?\d{{2,4}})?\)$"),  # Full Name (CVPR)
@@ -148,7 +150,7 @@ def _link(name: str, value, fields: dict) -> tuple[str, str] | None:
         name = "paper"
     elif name in NOT_LINKS | TEXT_FIELDS:
         return None
-    meant = _URL.match(target) or _UNSAFE_URL.match(re.sub(r"[\x00-\x20]", "", target))
+    meant = _URL.match(target) or _UNSAFE_URL.match(unsafe_url_reason(target))
     return (name, target) if meant else None
 
 

@@ -258,8 +258,8 @@ def test_a_link_left_out_as_unsafe_is_named(make_project):
         "only http(s), mailto or relative links are allowed (entry trap)\n"
         "refs.bib:1:1: warning: field 'pdf' left out: 'data:text/html;base64,PHNjcmlwdD4=' uses "
         "'data:'; only http(s), mailto or relative links are allowed (entry trap)\n"
-        "refs.bib:1:1: warning: field 'code' left out: 'java\\tscript:alert(2)' is not an http(s) "
-        "address (entry trap)\n")
+        "refs.bib:1:1: warning: field 'code' left out: 'java\\tscript:alert(2)' uses 'javascript:'; "
+        "only http(s), mailto or relative links are allowed (entry trap)\n")
     assert folder(root)["2024-lovelace-click-me.yml"].endswith(
         "year: 2024\nlinks:\n  video: https://example.org/talk.mp4\nbibtex_key: trap\n")
 
