@@ -10,19 +10,15 @@ import re
 from .problems import Problems
 from .schema import unsafe_url_reason
 
-# An attribute's value: found from its '=', then the name before it (href or src, any case) is
-# checked; searching for the name instead makes every character a possible start (slow). A value
-# is quoted, or unquoted as HTML allows: then it ends at HTML's whitespace or '>', and a browser
-# keeps any quote, '<', '=' or '`' in it (href=javascript:alert('x') is one value). An unquoted
-# value is taken only after an '=' that may follow href or src, so that prose ('x = 1', 'a=b')
-# costs no turn of link_attributes' loop (a text thick with '=' takes twice as long, no more).
-_VALUE = re.compile(r"""
-    = (?: \s* (?: "([^"]*)" | '([^']*)' )
-        | (?<=[fFcC\s]=)  # the cheap test first, then the exact one:
-          (?: (?<=[fFcC]=) | (?<=[fFcC]\s=) | (?<=\s\s=) )  # 'href=', 'src =', '  ='
-          \s* ([^\s"'>][^\t\n\f\r\ >]*) )
-""", re.VERBOSE)
+# Links are found from each '=': the name before it must be href or src (any case), after
+# HTML's whitespace, a '/' or a quote (which end the tag's name or the attribute before) or at
+# the start; only then is its value matched there: quoted, or unquoted as HTML reads it, up to
+# whitespace or '>' (a browser keeps any quote, '<', '=' or '`' in it, as in
+# href=javascript:alert('x')). Each '=' is looked at once, so the scan is linear in the text.
+_SPACE = "\t\n\f\r "  # HTML's whitespace: ASCII only, not a no-break space
+_BEFORE_NAME = frozenset(_SPACE + "/\"'")
 _LINK_ATTRIBUTES = ("href", "src")
+_VALUE = re.compile(r"""[\t\n\f\r ]*(?:"([^"]*)"|'([^']*)'|([^\t\n\f\r "'>][^\t\n\f\r >]*))""")
 _ROOTED = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:|/|#)")
 # Simple Markdown, the kind most abstracts are written in, is turned into HTML here, exactly as
 # Python-Markdown would (tests/test_markup.py compares the two), sparing its import and its
@@ -99,20 +95,28 @@ def link_attributes(rendered: str):
     """(start, end, URL) of each href or src attribute's value, quoted or not, in order."""
     from html import unescape
 
-    position = 0
-    while (value := _VALUE.search(rendered, position)) is not None:
-        end = value.start()
-        while end and rendered[end - 1].isspace():
-            end -= 1
-        name = next((name for name in _LINK_ATTRIBUTES
-                     if rendered[max(0, end - len(name)):end].lower() == name), "")
+    equals = rendered.find("=")
+    while equals >= 0:
+        value = _link_value(rendered, equals)
+        if value is None:
+            equals = rendered.find("=", equals + 1)
+            continue
+        group = value.lastindex  # the one alternative that matched
+        yield value.start(group), value.end(group), unescape(value.group(group))
+        equals = rendered.find("=", value.end())
+
+
+def _link_value(rendered: str, equals: int) -> re.Match | None:
+    """The value after the '=' at `equals` when the name before it is href or src, else None."""
+    end = equals
+    while end and rendered[end - 1] in _SPACE:
+        end -= 1
+    for name in _LINK_ATTRIBUTES:
         start = end - len(name)
-        if name and not (start and (rendered[start - 1].isalnum() or rendered[start - 1] == "_")):
-            group = value.lastindex  # the one alternative that matched
-            yield value.start(group), value.end(group), unescape(value.group(group))
-            position = value.end()
-        else:  # not a link: its quotes may hold one ('= "<a href="...')
-            position = value.start() + 1
+        if start >= 0 and rendered[start:end].lower() == name and (
+                not start or rendered[start - 1] in _BEFORE_NAME):
+            return _VALUE.match(rendered, equals + 1)
+    return None
 
 
 def check_links(rendered: str, source_text: str, path: str, problems: Problems) -> None:

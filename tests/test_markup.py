@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import random
 import re
+import timeit
 
 import pytest
 
@@ -88,10 +89,14 @@ def test_to_html_takes_either_way():
     assert markup.to_html(" \n") == ""
 
 
-# What link_attributes finds, said the slow way: a search for the attribute's name. A value is
-# quoted, or unquoted as HTML allows (up to HTML's whitespace or '>', quotes and all).
+# What link_attributes finds, said the slow way: a search for the attribute's name as HTML reads
+# a tag. The name, href or src in any ASCII case, comes after HTML's whitespace (ASCII only: a
+# no-break space is part of a name or value), a '/' or a quote (both end what comes before, as
+# in <a/href=x> or title="t"href=x) or at the start; not after '-' (data-href) nor '=' (title=
+# href=x is one value). A value is quoted, or unquoted up to whitespace or '>', quotes and all.
 ATTRIBUTE_BY_NAME = re.compile(
-    r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>][^\t\n\f\r >]*))""", re.IGNORECASE)
+    r"""(?:^|(?<=[\t\n\f\r /"']))(href|src)[\t\n\f\r ]*=[\t\n\f\r ]*"""
+    r"""(?:"([^"]*)"|'([^']*)'|([^\t\n\f\r "'>][^\t\n\f\r >]*))""", re.IGNORECASE | re.ASCII)
 
 
 @pytest.mark.parametrize("rendered", [
@@ -105,11 +110,24 @@ ATTRIBUTE_BY_NAME = re.compile(
     "a = b, x=y and src= > and title=href=h", '<img alt=x src=\'q\'><a href=>',
     "<a href=\x0bjavascript:x>", "<a href=\xa0javascript:x\xa0y z>", "<a href \n\t=x src  =y>",
     "So x = 1, a=b, c = d, f  = g and [href](h) = i.",
+    "<a title=x\xa0href=javascript:y>", "<a\xa0href=z>", "<a href\xa0=w>", "<a href=\xa0v>",
+    "<img data-href=x data-src='y' src=z>", '<a title="t"href="javascript:u">', "<a ſrc=s>",
+    "<a HrEf\f=\rq>", "<p>x=1 <a href=r>",
 ])
 def test_link_attributes_are_found_as_by_a_search_for_their_names(rendered):
     found = [url for _, _, url in markup.link_attributes(rendered)]
     assert found == [html.unescape(next(value for value in m.groups()[1:] if value is not None))
                      for m in ATTRIBUTE_BY_NAME.finditer(rendered)]
+
+
+@pytest.mark.parametrize("piece", ["coef=0.12;", "f=", "x = ", "<a href=x ", "src=\t"])
+def test_the_link_scan_takes_time_in_proportion_to_the_text(piece):
+    def seconds(count: int) -> float:
+        text = piece * count
+        return min(timeit.repeat(lambda: list(markup.link_attributes(text)), number=1, repeat=5))
+
+    small, large = seconds(2000), seconds(8000)
+    assert large < 8 * small + 0.002, (small, large)  # 4 times the text: 4 times the time, not 16
 
 
 def test_an_unquoted_link_is_found_whole_as_a_browser_reads_it():
@@ -124,6 +142,12 @@ def test_relative_links_are_rebased_and_others_left_as_they_are():
     assert markup.rebase_links(rendered, "../../") == (
         '<a href="../../cv.pdf">CV</a> <img src=\'../../me.png\'> <a href="#top"> <a href="/x"> '
         '<a href="https://a.org/">a</a> <span title="href">')
+
+
+def test_what_html_does_not_read_as_a_link_is_not_rebased():
+    rendered = "<a data-href=cv.pdf title=x\xa0href=y.pdf data-src='me.png' href=z.pdf>"
+    assert markup.rebase_links(rendered, "../") == (
+        "<a data-href=cv.pdf title=x\xa0href=y.pdf data-src='me.png' href=../z.pdf>")
 
 
 def test_unquoted_relative_links_are_rebased_too():
