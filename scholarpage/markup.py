@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from .problems import Problems
-from .schema import unsafe_url_reason
+from .schema import one_line, unsafe_url_reason
 
 # Links are found from each '=': the name before it must be href or src (any case), after
 # HTML's whitespace, a '/' or a quote (which end the tag's name or the attribute before) or at
@@ -121,14 +121,14 @@ def _link_value(rendered: str, equals: int) -> re.Match | None:
 
 def check_links(rendered: str, source_text: str, path: str, problems: Problems) -> None:
     """Report each unsafe link target in rendered HTML at its place in the source file's text."""
-    for _, _, url in link_attributes(rendered):
+    for start, end, url in link_attributes(rendered):
         reason = unsafe_url_reason(url)
-        if reason:
-            index = source_text.find(url)
-            index = index if index >= 0 else 0
+        if reason:  # found as written (java&#9;script:), else as read
+            index = source_text.find(rendered[start:end])
+            index = index if index >= 0 else max(source_text.find(url), 0)
             line = source_text.count("\n", 0, index) + 1
             column = index - (source_text.rfind("\n", 0, index) + 1) + 1
-            problems.error(path, line, column, f"link '{url}' {reason}")
+            problems.error(path, line, column, f"link '{one_line(url)}' {reason}")
 
 
 def rebase_links(rendered: str, root: str) -> str:

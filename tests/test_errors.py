@@ -192,6 +192,14 @@ def test_unquoted_javascript_link_in_the_bio_html(make_project):
         f"content/index.md:6:12: link 'javascript:alert(1)' {JS_LINK}"]
 
 
+def test_javascript_links_hidden_by_a_tab_or_a_newline_in_the_bio_html(make_project):
+    bio = ("---\ntitle: About\n---\nHello.\n\nMy <a href=java&#9;script:alert(2)>notes</a>\n"
+           'and <a href="java&#x0A;script:alert(3)">more</a>.\n')
+    assert errors_of(make_project, {"content/index.md": bio}) == [
+        f"content/index.md:6:12: link 'java\\tscript:alert(2)' {JS_LINK}",
+        f"content/index.md:7:14: link 'java\\nscript:alert(3)' {JS_LINK}"]
+
+
 def test_javascript_link_in_a_markdown_abstract(make_project):
     text = ("---\ntitle: A Paper\nauthors: [Ada Lovelace]\ntype: conference\n---\n"
             "We show [a demo](javascript:run()).\n")
