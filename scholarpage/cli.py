@@ -50,7 +50,9 @@ def command_schema(args) -> int:
         folder.mkdir(exist_ok=True)
         write_tree(folder, files)
     except (OSError, OutputError) as error:  # schema/ is a file, a full disk, no permission
-        reason = error if isinstance(error, OutputError) else error.strerror or error
+        reason = ("a file of that name is where the folder must be" if folder.exists()
+                  and not folder.is_dir() else error if isinstance(error, OutputError)
+                  else error.strerror or error)
         print(f"schema/: cannot write the JSON Schemas: {reason}", file=sys.stderr)
         return 1
     print(f"wrote {len(files)} JSON Schemas to {folder.as_posix()}/")

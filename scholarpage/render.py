@@ -631,7 +631,8 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
     for relative, source in static_files(project, site, problems).items():
         if relative in made:
             problems.warn(project.relative(source), 0, 0,
-                          f"not copied: the build writes {relative} itself")
+                          f"not copied: the build writes {relative} itself"
+                          + (" (from site.yml's url)" if relative == "CNAME" else ""))
             continue
         if "\\" in relative:  # found here, at the file's own name (writing would refuse it too)
             problems.error(project.relative(source), 0, 0,
@@ -640,7 +641,7 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
         try:
             outputs[relative] = source.read_bytes()
         except OSError as error:  # gone since it was listed, or unreadable
-            problems.error(project.relative(source), 0, 0, f"cannot read it: {error.strerror or error}")
+            report_unreadable(source, project.relative(source), error, problems)
     return outputs
 
 

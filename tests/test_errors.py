@@ -574,7 +574,7 @@ def test_a_static_file_gone_before_it_is_read_is_a_problem(make_project, monkeyp
     monkeypatch.setattr(render, "static_files", lambda project, site, problems=None: {
         **listed(project, site, problems), "gone.txt": project.root / "static" / "gone.txt"})
     assert failed_in_process(root, monkeypatch, capsys) == [
-        "static/gone.txt: cannot read it: No such file or directory"]
+        "static/gone.txt: cannot read: No such file or directory"]
     assert left_alone(root, built)
 
 

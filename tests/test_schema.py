@@ -66,7 +66,8 @@ def test_schema_command_where_a_file_is_named_schema_says_so(tmp_path):
     (tmp_path / "schema").write_text("mine\n", encoding="utf-8")
     result = run_cli(tmp_path, "schema")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stderr == "schema/: cannot write the JSON Schemas: File exists\n"
+    assert result.stderr == ("schema/: cannot write the JSON Schemas: a file of that name is where "
+                             "the folder must be\n")
     assert (tmp_path / "schema").read_text(encoding="utf-8") == "mine\n"
 
 
