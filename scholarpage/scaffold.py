@@ -19,6 +19,7 @@ import yaml
 from . import bibtex, model
 from .config import Project, load_site
 from .content import PUBLICATIONS_DIR, check_types, read_publication_file, read_publications
+from .files import BOM, read_text
 from .metadata import slugify
 from .problems import Problems
 from .schema import LINK_EXPANSIONS
@@ -168,12 +169,17 @@ class PublicationFolder:
         path = self.project.root / existing.source
         with open(path, encoding="utf-8", newline="") as file:  # "": its line endings as they are
             text = file.read()
+        bom = BOM if text.startswith(BOM) else ""  # read as the build reads it, written back
+        text = text.removeprefix(BOM)
         old_mac = "\r" in text and "\n" not in text  # lines end in CR alone: read them as LF
         text = text.replace("\r", "\n") if old_mac else text
         front, offset = _yaml_part(text, existing.source)
-        doc = parse_yaml(front, existing.source, Problems(), line_offset=_line_of(text, offset))
-        nodes = doc.root.value if isinstance(doc.root, yaml.SequenceNode) else [doc.root]
-        node = next(n for n in nodes if doc.where(n)[0] == existing.line)
+        node = _entry_node(front, _line_of(text, offset), existing)
+        if node is None:  # the file changed since it was read
+            what = "front matter" if front is None else "the entry"
+            self.problems.error(existing.source, existing.line, 1,
+                                f"{what} not found: fields from the .bib were not added")
+            return []
         if node.flow_style:
             self.problems.warn(existing.source, existing.line, 1,
                                "is written in '{ }' style: fields from the .bib were not added")
@@ -181,7 +187,7 @@ class PublicationFolder:
         edits, added = self._edits(existing, node, data)
         if edits:
             new_text = text[:offset] + _insert(front, edits) + text[offset + len(front):]
-            _write_over(path, new_text.replace("\n", "\r") if old_mac else new_text)
+            _write_over(path, bom + (new_text.replace("\n", "\r") if old_mac else new_text))
             self._reread(existing.source)
         return added
 
@@ -218,9 +224,9 @@ class PublicationFolder:
                 if label.lower() not in labels and url_key(expanded(label, target)) not in urls}
 
     def _reread(self, source: str) -> None:
-        text = (self.project.root / source).read_text(encoding="utf-8")
-        self.entries = [e for e in self.entries if e.source != source] + list(
-            read_publication_file(source, text).records)
+        text = read_text(self.project.root / source, source, self.problems)
+        self.entries = [e for e in self.entries if e.source != source] + (
+            list(read_publication_file(source, text).records) if text is not None else [])
 
 
 def _yaml_part(text: str, source: str) -> tuple[str, int]:
@@ -228,7 +234,18 @@ def _yaml_part(text: str, source: str) -> tuple[str, int]:
     if not source.endswith(".md"):
         return text, 0
     front = split_front_matter(text)[0]
-    return front, text.index("\n") + 1
+    return front, text.index("\n") + 1 if front is not None else 0
+
+
+def _entry_node(front: str | None, line_offset: int, existing: model.Publication):
+    """The YAML node of `existing` in its file's YAML `front`; None when it is not there."""
+    doc = parse_yaml(front, existing.source, Problems(), line_offset=line_offset) \
+        if front is not None else None
+    if doc is None or doc.root is None:
+        return None
+    nodes = doc.root.value if isinstance(doc.root, yaml.SequenceNode) else [doc.root]
+    return next((n for n in nodes if isinstance(n, yaml.MappingNode)
+                 and doc.where(n)[0] == existing.line), None)
 
 
 def _line_of(text: str, offset: int) -> int:

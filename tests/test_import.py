@@ -11,6 +11,7 @@ from scholarpage.config import Project
 from scholarpage.content import read_publication_file, read_publications
 from scholarpage.importer import import_files
 from scholarpage.pipeline import build
+from scholarpage.scaffold import PublicationFolder
 from scholarpage.problems import Problems
 
 BIB = REPO / "tests" / "fixtures" / "bib"
@@ -484,6 +485,42 @@ def test_update_keeps_the_line_endings_of_the_file(make_project):
     assert after["dualcoop.md"] == dualcoop.replace("year: 2024\r", (
         "year: 2024\rvenue_full: IEEE Trans. Pattern Anal. Mach. Intell.\rlinks:\r"
         "  doi: 10.1109/TPAMI.2023.3342354\rbibtex_key: DBLP:journals/pami/HuSSS24\r")).encode()
+
+
+def test_update_keeps_the_byte_order_mark_of_the_file(make_project):
+    # Notepad saves UTF-8 with a byte-order mark; the build reads such files, so --update must.
+    dualcoop = ("\ufeff---\ntitle: 'DualCoOp++: Fast and Effective Adaptation to Multi-Label "
+                "Recognition with Limited Annotations'\nauthors: [Ping Hu]\ntype: journal\n"
+                "year: 2024\n---\nMy summary.\n")
+    koala = ("\ufefftitle: 'Koala: Key frame-conditioned long video-LLM'\nauthors: [Reuben Tan]\n"
+             "type: conference\n")
+    root = make_project({"content/publications/dualcoop.md": dualcoop.encode(),
+                         "content/publications/koala.yml": koala.encode()})
+    result = imported(root, "dblp", "dblp", update=True)  # the second time, all are present
+    assert messages(result) == []
+    assert result.summary() == "1 new, 5 already present (2 updated), 0 with problems"
+    after = tree(root / "content" / "publications")
+    assert after["dualcoop.md"] == dualcoop.replace("year: 2024\n", (
+        "year: 2024\nvenue_full: IEEE Trans. Pattern Anal. Mach. Intell.\nlinks:\n"
+        "  doi: 10.1109/TPAMI.2023.3342354\nbibtex_key: DBLP:journals/pami/HuSSS24\n")).encode()
+    assert after["koala.yml"].startswith("\ufefftitle: 'Koala".encode())
+
+
+def test_update_reports_front_matter_gone_since_the_file_was_read(make_project, monkeypatch):
+    dualcoop = ("---\ntitle: 'DualCoOp++: Fast and Effective Adaptation to Multi-Label "
+                "Recognition with Limited Annotations'\nauthors: [Ping Hu]\ntype: journal\n---\n")
+    root = make_project({"content/publications/dualcoop.md": dualcoop})
+    original = PublicationFolder.__init__
+
+    def then_edited(self, *args):  # the user saves the file without its front matter meanwhile
+        original(self, *args)
+        (root / "content" / "publications" / "dualcoop.md").write_text("Just text")
+
+    monkeypatch.setattr(PublicationFolder, "__init__", then_edited)
+    result = imported(root, "dblp", update=True)
+    assert "content/publications/dualcoop.md:2:1: front matter not found: fields from the .bib " \
+           "were not added" in messages(result)
+    assert folder(root)["dualcoop.md"] == "Just text"
 
 
 def test_without_update_present_entries_are_left_alone(make_project):
