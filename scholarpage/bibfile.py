@@ -20,6 +20,10 @@ TEXT_FIELDS = {"title", "author", "booktitle", "journal", "note", "abstract", "h
 # proceedings' DOI would make every paper in it the same work).
 INHERITED = {"author", "editor", "booktitle", "journal", "publisher", "school", "institution",
              "organization", "series", "volume", "address", "edition", "year", "month", "date"}
+# Volumes that hold works rather than being one (biblatex's types): one a `crossref` names lends
+# its fields and is not imported. Any other entry named, a book its chapters name, is a work too.
+VOLUME_TYPES = {"proceedings", "mvproceedings", "collection", "mvcollection", "periodical",
+                "reference", "mvreference"}
 VENUE_FIELDS = {**bibtex.VENUE_FIELDS, "conference": "booktitle", "inbook": "booktitle",
                 "mastersthesis": "school"}
 
@@ -164,15 +168,16 @@ class CrossReferences:
 
     As in BibTeX, keys are compared ignoring case and a child takes from its parent the fields
     it lacks (see INHERITED); the parent's title is the child's booktitle or journal when the
-    parent has none. A parent is the volume the papers appeared in, not a publication to list.
+    parent has none. A parent that is a volume (see VOLUME_TYPES) is not a publication to list.
     """
 
     def __init__(self, entries):
         self.by_key: dict[str, object] = {}
         for entry in entries:
             self.by_key.setdefault(entry.key.lower(), entry)
-        self.parents = {id(parent) for entry in entries
-                        if (parent := self.parent(entry)) is not None and parent is not entry}
+        self.volumes = {id(parent) for entry in entries
+                        if (parent := self.parent(entry)) is not None and parent is not entry
+                        and parent.entry_type.lower() in VOLUME_TYPES}
 
     @staticmethod
     def reference(entry) -> str:
@@ -184,8 +189,9 @@ class CrossReferences:
         reference = self.reference(entry)
         return self.by_key.get(reference.lower()) if reference else None
 
-    def is_parent(self, entry) -> bool:
-        return id(entry) in self.parents
+    def is_volume(self, entry) -> bool:
+        """Whether `entry` is a volume some other entry's crossref names: not imported itself."""
+        return id(entry) in self.volumes
 
     def in_circle(self, entry) -> bool:
         """Whether following crossrefs from `entry` comes back to it."""

@@ -243,7 +243,7 @@ def entry_data(entry, fields: dict, problems: Problems, place: Place) -> dict | 
 
 def entries_of(blocks, references: CrossReferences, result: ImportResult) -> list[tuple[Place, dict]]:
     """(place, publication data) of each entry of a file that could be read; the others are
-    reported. An entry that is only some other entry's crossref target is left out."""
+    reported. A volume (proceedings, a journal) another entry's crossref names is left out."""
     from bibtexparser.model import ParsingFailedBlock
 
     found = []
@@ -261,7 +261,7 @@ def entries_of(blocks, references: CrossReferences, result: ImportResult) -> lis
                                          "entry: it was not imported")
             result.failed += 1
             continue
-        if references.is_parent(block):
+        if references.is_volume(block):
             continue
         data = entry_data(block, references.fields(block), result.problems, place)
         if data is None:

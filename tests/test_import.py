@@ -335,6 +335,27 @@ def test_a_crossref_is_found_in_another_file_and_its_own_fields_win(make_project
         "type: journal\nvenue_full: Scientific Memoirs\nyear: 1843\nmonth: 9\nbibtex_key: child\n")
 
 
+def test_a_crossref_target_that_is_a_work_of_its_own_is_imported_too(make_project):
+    # A book is a publication of its own, a chapter of it too; proceedings are only a volume.
+    bib = """\
+        @book{mybook, author = {Lovelace, Ada}, title = {Notes on Engines}, publisher = {Taylor},
+              year = 1843}
+        @incollection{chap, title = {The First Chapter}, crossref = {mybook}}
+        @collection{volume, editor = {Babbage, Charles}, title = {Memoirs}, year = 1842}
+        @incollection{essay, author = {Lovelace, Ada}, title = {An Essay}, crossref = {volume}}
+        """
+    root = make_project({"refs.bib": bib})
+    result = import_files(root, [root / "refs.bib"])
+    assert messages(result) == [] and result.summary() == "3 new, 0 already present, 0 with problems"
+    files = folder(root)
+    assert sorted(files) == ["1842-lovelace-essay.yml", "1843-lovelace-first-chapter.yml",
+                             "1843-lovelace-notes-engines.yml"]
+    assert files["1843-lovelace-notes-engines.yml"].endswith(
+        "type: book\nvenue: Taylor\nyear: 1843\nbibtex_key: mybook\n")
+    assert files["1843-lovelace-first-chapter.yml"].endswith(
+        "type: book\nvenue_full: Notes on Engines\nyear: 1843\nbibtex_key: chap\n")
+
+
 def test_a_crossref_to_no_entry_is_named_and_the_entry_imported_if_it_can_be(make_project):
     bib = """\
         @inproceedings{kept,
