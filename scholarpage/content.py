@@ -136,10 +136,15 @@ def _dates_agree(publication: model.Publication, doc, node, reader: Reader) -> b
 
 def publication_files(project: Project, problems: Problems | None = None) -> list[str]:
     """Publication files in a stable order: sorted by path, hidden and editor files skipped,
-    through symbolic links; a link that leads nowhere or in a loop is reported to `problems`."""
-    found, broken = files_under(project.content / PUBLICATIONS_DIR, _not_read)
+    through symbolic links; a link that leads nowhere or in a loop is reported to `problems`,
+    and so is a file where the folder should be: what it holds would be left out unseen."""
+    folder = project.content / PUBLICATIONS_DIR
+    found, broken = files_under(folder, _not_read)
     for path, error in broken if problems is not None else ():
         report_unreadable(path, project.relative(path), error, problems)
+    if problems is not None and not found and folder.is_file():
+        problems.error(project.relative(folder), 0, 0, "is a file, not a folder: publications are "
+                       "the .yml and .md files in a folder of this name")
     return [path for parts, path in found if parts[-1].endswith(PUBLICATION_SUFFIXES)]
 
 

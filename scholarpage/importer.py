@@ -308,6 +308,8 @@ def import_files(root, files, update: bool = False) -> ImportResult:
         result.problems.error(SITE_FILE, 0, 0, missing)
         return result
     folder = PublicationFolder(project, result.problems)
+    if folder.blocked:
+        return result
     read = []  # the blocks of each file: all are read before any entry, for crossref to find
     for file in files:
         shown = Path(file).as_posix()

@@ -135,7 +135,11 @@ class PublicationFolder:
         unread = Problems()
         results = read_publications(project, unread)
         self.entries = [pub for result in results for pub in result.records]
-        broken = {p.path for p in unread.items} | {
+        shown = project.relative(self.folder)
+        about_folder = [p for p in unread.items if p.path == shown]  # not a folder, say
+        problems.extend(about_folder)
+        self.blocked = any(not p.warning for p in about_folder)  # no file can be written in it
+        broken = {p.path for p in unread.items if p.path != shown} | {
             p.path for result in results for p in result.problems if not p.warning}
         for path in sorted(broken):
             problems.warn(path, 0, 0, "has errors, so it was not checked for entries already present")
@@ -329,6 +333,8 @@ def new_publication(root, values: dict, ask=None) -> tuple[str | None, Problems]
     if pub is None:
         return None, problems
     folder = PublicationFolder(project, problems)
+    if folder.blocked:
+        return None, problems
     same = folder.find(pub)
     if same is not None:
         problems.error(same.source, same.line, 1,

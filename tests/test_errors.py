@@ -353,6 +353,20 @@ def test_a_site_yml_that_is_not_utf8_is_reported_as_content_files_are(make_proje
         f"site.yml:4:25: {NOT_UTF8}"]
 
 
+NOT_A_FOLDER = ("content/publications: is a file, not a folder: publications are the .yml and "
+                ".md files in a folder of this name")
+
+
+def test_a_file_where_the_publications_folder_should_be_is_an_error(make_project):
+    root = project(make_project, {"content/publications": GOOD, "refs.bib": "@misc{x}\n"})
+    assert failed_build(root) == [NOT_A_FOLDER]
+    # Nothing can be written there: import and new say why, and leave the file alone.
+    for args in (("import", "refs.bib"), ("new", "publication", "--title", "T", "--year", "2020")):
+        result = run_cli(root, *args)
+        assert result.returncode == 1 and result.stderr == NOT_A_FOLDER + "\n"
+    assert (root / "content" / "publications").read_text() == GOOD
+
+
 LOOP = "symbolic link loop: the link never reaches a file (point it at one, or remove it)"
 
 
