@@ -154,10 +154,10 @@ def failure(block) -> str:
 
 
 def read_bib(text: str, shown: str) -> list[tuple[Place, object]]:
-    """(place, block) of each entry of a .bib text, and of each block that could not be read."""
+    """(place, block) of each entry of a .bib text (as files.read_text gives it: without a
+    byte-order mark), and of each block that could not be read."""
     from bibtexparser.model import Entry, ParsingFailedBlock
 
-    text = text.removeprefix("\ufeff")
     lines = text.split("\n")
     return [(_place(block, shown, lines), block) for block in parse(text).blocks
             if isinstance(block, (Entry, ParsingFailedBlock))]

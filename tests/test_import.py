@@ -697,6 +697,15 @@ def test_a_broken_bib_names_file_line_and_entry_and_the_rest_imports(make_projec
                              "2 new, 0 already present, 3 with problems\n")
 
 
+def test_a_bib_with_a_byte_order_mark_is_read_and_placed_as_written(make_project):
+    bib = "\ufeff@misc{nameless, title = {T}}\n@book{b, title = {B}, author = {Lovelace, Ada}}\n"
+    root = make_project({"refs.bib": bib.encode()})
+    result = run_cli(root, "import", "refs.bib")
+    assert result.stderr == "refs.bib:1:1: entry has no author (entry nameless)\n"
+    assert result.stdout == ("wrote content/publications/undated-lovelace-b.yml\n"
+                             "1 new, 0 already present, 1 with problems\n")
+
+
 def test_other_broken_entries_are_named_too(make_project):
     bib = textwrap.dedent("""\
         @article{twice, title = {A}, title = {B}, author = {X, Y}}
