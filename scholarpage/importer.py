@@ -15,7 +15,7 @@ from pathlib import Path
 from . import bibtex, model
 from .bibfile import TEXT_FIELDS, VENUE_FIELDS, CrossReferences, Place, failure, read_bib
 from .config import SITE_FILE, Project, missing_site_file
-from .content import read_text
+from .files import read_text
 from .problems import Problems
 from .scaffold import PublicationFolder, expanded, read_back, url_key
 from .schema import LINK_EXPANSIONS, one_line, unsafe_url_reason
