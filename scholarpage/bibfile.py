@@ -28,6 +28,11 @@ VENUE_FIELDS = {**bibtex.VENUE_FIELDS, "conference": "booktitle", "inbook": "boo
                 "mastersthesis": "school"}
 
 
+def venue_field(entry_type: str) -> str:
+    """The field naming where an entry of this type appeared: `booktitle` of an @inproceedings."""
+    return VENUE_FIELDS.get(entry_type.lower(), "howpublished")
+
+
 # ---------------------------------------------------------------------------------------------
 # Parsing.
 
@@ -213,8 +218,7 @@ class CrossReferences:
         inherited = self.fields(parent, seen)
         taken = {name: value for name, value in inherited.items()
                  if name in INHERITED and name not in fields}
-        venue_field = VENUE_FIELDS.get(entry.entry_type.lower(), "howpublished")
-        if venue_field in ("booktitle", "journal") and venue_field not in fields | taken \
-                and "title" in inherited:
-            taken[venue_field] = inherited["title"]
+        venue = venue_field(entry.entry_type)
+        if venue in ("booktitle", "journal") and venue not in fields | taken and "title" in inherited:
+            taken[venue] = inherited["title"]
         return {**fields, **taken}

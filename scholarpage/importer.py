@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import bibtex, model
-from .bibfile import TEXT_FIELDS, VENUE_FIELDS, CrossReferences, Place, failure, read_bib
+from .bibfile import TEXT_FIELDS, CrossReferences, Place, failure, read_bib, venue_field
 from .config import SITE_FILE, Project, missing_site_file
 from .files import read_text
 from .problems import Problems
@@ -126,7 +126,7 @@ def publication_type(entry_type: str, fields: dict) -> tuple[str, bool]:
 
 
 def venue(entry_type: str, pub_type: str, fields: dict) -> dict:
-    text = _clean(fields.get(VENUE_FIELDS.get(entry_type, "howpublished"), ""))
+    text = _clean(fields.get(venue_field(entry_type), ""))
     if not text or _URL.match(text):
         return {}
     if pub_type == "preprint" and re.search(r"\barxiv\b", text, re.IGNORECASE):
