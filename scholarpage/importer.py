@@ -18,7 +18,7 @@ from .config import SITE_FILE, Project, missing_site_file
 from .files import read_text
 from .problems import Problems
 from .scaffold import PublicationFolder, expanded, read_back, url_key
-from .schema import LINK_EXPANSIONS, one_line, unsafe_url_reason
+from .schema import LINK_EXPANSIONS, as_a_browser_reads, one_line, unsafe_url_reason
 
 NOT_LINKS = {"biburl", "bibsource"}  # urls of the .bib record itself, not of the work
 PREPRINT_SERVERS = re.compile(r"\b(arxiv|corr|biorxiv|medrxiv)\b", re.IGNORECASE)
@@ -27,9 +27,8 @@ _ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/abs/(\S+?)/?$")
 _DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _URL = re.compile(r"^https?://\S+$")
 # Schemes a browser runs or reads inline: a field holding one is a link, left out with a warning.
-# Found in the reason unsafe_url_reason gives, which reads a URL as a browser does
-# ('java\tscript:' is javascript:), so that the importer and the build judge links alike.
-_UNSAFE_URL = re.compile(r"uses '(javascript|vbscript|data):'", re.IGNORECASE)
+# Schemes a browser runs or reads inline, however hidden (see schema.as_a_browser_reads).
+_RUN_BY_BROWSERS = re.compile(r"(javascript|vbscript|data):", re.IGNORECASE)
 _SHORT_NAME = r"(?P<short>[A-Za-z][\w+&.-]*)"
 _VENUE_PATTERNS = (
     re.compile(rf"^(?P<full>.+?)\s*\({_SHORT_NAME}(?:\s+'?\d{{2,4}})?\)$"),  # Full Name (CVPR)
@@ -150,7 +149,7 @@ def _link(name: str, value, fields: dict) -> tuple[str, str] | None:
         name = "paper"
     elif name in NOT_LINKS | TEXT_FIELDS:
         return None
-    meant = _URL.match(target) or _UNSAFE_URL.match(unsafe_url_reason(target))
+    meant = _URL.match(target) or _RUN_BY_BROWSERS.match(as_a_browser_reads(target))
     return (name, target) if meant else None
 
 
