@@ -60,6 +60,16 @@ def held_back():
         os.close(held)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def tests_own_user_cache(tmp_path_factory):
+    """Builds keep compiled templates and a secret in the user's own cache folder: for the
+    tests, a folder of theirs, not the one of whoever runs them (a run of the suite leaves
+    tens of megabytes there). Processes the tests start inherit it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+        yield
+
+
 @pytest.fixture
 def make_project(tmp_path):
     """make_project({path: text}) -> a project folder with the frontpage theme and those files.

@@ -425,6 +425,13 @@ def test_an_unchanged_site_is_not_written_again_and_unchanged_files_are_linked(e
     assert other.stat().st_ino == before[other] and other.stat().st_nlink == 1
 
 
+def test_the_tests_keep_what_builds_compile_out_of_the_real_user_cache_folder(
+        example_project, tmp_path_factory):
+    build_ok(example_project)  # see conftest.tests_own_user_cache
+    assert cache.user_folder().is_relative_to(tmp_path_factory.getbasetemp())
+    assert list(cache.user_folder().glob("templates-*/*"))
+
+
 def test_a_relative_xdg_cache_home_is_ignored(example_project, tmp_path, monkeypatch):
     # As the XDG spec asks: `.cache` from a project's root would be the project's own cache
     # folder, where a shipped secret or compiled template could be put.
