@@ -11,10 +11,11 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .problems import Problems
+from .render import path_in_site
 
 VNU_HELP = ("the Nu Html Checker was not found: install Java and run `npm install vnu-jar`, "
             "or set VNU_JAR to the path of vnu.jar (or pass --no-html to skip this check)")
@@ -53,29 +54,10 @@ def read_links(html: str) -> PageLinks:
     return parser.page
 
 
-def _in_folder(path: str, folder: str) -> bool:
-    """Whether a URL path leads into `folder` ('/lab/'): '/lab' and '/lab/x' do, '/labx' not."""
-    return (path + "/").startswith(folder)
-
-
 def _target_file(folder: Path, page: str, path: str, base_path: str) -> str | None:
     """The output file a link path reaches from `page`, or None when it leaves the site."""
-    if path.startswith("/"):
-        if not _in_folder(path, base_path):
-            return None
-        joined = PurePosixPath(path[len(base_path):])
-    else:
-        joined = PurePosixPath(page).parent / path
-    parts: list[str] = []
-    for part in joined.parts:
-        if part == "..":
-            if not parts:
-                return None
-            parts.pop()
-        elif part not in (".", ""):
-            parts.append(part)
-    relative = "/".join(parts)
-    if not relative or path.endswith("/") or (folder / relative).is_dir():
+    relative = path_in_site(path, page, base_path)
+    if relative is not None and (not relative or path.endswith("/") or (folder / relative).is_dir()):
         relative = f"{relative}/index.html".lstrip("/")
     return relative
 
@@ -83,7 +65,7 @@ def _target_file(folder: Path, page: str, path: str, base_path: str) -> str | No
 def _within(parts, own) -> bool:
     """Whether a link (split) leads into the site at the URL `own` (split)."""
     return ((parts.scheme, parts.netloc) == (own.scheme, own.netloc)
-            and _in_folder(parts.path, own.path.rstrip("/") + "/"))
+            and (parts.path + "/").startswith(own.path.rstrip("/") + "/"))
 
 
 def check_links(folder: Path, base_path: str = "/", site_url: str = "") -> tuple[Problems, list[str]]:

@@ -17,7 +17,7 @@ from .config import Project
 from .files import files_under, read_text, report_unreadable
 from .memo import Memo
 from .problems import Problem, Problems, did_you_mean
-from .schema import Reader, read_record, read_value, valid
+from .schema import Reader, into_the_site, read_record, read_value, valid
 from .workers import fork_map
 from .yamlfile import field_node, parse_yaml, split_front_matter
 
@@ -92,11 +92,17 @@ def read_publication_file(shown: str, text: str, digest: str | None = None) -> F
         elif doc is not None:
             problems.warn(shown, 0, 0, "is empty: no publication in it")
     digest = digest or text_digest(shown, text)
-    records = [replace(pub, abstract_html=_markdown(pub.abstract, text, shown, problems),
-                       digest=f"{digest}.{index}", made_key=bibtex.default_key(pub),
-                       made_slug=metadata.default_slug(pub))
+    records = [_completed(pub, _markdown(pub.abstract, text, shown, problems), f"{digest}.{index}")
                for index, pub in enumerate(records)]
     return FileResult(tuple(records), tuple(problems.items), digest)
+
+
+def _completed(pub: model.Publication, abstract_html: str, digest: str) -> model.Publication:
+    """A publication read from its file, with what the engine derives from it."""
+    site_links = tuple(link.url for link in pub.links if into_the_site(link.url))
+    return replace(pub, abstract_html=abstract_html,
+                   site_links=site_links + markup.links_into_the_site(abstract_html),
+                   digest=digest, made_key=bibtex.default_key(pub), made_slug=metadata.default_slug(pub))
 
 
 def _markdown(text: str, file_text: str, shown: str, problems: Problems) -> str:
@@ -177,7 +183,8 @@ def read_bio_file(shown: str, text: str) -> FileResult:
     if doc is not None and doc.root is not None:
         read = read_record(model.Page, doc.root, Reader(doc, problems))
         page = read if valid(read) else page
-    page = replace(page, body=body, html=_markdown(body, text, shown, problems), source=shown)
+    html = _markdown(body, text, shown, problems)
+    page = replace(page, body=body, html=html, source=shown, site_links=markup.links_into_the_site(html))
     return FileResult((page,), tuple(problems.items), text_digest(shown, text))
 
 

@@ -28,6 +28,23 @@ def read_text(path: Path | str, shown: str, problems: Problems) -> str | None:
     return None
 
 
+def line_and_column(text: str, index: int) -> tuple[int, int]:
+    """(line, column) of text[index], counted from 1 as an editor counts them."""
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def place_of(written: str, text: str, from_line: int = 1) -> tuple[int, int]:
+    """(line, column) of the first `written` in `text` from line `from_line`; (from_line, 1)
+    if it is not found there (written otherwise: escaped, folded)."""
+    start = 0
+    for _ in range(from_line - 1):
+        start = text.find("\n", start) + 1
+        if not start:
+            return from_line, 1
+    index = text.find(written, start)
+    return line_and_column(text, index) if index >= 0 else (from_line, 1)
+
+
 def _not_utf8(path: Path | str, shown: str, problems: Problems) -> None:
     """Report the first byte that is not UTF-8 at its line and column, as an editor counts
     them. The text decoder's own offset counts from the chunk it was given, not the file."""
@@ -38,8 +55,7 @@ def _not_utf8(path: Path | str, shown: str, problems: Problems) -> None:
     except UnicodeDecodeError as error:
         before = data[:error.start].decode("utf-8").removeprefix(BOM)
         before = before.replace("\r\n", "\n").replace("\r", "\n")
-        line_start = before.rfind("\n") + 1
-        problems.error(shown, before.count("\n") + 1, len(before) - line_start + 1,
+        problems.error(shown, *line_and_column(before, len(before)),
                        f"not UTF-8 text: unexpected byte 0x{data[error.start]:02x} "
                        "(save the file as UTF-8)")
         return

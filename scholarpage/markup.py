@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 
+from .files import line_and_column
 from .problems import Problems
-from .schema import one_line, unsafe_url_reason
+from .schema import into_the_site, one_line, unsafe_url_reason
 
 # Links are found from each '=': the name before it must be href or src (any case), after
 # HTML's whitespace, a '/' or a quote (which end the tag's name or the attribute before) or at
@@ -126,9 +127,13 @@ def check_links(rendered: str, source_text: str, path: str, problems: Problems) 
         if reason:  # found as written (java&#9;script:), else as read
             index = source_text.find(rendered[start:end])
             index = index if index >= 0 else max(source_text.find(url), 0)
-            line = source_text.count("\n", 0, index) + 1
-            column = index - (source_text.rfind("\n", 0, index) + 1) + 1
-            problems.error(path, line, column, f"link '{one_line(url)}' {reason}")
+            problems.error(path, *line_and_column(source_text, index), f"link '{one_line(url)}' {reason}")
+
+
+def links_into_the_site(rendered: str) -> tuple[str, ...]:
+    """The targets of rendered HTML's links and images that lead into the site (see
+    schema.into_the_site), as written."""
+    return tuple(url for _, _, url in link_attributes(rendered) if into_the_site(url))
 
 
 def rebase_links(rendered: str, root: str) -> str:

@@ -264,6 +264,9 @@ class Publication:
     source: str = derived("")
     line: int = derived(0)
     abstract_html: str = derived("")
+    # Where its links and its abstract's lead into the site (see schema.into_the_site), as
+    # written: once the site is built, each must lead to a file of it.
+    site_links: tuple[str, ...] = derived(())
     # Names the file text the record was read from, and its place there: rendered pieces of
     # the record are cached under it (see render.py).
     digest: str = derived("")
@@ -297,3 +300,4 @@ class Page:
     body: str = derived("")
     html: str = derived("")
     source: str = derived("")
+    site_links: tuple[str, ...] = derived(())  # as a Publication's

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import bibtex, markup, metadata, model
-from .config import Project
+from .config import SITE_FILE, Project
 from .content import Content
-from .files import files_under, report_unreadable
+from .files import files_under, place_of, read_text, report_unreadable
 from .memo import Memo
 from .problems import Problems
-from .schema import SCHEME
+from .schema import SCHEME, into_the_site, one_line
 from .workers import fork_map, worth_forking
 
 
@@ -101,6 +101,27 @@ def obfuscated_email(address: str) -> dict[str, str]:
 def site_link(url: str, root: str) -> str:
     """A link written relative to the site root (site.yml, content/) as seen from a page `root` away."""
     return url if SCHEME.match(url) or url.startswith("/") else root + url
+
+
+def path_in_site(path: str, page: str, base_path: str) -> str | None:
+    """Where a link's URL path (decoded) leads from the page at `page` ('' for the site root):
+    a path from the site root ('' for the root itself), or None if it leads out of the site
+    (a path from the domain's root outside `base_path`, or '..' above the root)."""
+    if path.startswith("/"):
+        if not (path + "/").startswith(base_path):
+            return None
+        path = path[len(base_path):]
+    else:
+        path = page.rpartition("/")[0] + "/" + path
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part not in (".", ""):
+            parts.append(part)
+    return "/".join(parts)
 
 
 def relative_root(page_path: str) -> str:
@@ -642,7 +663,37 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
             outputs[relative] = source.read_bytes()
         except OSError as error:  # gone since it was listed, or unreadable
             report_unreadable(source, project.relative(source), error, problems)
+    report_links_to_nothing(project, site, content, outputs.keys(), problems)
     return outputs
+
+
+def report_links_to_nothing(project: Project, site: model.Site, content: Content, files,
+                            problems: Problems) -> None:
+    """Warn of each link of the content into the site (a publication's, its abstract's, the
+    bio's, the navbar's) that leads to none of the site's `files`: a PDF not put in static/.
+    Where its source file has it: the file is read again for that, as it is seldom needed."""
+    def check(source: str, from_line: int, url: str) -> None:
+        from urllib.parse import unquote, urlsplit
+
+        path = urlsplit(url).path
+        target = path_in_site(unquote(path), "", site.base_path) if path else None
+        page = f"{target}/index.html".lstrip("/")
+        if target is None or target in files or page in files:
+            return
+        text = read_text(project.root / source, source, Problems())
+        line, column = place_of(url, text, from_line) if text is not None else (from_line, 0)
+        missing = page if path.endswith("/") or not target else target
+        problems.warn(source, line, column, f"link '{one_line(url)}' leads to no file of the site "
+                      f"(add static/{missing} to publish one there)")
+
+    for pub in content.publications:
+        for url in pub.site_links:  # most have none
+            check(pub.source, pub.line, url)
+    for url in content.bio.site_links:
+        check(content.bio.source, 1, url)
+    for link in site.owner.links:
+        if into_the_site(link.url):
+            check(SITE_FILE, 1, link.url)
 
 
 def _updated(publications) -> str:

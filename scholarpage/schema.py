@@ -44,6 +44,12 @@ def as_a_browser_reads(url: str) -> str:
     return _IGNORED_BY_BROWSERS.sub("", url)
 
 
+def into_the_site(url: str) -> bool:
+    """Whether a (safe) link leads into the site: relative, or from the domain's root, as
+    written in content (from the site root); not a fragment of the page it is on."""
+    return not SCHEME.match(url) and not url.startswith(("#", "//"))
+
+
 def unsafe_url_reason(url: str) -> str:
     """Why a link target is refused, or '' when it is http(s), mailto or relative, judged as a
     browser reads it (see as_a_browser_reads)."""
