@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_ok, run_cli, tree
+from conftest import build_ok, run_cli, tree, write_files
 
 BIO = "---\ntitle: About\n---\nHello.\n"
 GOOD = "title: A Paper\nauthors: [Ada Lovelace]\ntype: conference\n"
@@ -435,6 +435,47 @@ def test_static_files_the_build_writes_itself_are_warnings_naming_them(make_proj
     output = tree(root / "_site")
     assert output["notes.txt"] == b"mine\n"
     assert b"mine\n" not in [output[name] for name in output if name != "notes.txt"]
+
+
+NOWHERE = "leads to no file of the site (add static/{} to publish one there)"
+
+
+def test_links_into_the_site_that_lead_to_no_file_are_warnings_at_their_place(make_project):
+    site = ("title: Test Site\nowner:\n  name: Ada Lovelace\n  links:\n"
+            "    - label: CV\n      url: files/cv.pdf\n    - label: Notes\n      url: notes/\n")
+    bio = "---\ntitle: About\n---\nHello.\n\nMy [talk](talks/slides.pdf \"Slides\") and ![me](me.png).\n"
+    two = ("- title: One\n  authors: [Ada Lovelace]\n  type: conference\n"
+           "  links:\n    pdf: papers/one.pdf\n"
+           "- title: Two\n  authors: [Ada Lovelace]\n  type: conference\n"
+           "  links:\n    slides: papers/one.pdf\n    code: https://example.org/code\n"
+           "  abstract: |\n    See *the* [data](data/set.zip#v2) and [this](#top).\n")
+    root = make_project({"site.yml": site, "content/index.md": bio, PUB: two})
+    for build in ("first", "with nothing changed"):
+        assert build_ok(root).stderr.splitlines() == [
+            f"content/publications/x.yml:5:10: warning: link 'papers/one.pdf' {NOWHERE.format('papers/one.pdf')}",
+            f"content/publications/x.yml:10:13: warning: link 'papers/one.pdf' {NOWHERE.format('papers/one.pdf')}",
+            f"content/publications/x.yml:13:22: warning: link 'data/set.zip#v2' {NOWHERE.format('data/set.zip')}",
+            f"content/index.md:6:11: warning: link 'talks/slides.pdf' {NOWHERE.format('talks/slides.pdf')}",
+            f"content/index.md:6:48: warning: link 'me.png' {NOWHERE.format('me.png')}",
+            f"site.yml:6:12: warning: link 'files/cv.pdf' {NOWHERE.format('files/cv.pdf')}",
+            f"site.yml:8:12: warning: link 'notes/' {NOWHERE.format('notes/index.html')}",
+        ], build
+    write_files(root, {name: "x\n" for name in (
+        "static/papers/one.pdf", "static/data/set.zip", "static/talks/slides.pdf", "static/me.png",
+        "static/files/cv.pdf", "static/notes/index.html")})
+    assert build_ok(root).stderr == ""
+
+
+def test_links_to_pages_the_build_writes_and_out_of_the_site_are_not_warned_of(make_project):
+    site = "title: Test Site\nurl: https://ada.github.io/lab/\nowner:\n  name: Ada Lovelace\n"
+    links = ["publications/a-paper/", "publications/a-paper/index.html", "publications.bib",
+             "./index.html", "/lab/feed.xml", "/lab", "/elsewhere/x.pdf", "../up.pdf", "?q=1", "#top"]
+    paper = GOOD + "links:\n" + "".join(f"  l{n}: \"{url}\"\n" for n, url in enumerate(links))
+    root = project(make_project, {"site.yml": site, PUB: paper})
+    assert build_ok(root).stderr == ""
+    write_files(root, {PUB: paper + "  gone: /lab/gone.pdf\n"})
+    assert build_ok(root).stderr.splitlines() == [
+        f"content/publications/x.yml:{len(links) + 5}:9: warning: link '/lab/gone.pdf' {NOWHERE.format('gone.pdf')}"]
 
 
 # ---------------------------------------------------------------------------------------------
