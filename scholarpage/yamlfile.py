@@ -11,12 +11,15 @@ from dataclasses import dataclass
 
 import yaml
 
+from .files import line_and_column
 from .problems import Problems
 
-try:  # libyaml is much faster; its marks are the same.
+try:  # libyaml is much faster; its marks are the same, its error positions count UTF-8 bytes.
     from yaml import CSafeLoader as _SafeLoader
+    _POSITIONS_IN_BYTES = True
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _SafeLoader
+    _POSITIONS_IN_BYTES = False
 
 NULL_TAG = "tag:yaml.org,2002:null"
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))  # as YAML 1.1 writes null
@@ -108,6 +111,14 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
         if tab:
             problems.error(path, tab[0] + line_offset, tab[1],
                            "invalid YAML: tab character: indent with spaces, not tabs")
+        elif isinstance(error, yaml.reader.ReaderError):  # libyaml gives the character's code
+            code = error.character if isinstance(error.character, int) else ord(error.character)
+            position = error.position
+            if _POSITIONS_IN_BYTES:
+                position = len(text.encode()[:position].decode("utf-8", "ignore"))
+            line, column = line_and_column(text, position)
+            problems.error(path, line + line_offset, column,
+                           f"invalid YAML: control character U+{code:04X} is not allowed (remove it)")
         else:
             _yaml_error_problem(error, path, line_offset, problems)
         return None

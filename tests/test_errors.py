@@ -94,7 +94,17 @@ YAML_CASES = {
         "- " + GOOD.replace("\n", "\n  ", 2) + "- title: B\n  authors: [Ada Lovelace]\n  title: C\n  type: journal\n",
         "6:3: duplicate key 'title' (first given on line 4)",
     ),
+    "a control character, after letters of two and three bytes": (
+        'title: "Ré€\x00sumé"\nauthors: [Ada Lovelace]\ntype: conference\n',
+        "1:12: invalid YAML: control character U+0000 is not allowed (remove it)",
+    ),
 }
+
+
+def test_a_control_character_in_front_matter_is_reported_at_its_line_in_the_file(make_project):
+    bio = "---\ntitle: About\x07\n---\nHello.\n"
+    assert errors_of(make_project, {"content/index.md": bio}) == [
+        "content/index.md:2:13: invalid YAML: control character U+0007 is not allowed (remove it)"]
 
 
 @pytest.mark.parametrize("text, where_what", YAML_CASES.values(), ids=YAML_CASES.keys())
