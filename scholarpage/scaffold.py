@@ -188,7 +188,12 @@ class PublicationFolder:
             self.problems.warn(existing.source, existing.line, 1,
                                "is written in '{ }' style: fields from the .bib were not added")
             return []
-        edits, added = self._edits(existing, node, data)
+        edits, added, links_left = self._edits(existing, node, data)
+        if links_left:  # `links: {pdf: ...}`, or `links:` with nothing: not edited in place
+            mark = next(key for key, _ in node.value if key.value == "links").start_mark
+            self.problems.warn(existing.source, mark.line + 1 + _line_of(text, offset), mark.column + 1,
+                               f"'links' is written in '{{ }}' style or empty: links from the .bib "
+                               f"were not added ({', '.join(links_left)})")
         if edits:
             new_text = text[:offset] + _insert(front, edits) + text[offset + len(front):]
             _write_over(path, bom + (new_text.replace("\n", "\r") if old_mac else new_text))
@@ -196,21 +201,24 @@ class PublicationFolder:
         return added
 
     def _edits(self, existing, node: yaml.MappingNode, data: dict):
-        """(line, text) insertions adding what `node` lacks, and the names of what they add."""
+        """(line, text) insertions adding what `node` lacks, the names of what they add, and
+        the labels of the links that could not be added."""
         present = {key.value for key, _ in node.value}
         missing = {name: value for name, value in data.items() if self._lacks(existing, present, name, value)}
         extra = self._new_links(existing, data.get("links", {}))
         links_node = field_node(node, "links")
-        edits, added_links = [], []
+        edits, added_links, links_left = [], [], []
         if extra and "links" not in present:
             missing["links"] = extra
         elif extra and isinstance(links_node, yaml.MappingNode) and links_node.value \
                 and not links_node.flow_style:
             edits.append((_end_line(links_node), _yaml(extra, _indent(links_node))))
             added_links = [f"link '{label}'" for label in extra]
+        elif extra:
+            links_left = list(extra)
         if missing:
             edits.append((_end_line(node), fields_text(missing, _indent(node))))
-        return edits, [name for name in FIELD_ORDER if name in missing] + added_links
+        return edits, [name for name in FIELD_ORDER if name in missing] + added_links, links_left
 
     def _lacks(self, existing, present: set, name: str, value) -> bool:
         if name in present or name == "links" or getattr(existing, name) != DEFAULTS[name]:

@@ -575,6 +575,28 @@ def test_update_skips_flow_style_entries_and_warns_about_broken_files(make_proje
     assert {name: after[name] for name in before} == before
 
 
+def test_update_warns_of_links_it_cannot_add_to_links_in_braces_or_left_empty(make_project):
+    entries = ("- title: First Paper\n  authors: [Ada Lovelace]\n  type: conference\n  year: 2020\n"
+               "  links: {pdf: \"https://x.org/a.pdf\"}\n"
+               "- title: Second Paper\n  authors: [Ada Lovelace]\n  type: conference\n  year: 2021\n"
+               "  links:\n    pdf: https://x.org/b.pdf\n"
+               "- title: Third Paper\n  authors: [Ada Lovelace]\n  type: conference\n  year: 2022\n"
+               "  links:\n")
+    bib = "".join(f"@inproceedings{{p{n}, title={{{title} Paper}}, author={{Lovelace, Ada}}, "
+                  f"booktitle={{ICML}}, year={{{year}}}, doi={{10.1000/{n}}}}}\n"
+                  for n, (title, year) in enumerate((("First", 2020), ("Second", 2021), ("Third", 2022))))
+    root = make_project({"content/publications/list.yml": entries, "refs.bib": bib})
+    result = run_cli(root, "import", "--update", "refs.bib")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "content/publications/list.yml:5:3: warning: 'links' is written in '{ }' style or empty: "
+        "links from the .bib were not added (doi)\n"
+        "content/publications/list.yml:21:3: warning: 'links' is written in '{ }' style or empty: "
+        "links from the .bib were not added (doi)\n")
+    text = (root / "content/publications/list.yml").read_text(encoding="utf-8")
+    assert "    doi: 10.1000/1\n" in text and text.count("doi") == 1
+
+
 # ---------------------------------------------------------------------------------------------
 # Export and round trip.
 
