@@ -151,12 +151,38 @@ def publication_files(project: Project, problems: Problems | None = None) -> lis
     if problems is not None and not found and folder.is_file():
         problems.error(project.relative(folder), 0, 0, "is a file, not a folder: publications are "
                        "the .yml and .md files in a folder of this name")
-    return [path for parts, path in found if parts[-1].endswith(PUBLICATION_SUFFIXES)]
+    files = [path for parts, path in found if parts[-1].endswith(PUBLICATION_SUFFIXES)]
+    if problems is not None and len(files) < len(found):
+        for parts, path in found:
+            if not parts[-1].endswith(PUBLICATION_SUFFIXES) and not _editors_own(parts[-1]):
+                problems.warn(project.relative(path), 0, 0, "not read: a publication is a .yml or "
+                              ".md file (a name starting with '_' keeps a file here unread)")
+    return files
 
 
 def _not_read(name: str) -> bool:
     """Hidden files and folders, and those starting with '_' (drafts, notes)."""
     return name.startswith((".", "_"))
+
+
+def _editors_own(name: str) -> bool:
+    """A backup or lock file an editor keeps beside the file it edits (x.yml~, #x.yml#)."""
+    return name.endswith("~") or name.startswith("#")
+
+
+def report_unread_content(project: Project, problems: Problems) -> None:
+    """Warn of what content/ holds that the build never reads (a bio in content/bio.md, a
+    folder of publications by another name): it would be left out unseen."""
+    try:
+        names = sorted(os.listdir(project.content))
+    except OSError:  # no content/ folder: each file the build needs is reported missing
+        return
+    for name in names:
+        if name not in (BIO_FILE, COAUTHORS_FILE, PUBLICATIONS_DIR) and not _not_read(name) \
+                and not _editors_own(name):
+            problems.warn(project.relative(project.content / name), 0, 0,
+                          f"not read: content/ holds {BIO_FILE} (the bio), {COAUTHORS_FILE} and "
+                          f"{PUBLICATIONS_DIR}/ (a name starting with '_' keeps a file here unread)")
 
 
 def read_bio(project: Project, problems: Problems, parsed: Memo | None = None) -> model.Page:
@@ -336,6 +362,7 @@ def load_content(project: Project, site: model.Site | None, problems: Problems,
     """Everything in content/, read and checked; without a site (site.yml has errors), only
     what needs none. `cache`, `parsed`, `workers`, `signatures` and `meanwhile` are
     read_publications'."""
+    report_unread_content(project, problems)
     return Content(
         bio=read_bio(project, problems, parsed),
         publications=collect(read_publications(project, problems, cache, parsed, workers,

@@ -431,6 +431,25 @@ def test_unknown_type_and_unshown_type_are_warnings_naming_the_file(make_project
     assert "A Paper" in page and "“B”" not in page and "“C”" not in page
 
 
+def test_files_in_content_the_build_does_not_read_are_warnings_naming_them(make_project):
+    root = project(make_project, {
+        PUB: GOOD, "content/bio.md": "Hello.\n", "content/pubs/a.yml": GOOD,
+        "content/publications/paper.pdf": "%PDF", "content/publications/more/b.yaml": GOOD.replace("A Paper", "B"),
+        "content/publications/more/notes.txt": "x", "content/_drafts/c.yml": GOOD,
+        "content/publications/_todo.txt": "x", "content/publications/x.yml~": "x",
+        "content/publications/#x.yml#": "x", "content/.DS_Store": "x"})
+    for build in ("first", "with nothing changed"):
+        assert build_ok(root).stderr.splitlines() == [
+            f"content/{name}: warning: not read: content/ holds index.md (the bio), coauthors.yml "
+            "and publications/ (a name starting with '_' keeps a file here unread)"
+            for name in ("bio.md", "pubs")] + [
+            f"content/publications/{name}: warning: not read: a publication is a .yml or .md file "
+            "(a name starting with '_' keeps a file here unread)"
+            for name in ("more/notes.txt", "paper.pdf")], build
+    page = (root / "_site" / "index.html").read_text(encoding="utf-8")
+    assert "A Paper" in page and "“B”" in page
+
+
 def test_static_files_the_build_writes_itself_are_warnings_naming_them(make_project):
     site = "title: Test Site\nurl: https://example.org/\nowner:\n  name: Ada Lovelace\n"
     root = project(make_project, {"site.yml": site, PUB: GOOD, "static/notes.txt": "mine\n",
