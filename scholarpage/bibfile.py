@@ -13,8 +13,8 @@ from . import bibtex
 from .problems import Problems
 
 # Fields holding text, decoded from LaTeX. Every other field (urls, ids) is taken as written.
-TEXT_FIELDS = {"title", "author", "booktitle", "journal", "note", "abstract", "howpublished",
-               "publisher", "school", "institution", "type", "pubstate", "number"}
+TEXT_FIELDS = {"title", "author", "booktitle", "journal", "journaltitle", "note", "abstract",
+               "howpublished", "publisher", "school", "institution", "type", "pubstate", "number"}
 # What an entry takes from the one its `crossref` names, when it lacks them, as BibTeX does.
 # Not the parent's links, abstract, note or type: they describe the volume, not the paper (a
 # proceedings' DOI would make every paper in it the same work).

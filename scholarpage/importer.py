@@ -105,6 +105,14 @@ def arxiv_id(fields: dict) -> str:
     return next((i for i in (_arxiv_of(n, v, fields) for n, v in fields.items()) if i), "")
 
 
+def bibtex_fields(fields: dict) -> dict:
+    """`fields` under BibTeX's names where biblatex's differ (Zotero's Better BibLaTeX writes
+    these): `journaltitle` is the `journal`. A field of both names keeps the BibTeX one."""
+    if "journaltitle" in fields and "journal" not in fields:
+        fields = {**fields, "journal": fields["journaltitle"]}
+    return fields
+
+
 def publication_type(entry_type: str, fields: dict) -> tuple[str, bool]:
     """(type, known): the issue's mapping; a `type` field naming a publication type wins."""
     named = fields.get("type", "").strip().lower()
@@ -212,6 +220,7 @@ def _patent_digits(text: str) -> str:
 def entry_data(entry, fields: dict, problems: Problems, place: Place) -> dict | None:
     """The publication data of a parsed entry whose fields (crossref resolved) are `fields`,
     in model field order; None when it has none."""
+    fields = bibtex_fields(fields)
     title = _clean(fields.get("title", ""))
     names = authors(fields.get("author") or [])
     if not title or not names:

@@ -147,6 +147,48 @@ def test_zotero_better_bibtex_export(make_project):
            "  doi: 10.48550/arXiv.2301.04011\n" in preprint
 
 
+def test_zotero_better_biblatex_journaltitle_and_date(make_project):
+    bib = """\
+        @article{ada2024deep,
+          title = {Deep Engines},
+          author = {Lovelace, Ada},
+          journaltitle = {IEEE Transactions on Pattern Analysis and Machine Intelligence ({TPAMI})},
+          date = {2024-03},
+        }
+        @article{ada2024day,
+          title = {Engines by the Day},
+          author = {Lovelace, Ada},
+          journaltitle = {Journal of {\\"U}ber Engines},
+          date = {2024-03-15},
+        }
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    result = import_files(root, [root / "refs.bib"])
+    assert messages(result) == [] and result.summary() == "2 new, 0 already present, 0 with problems"
+    files = folder(root)
+    # biblatex's journaltitle is the journal; a date of year and month gives both.
+    assert files["2024-lovelace-deep-engines.yml"] == yaml_of("""\
+        title: Deep Engines
+        authors:
+          - Ada Lovelace
+        type: journal
+        venue: TPAMI
+        venue_full: IEEE Transactions on Pattern Analysis and Machine Intelligence
+        year: 2024
+        month: 3
+        bibtex_key: ada2024deep
+        """)
+    assert files["2024-lovelace-engines-by-day.yml"] == yaml_of("""\
+        title: Engines by the Day
+        authors:
+          - Ada Lovelace
+        type: journal
+        venue_full: Journal of Über Engines
+        date: '2024-03-15'
+        bibtex_key: ada2024day
+        """)
+
+
 def test_arxiv_generated_entry(make_project):
     root = make_project()
     imported(root, "arxiv")
