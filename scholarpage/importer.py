@@ -122,8 +122,8 @@ def publication_type(entry_type: str, fields: dict) -> tuple[str, bool]:
     journal = fields.get("journal", "")
     if entry_type == "article" and (PREPRINT_SERVERS.search(journal) or (not journal and arxiv_id(fields))):
         return "preprint", True
-    if entry_type in ("misc", "unpublished"):
-        if arxiv_id(fields) or "preprint" in said:
+    if entry_type in ("misc", "unpublished", "online"):  # @online: biblatex's (Zotero's preprints)
+        if arxiv_id(fields) or re.search(r"preprint|prepublished", said):
             return "preprint", True
         if "patent" in said:
             return "patent", True

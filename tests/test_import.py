@@ -189,6 +189,54 @@ def test_zotero_better_biblatex_journaltitle_and_date(make_project):
         """)
 
 
+def test_a_biblatex_online_entry_with_an_arxiv_eprint_is_a_preprint(make_project):
+    bib = """\
+        @online{vaswani2017attention,
+          title = {Attention Is All You Need},
+          author = {Vaswani, Ashish and Shazeer, Noam},
+          date = {2017-06-12},
+          eprinttype = {arxiv},
+          eprint = {1706.03762},
+          eprintclass = {cs},
+          url = {http://arxiv.org/abs/1706.03762},
+          pubstate = {prepublished}
+        }
+        @online{ada2025engines,
+          title = {Engines Without an Id},
+          author = {Lovelace, Ada},
+          date = {2025},
+          pubstate = {prepublished},
+          url = {https://osf.io/abcde}
+        }
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    result = import_files(root, [root / "refs.bib"])
+    assert messages(result) == [] and result.summary() == "2 new, 0 already present, 0 with problems"
+    assert folder(root) == {
+        "2017-vaswani-attention-is-all.yml": yaml_of("""\
+            title: Attention Is All You Need
+            authors:
+              - Ashish Vaswani
+              - Noam Shazeer
+            type: preprint
+            date: '2017-06-12'
+            links:
+              arxiv: '1706.03762'
+            bibtex_key: vaswani2017attention
+            """),
+        "2025-lovelace-engines-without-id.yml": yaml_of("""\
+            title: Engines Without an Id
+            authors:
+              - Ada Lovelace
+            type: preprint
+            year: 2025
+            links:
+              paper: https://osf.io/abcde
+            bibtex_key: ada2025engines
+            """),
+    }
+
+
 def test_arxiv_generated_entry(make_project):
     root = make_project()
     imported(root, "arxiv")
