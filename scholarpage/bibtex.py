@@ -23,6 +23,7 @@ PUBLICATION_TYPES = {
     "inproceedings": "conference", "conference": "conference", "article": "journal",
     "patent": "patent", "phdthesis": "thesis", "mastersthesis": "thesis",
     "techreport": "report", "book": "book", "incollection": "book", "inbook": "book",
+    "booklet": "book", "unpublished": "preprint", "dataset": "dataset", "software": "software",
 }
 VENUE_FIELDS = {
     "inproceedings": "booktitle", "incollection": "booktitle", "article": "journal",

@@ -105,12 +105,28 @@ def arxiv_id(fields: dict) -> str:
     return next((i for i in (_arxiv_of(n, v, fields) for n, v in fields.items()) if i), "")
 
 
-def bibtex_fields(fields: dict) -> dict:
+def bibtex_type(entry_type: str, fields: dict) -> str:
+    """The BibTeX type a biblatex entry type stands for: @report is a @techreport, @thesis a
+    @mastersthesis when its `type` says so (`mathesis`, "Master's thesis"), else a @phdthesis."""
+    if entry_type == "report":
+        return "techreport"
+    if entry_type == "thesis":
+        master = re.search(r"master|mathesis", fields.get("type", ""), re.IGNORECASE)
+        return "mastersthesis" if master else "phdthesis"
+    return entry_type
+
+
+def bibtex_fields(entry_type: str, fields: dict) -> dict:
     """`fields` under BibTeX's names where biblatex's differ (Zotero's Better BibLaTeX writes
-    these): `journaltitle` is the `journal`. A field of both names keeps the BibTeX one."""
-    if "journaltitle" in fields and "journal" not in fields:
-        fields = {**fields, "journal": fields["journaltitle"]}
-    return fields
+    these): `journaltitle` is the `journal`, a thesis's `institution` its `school`; and the
+    `school` of a report is its `institution`. A field of both names keeps the BibTeX one."""
+    aliases = {"journal": "journaltitle"}
+    if entry_type in ("phdthesis", "mastersthesis"):
+        aliases["school"] = "institution"
+    elif entry_type == "techreport":
+        aliases["institution"] = "school"
+    return {**fields, **{name: fields[alias] for name, alias in aliases.items()
+                         if alias in fields and name not in fields}}
 
 
 def publication_type(entry_type: str, fields: dict) -> tuple[str, bool]:
@@ -220,13 +236,13 @@ def _patent_digits(text: str) -> str:
 def entry_data(entry, fields: dict, problems: Problems, place: Place) -> dict | None:
     """The publication data of a parsed entry whose fields (crossref resolved) are `fields`,
     in model field order; None when it has none."""
-    fields = bibtex_fields(fields)
     title = _clean(fields.get("title", ""))
     names = authors(fields.get("author") or [])
     if not title or not names:
         place.error(problems, f"entry has no {'title' if not title else 'author'}")
         return None
-    entry_type = entry.entry_type.lower()
+    entry_type = bibtex_type(entry.entry_type.lower(), fields)
+    fields = bibtex_fields(entry_type, fields)
     pub_type, known = publication_type(entry_type, fields)
     if not known:
         place.warn(problems, f"unknown entry type '@{entry_type}': imported with type '{pub_type}'")

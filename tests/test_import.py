@@ -237,6 +237,74 @@ def test_a_biblatex_online_entry_with_an_arxiv_eprint_is_a_preprint(make_project
     }
 
 
+def test_theses_reports_manuscripts_and_booklets_as_biblatex_and_bibtex_write_them(make_project):
+    bib = """\
+        @thesis{t1,
+          title = {Engines of Thought},
+          author = {Lovelace, Ada},
+          institution = {Boston University},
+          date = {2019},
+          type = {phdthesis}
+        }
+        @phdthesis{t2,
+          title = {Looms of Thought},
+          author = {Lovelace, Ada},
+          institution = {University of London},
+          year = {2018}
+        }
+        @report{r1,
+          title = {Engine Tables},
+          author = {Lovelace, Ada},
+          institution = {Royal Society},
+          date = {2017-05},
+          type = {techreport},
+          number = {TR-7}
+        }
+        @techreport{r2,
+          title = {Loom Tables},
+          author = {Lovelace, Ada},
+          school = {King's College},
+          year = {2016}
+        }
+        @unpublished{u1,
+          title = {A Manuscript on Engines},
+          author = {Lovelace, Ada},
+          note = {Under review},
+          year = {2025}
+        }
+        @booklet{b1,
+          title = {Engines for Everyone},
+          author = {Lovelace, Ada},
+          howpublished = {Printed by the author},
+          year = {1840}
+        }
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    result = import_files(root, [root / "refs.bib"])
+    assert messages(result) == [] and result.summary() == "6 new, 0 already present, 0 with problems"
+    # A thesis's venue is its school (biblatex: institution), a report's its institution.
+    assert {name: text.split("\n", 1)[1] for name, text in folder(root).items()} == {
+        "2019-lovelace-engines-thought.yml":
+            "title: Engines of Thought\nauthors:\n  - Ada Lovelace\ntype: thesis\n"
+            "venue_full: Boston University\nyear: 2019\nbibtex_key: t1\n",
+        "2018-lovelace-looms-thought.yml":
+            "title: Looms of Thought\nauthors:\n  - Ada Lovelace\ntype: thesis\n"
+            "venue_full: University of London\nyear: 2018\nbibtex_key: t2\n",
+        "2017-lovelace-engine-tables.yml":
+            "title: Engine Tables\nauthors:\n  - Ada Lovelace\ntype: report\n"
+            "venue_full: Royal Society\nyear: 2017\nmonth: 5\nbibtex_key: r1\n",
+        "2016-lovelace-loom-tables.yml":
+            "title: Loom Tables\nauthors:\n  - Ada Lovelace\ntype: report\n"
+            "venue_full: King's College\nyear: 2016\nbibtex_key: r2\n",
+        "2025-lovelace-manuscript-engines.yml":
+            "title: A Manuscript on Engines\nauthors:\n  - Ada Lovelace\ntype: preprint\n"
+            "year: 2025\nnote: Under review\nbibtex_key: u1\n",
+        "1840-lovelace-engines-everyone.yml":
+            "title: Engines for Everyone\nauthors:\n  - Ada Lovelace\ntype: book\n"
+            "venue_full: Printed by the author\nyear: 1840\nbibtex_key: b1\n",
+    }
+
+
 def test_arxiv_generated_entry(make_project):
     root = make_project()
     imported(root, "arxiv")
