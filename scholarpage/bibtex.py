@@ -27,8 +27,12 @@ PUBLICATION_TYPES = {
 }
 VENUE_FIELDS = {
     "inproceedings": "booktitle", "incollection": "booktitle", "article": "journal",
-    "phdthesis": "school", "techreport": "institution", "book": "publisher",
+    "phdthesis": "school", "mastersthesis": "school", "techreport": "institution",
+    "book": "publisher",
 }
+# A thesis whose note says this is a master's: a @mastersthesis (the importer writes the note).
+MASTERS_THESIS = re.compile(r"\bmaster|\bm\.?sc\b", re.IGNORECASE)
+MASTERS_NOTE = "Master's thesis"
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le", "dos", "ter"}
 SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
@@ -152,9 +156,16 @@ def _link_fields(pub: Publication) -> list[tuple[str, str]]:
     return fields
 
 
+def entry_type(pub: Publication) -> str:
+    """The BibTeX type of a publication: a thesis is a @phdthesis unless its note says master's."""
+    if pub.type == "thesis" and MASTERS_THESIS.search(pub.note):
+        return "mastersthesis"
+    return ENTRY_TYPES.get(pub.type, "misc")
+
+
 def entry(pub: Publication, key: str) -> str:
     """The BibTeX entry of one publication."""
-    kind = ENTRY_TYPES.get(pub.type, "misc")
+    kind = entry_type(pub)
     fields: list[tuple[str, str]] = [
         ("author", "{%s}" % " and ".join(bib_name(a) for a in pub.authors)),
         ("title", "{%s}" % protect_capitals(pub.title)),
@@ -171,7 +182,7 @@ def entry(pub: Publication, key: str) -> str:
         fields.append(("date", "{%s}" % pub.date))
     if PUBLICATION_TYPES.get(kind) != pub.type or (kind == "article" and not venue):
         fields.append(("type", "{%s}" % pub.type))
-    if pub.note:
+    if pub.note and not (kind == "mastersthesis" and pub.note == MASTERS_NOTE):  # said by the type
         fields.append(("note", "{%s}" % escape(pub.note)))
     fields += _link_fields(pub)
     if pub.abstract:

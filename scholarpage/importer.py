@@ -216,9 +216,12 @@ def _month(value) -> int | str:
     return bibtex.MONTHS.index(text[:3]) + 1 if text[:3] in bibtex.MONTHS else value
 
 
-def _note(pub_type: str, fields: dict) -> str:
-    """The note; a patent's number goes first, unless the note already gives it."""
+def _note(entry_type: str, pub_type: str, fields: dict) -> str:
+    """The note; a patent's number goes first, unless the note already gives it, and so does
+    "Master's thesis" for a master's thesis (the exporter reads it back as @mastersthesis)."""
     note = _clean(fields.get("note", ""))
+    if entry_type == "mastersthesis" and not bibtex.MASTERS_THESIS.search(note):
+        return f"{bibtex.MASTERS_NOTE}; {note}" if note else bibtex.MASTERS_NOTE
     number = _clean(fields.get("number", "")) if pub_type == "patent" else ""
     digits = _patent_digits(number)
     if not number or (digits and digits in _patent_digits(note).split()):
@@ -248,7 +251,7 @@ def entry_data(entry, fields: dict, problems: Problems, place: Place) -> dict | 
         place.warn(problems, f"unknown entry type '@{entry_type}': imported with type '{pub_type}'")
     data = {"title": title, "authors": names, "type": pub_type,
             **venue(entry_type, pub_type, fields), **_date(fields)}
-    data["note"] = _note(pub_type, fields)
+    data["note"] = _note(entry_type, pub_type, fields)
     data["links"], refused = links(fields)
     for name, value in refused:
         reason = unsafe_url_reason(value) or "is not an http(s) address"

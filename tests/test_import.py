@@ -305,6 +305,60 @@ def test_theses_reports_manuscripts_and_booklets_as_biblatex_and_bibtex_write_th
     }
 
 
+def test_a_masters_thesis_stays_one_through_import_and_export(make_project, tmp_path):
+    bib = """\
+        @mastersthesis{ada2015looms,
+          title = {Looms},
+          author = {Lovelace, Ada},
+          school = {University of Oxford},
+          year = {2015}
+        }
+        @thesis{ada2016cards,
+          title = {Cards},
+          author = {Lovelace, Ada},
+          institution = {University of London},
+          date = {2016},
+          type = {mathesis},
+          note = {With distinction}
+        }
+        @phdthesis{ada2019engines,
+          title = {Engines},
+          author = {Lovelace, Ada},
+          school = {University of London},
+          year = {2019}
+        }
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    result = import_files(root, [root / "refs.bib"])
+    assert messages(result) == [] and result.summary() == "3 new, 0 already present, 0 with problems"
+    files = folder(root)
+    assert files["2015-lovelace-looms.yml"] == yaml_of("""\
+        title: Looms
+        authors:
+          - Ada Lovelace
+        type: thesis
+        venue_full: University of Oxford
+        year: 2015
+        note: Master's thesis
+        bibtex_key: ada2015looms
+        """)
+    assert "note: Master's thesis; With distinction\n" in files["2016-lovelace-cards.yml"]
+    assert "note:" not in files["2019-lovelace-engines.yml"]
+    # The note says master's: the site's publications.bib says @mastersthesis, not @phdthesis.
+    build_ok(root)
+    exported = (root / "_site" / "publications.bib").read_text(encoding="utf-8")
+    assert "@mastersthesis{ada2015looms,\n  author = {Lovelace, Ada},\n  title = {{Looms}},\n" \
+           "  school = {University of Oxford},\n  year = {2015}\n}\n" in exported
+    assert "@mastersthesis{ada2016cards,\n" in exported
+    assert "  note = {Master's thesis; With distinction}\n" in exported
+    assert "@phdthesis{ada2019engines,\n" in exported
+    # ... and imported again, the same entries.
+    copy = write_files(tmp_path / "copy", {"site.yml": MINIMAL_SITE})
+    assert import_files(copy, [root / "_site" / "publications.bib"]).summary() == \
+        "3 new, 0 already present, 0 with problems"
+    assert folder(copy) == files
+
+
 def test_arxiv_generated_entry(make_project):
     root = make_project()
     imported(root, "arxiv")
