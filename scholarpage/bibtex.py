@@ -72,11 +72,20 @@ def last_first(name: str) -> str:
     return ", ".join([" ".join(words[start:]), *suffix, " ".join(words[:start])])
 
 
-def bib_name(name: str) -> str:
-    """An author as BibTeX wants it; a name already holding a comma is taken as 'Last, First'."""
+def bib_name(name: str, organizations=()) -> str:
+    """An author as BibTeX wants it: an organization in braces, '{Google Research}', as one
+    name; a name already holding a comma is taken as 'Last, First'."""
     if name == ET_AL:
         return "others"
+    if name in organizations:
+        return "{%s}" % escape(name)
     return escape(name if "," in name else last_first(name))
+
+
+def first_family_name(pub: Publication) -> str:
+    """The first author's last name, for keys and file names; an organization's whole name."""
+    first = pub.authors[0]
+    return first if first in pub.organizations else last_first(first).split(",")[0]
 
 
 def _ascii_word(text: str) -> str:
@@ -84,7 +93,7 @@ def _ascii_word(text: str) -> str:
 
 
 def default_key(pub: Publication) -> str:
-    last = _ascii_word(last_first(pub.authors[0]).split(",")[0]) or "anon"
+    last = _ascii_word(first_family_name(pub)) or "anon"
     words = (_ascii_word(w) for w in _KEY_WORD_SEPARATORS.split(pub.title))
     first = next((w for w in words if w and w not in STOP_WORDS), "")
     return f"{last}{pub.shown_year or ''}{first}"
@@ -167,7 +176,7 @@ def entry(pub: Publication, key: str) -> str:
     """The BibTeX entry of one publication."""
     kind = entry_type(pub)
     fields: list[tuple[str, str]] = [
-        ("author", "{%s}" % " and ".join(bib_name(a) for a in pub.authors)),
+        ("author", "{%s}" % " and ".join(bib_name(a, pub.organizations) for a in pub.authors)),
         ("title", "{%s}" % protect_capitals(pub.title)),
     ]
     venue = f"{pub.venue_full} ({pub.venue})" if pub.venue_full and pub.venue else pub.venue_full or pub.venue

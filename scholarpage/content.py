@@ -99,10 +99,20 @@ def read_publication_file(shown: str, text: str, digest: str | None = None) -> F
 
 def _completed(pub: model.Publication, abstract_html: str, digest: str) -> model.Publication:
     """A publication read from its file, with what the engine derives from it."""
+    pub = _unbraced(pub)
     site_links = tuple(link.url for link in pub.links if into_the_site(link.url))
     return replace(pub, abstract_html=abstract_html,
                    site_links=site_links + markup.links_into_the_site(abstract_html),
                    digest=digest, made_key=bibtex.default_key(pub), made_slug=metadata.default_slug(pub))
+
+
+def _unbraced(pub: model.Publication) -> model.Publication:
+    """`pub` with its authors in braces, '{Google Research}', as shown and kept as organizations."""
+    organizations = tuple(name for name in map(model.organization, pub.authors) if name)
+    if not organizations:
+        return pub
+    authors = tuple(model.organization(author) or author for author in pub.authors)
+    return replace(pub, authors=authors, organizations=organizations)
 
 
 def _markdown(text: str, file_text: str, shown: str, problems: Problems) -> str:

@@ -69,11 +69,17 @@ def _raw(text: str) -> str:
 
 
 def authors(names) -> list[str]:
-    """'Last, First' (split by bibtexparser) -> 'First Last'; 'others' -> the et-al. item."""
+    """'Last, First' (split by bibtexparser) -> 'First Last'; 'others' -> the et-al. item; a
+    name of words braced together, '{Google Research}', an organization, kept in its braces."""
     result = []
     for parts in names:
         whole = _clean(parts.merge_first_name_first)
-        result.append(model.ET_AL if whole.lower() == "others" else whole)
+        one_name = not (parts.first or parts.von or parts.jr) and len(parts.last) == 1
+        if whole.lower() == "others":
+            whole = model.ET_AL
+        elif one_name and " " in whole:
+            whole = "{%s}" % whole
+        result.append(whole)
     return result
 
 

@@ -160,7 +160,8 @@ def scholarly_article(pub: model.Publication, site: model.Site, page_url: str) -
         "@type": "ScholarlyArticle",
         "headline": pub.title,
         "name": pub.title,
-        "author": [{"@type": "Person", "name": name} for name in pub.named_authors],
+        "author": [{"@type": "Organization" if name in pub.organizations else "Person", "name": name}
+                   for name in pub.named_authors],
     }
     if page_url:
         data["url"] = page_url

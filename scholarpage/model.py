@@ -216,13 +216,23 @@ class Site:
 ET_AL = "et al."
 
 
+def organization(author: str) -> str:
+    """The name an author written in braces gives, 'Google Research' for '{Google Research}':
+    an organization, one name as in BibTeX, never turned into 'Last, First'; '' for a person."""
+    inner = author[1:-1]
+    braced = author[:1] == "{" and author[-1:] == "}" and "{" not in inner and "}" not in inner
+    return inner.strip() if braced else ""
+
+
 @dataclass(frozen=True)
 class Publication:
     """One publication: a file in content/publications/, or an item of a list there."""
 
     title: str = spec(Text(), "Title, without quotes.")
     authors: tuple[str, ...] = spec(
-        TextList(min_items=1), "Authors in order, one name per item.", example=["Ada Lovelace"]
+        TextList(min_items=1),
+        "Authors in order, one name per item; an organization in braces, '{Google Research}'.",
+        example=["Ada Lovelace"],
     )
     type: str = spec(
         Text(pattern=r"^[a-z][a-z0-9_-]*$", hint="a lower-case word like 'conference'"),
@@ -274,6 +284,9 @@ class Publication:
     # read, for when it gives none: two alike are told apart when the site is put together.
     made_key: str = derived("")
     made_slug: str = derived("")
+    # The authors written in braces in the file, organizations (see `organization`): `authors`
+    # holds them without their braces, as they are shown; the BibTeX export braces them again.
+    organizations: tuple[str, ...] = derived(())
 
     @property
     def named_authors(self) -> tuple[str, ...]:

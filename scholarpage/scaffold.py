@@ -115,7 +115,7 @@ def expanded(label: str, target: str) -> str:
 def file_stem(pub: model.Publication) -> str:
     """'YEAR-firstauthor-shorttitle': ASCII letters, digits and '-' only."""
     year = str(pub.shown_year or "undated")
-    author = slugify(bibtex.last_first(pub.authors[0]).split(",")[0]) or "anon"
+    author = slugify(bibtex.first_family_name(pub)) or "anon"
     head, colon, _ = pub.title.partition(":")
     if colon and len(head.split()) <= 3:
         words = head.split()

@@ -83,8 +83,20 @@ class Reader:
     def scalar(self, node: yaml.Node, what: str):
         if not isinstance(node, yaml.ScalarNode):
             kind = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
-            return self.error(node, f"expected {what}, got {kind}")
+            braced = _braced_text(node)
+            hint = f" (text in braces needs quotes: '{braced}')" if braced else ""
+            return self.error(node, f"expected {what}, got {kind}{hint}")
         return node.value
+
+
+def _braced_text(node: yaml.Node) -> str:
+    """'{Google Research}' for `{Google Research}`, which YAML reads as a mapping of keys without
+    values: text in braces, meant as text (an organization among authors); else ''."""
+    if not isinstance(node, yaml.MappingNode) or not node.flow_style or not node.value:
+        return ""
+    if not all(isinstance(k, yaml.ScalarNode) and is_empty(v) for k, v in node.value):
+        return ""
+    return "{%s}" % ", ".join(key.value for key, _ in node.value)
 
 
 def is_empty(node: yaml.Node) -> bool:

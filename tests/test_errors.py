@@ -167,6 +167,9 @@ FIELD_CASES = {
     "authors as a mapping": (
         "title: A Paper\nauthors:\n  name: Ada Lovelace\ntype: conference\n",
         ["3:3: expected text, got a mapping"]),
+    "an organization in braces without quotes": (
+        "title: A Paper\nauthors:\n  - {Google Research}\n  - Ada Lovelace\ntype: conference\n",
+        ["3:5: expected text, got a mapping (text in braces needs quotes: '{Google Research}')"]),
     "javascript link": (
         GOOD + "links:\n  pdf: javascript:alert(1)\n",
         [f"5:8: link 'javascript:alert(1)' {JS_LINK}"]),

@@ -17,7 +17,7 @@ from scholarpage.problems import Problems
 BIB = REPO / "tests" / "fixtures" / "bib"
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/publication.schema.json\n"
 COMPARED = ("title", "authors", "type", "venue", "venue_full", "year", "month", "date", "note",
-            "links", "abstract")
+            "links", "abstract", "organizations")
 
 
 def imported(root: Path, *names: str, update: bool = False):
@@ -357,6 +357,53 @@ def test_a_masters_thesis_stays_one_through_import_and_export(make_project, tmp_
     assert import_files(copy, [root / "_site" / "publications.bib"]).summary() == \
         "3 new, 0 already present, 0 with problems"
     assert folder(copy) == files
+
+
+def test_an_organization_as_author_stays_one_name_through_import_and_export(make_project, tmp_path):
+    bib = """\
+        @article{atlas2012higgs,
+          title = {Observation of a New Particle},
+          author = {{The ATLAS Collaboration} and {AT\\&T Labs} and Lovelace, Ada},
+          journal = {Physics Letters B},
+          year = {2012}
+        }
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    result = import_files(root, [root / "refs.bib"])
+    assert messages(result) == [] and result.summary() == "1 new, 0 already present, 0 with problems"
+    # Kept in its braces, as BibTeX writes one name; named in full in the file name.
+    written = folder(root)
+    assert written == {"2012-the-atlas-collaboration-observation-new-particle.yml": yaml_of("""\
+        title: Observation of a New Particle
+        authors:
+          - '{The ATLAS Collaboration}'
+          - '{AT&T Labs}'
+          - Ada Lovelace
+        type: journal
+        venue_full: Physics Letters B
+        year: 2012
+        bibtex_key: atlas2012higgs
+        """)}
+    build_ok(root)
+    assert (root / "_site" / "publications.bib").read_text(encoding="utf-8") == textwrap.dedent("""\
+        @article{atlas2012higgs,
+          author = {{The ATLAS Collaboration} and {AT\\&T Labs} and Lovelace, Ada},
+          title = {{Observation} of a {New} {Particle}},
+          journal = {Physics Letters B},
+          year = {2012}
+        }
+        """)
+    # Shown without braces; to schema.org an organization.
+    page = (root / "_site" / "publications" / "2012-observation-of-a-new-particle" / "index.html"
+            ).read_text(encoding="utf-8")
+    assert '<p class="authors">The ATLAS Collaboration, AT&amp;T Labs, ' \
+           '<strong>Ada Lovelace</strong></p>' in page
+    assert '{"@type": "Organization", "name": "The ATLAS Collaboration"}' in page
+    assert '<meta name="citation_author" content="The ATLAS Collaboration">' in page
+    copy = write_files(tmp_path / "copy", {"site.yml": MINIMAL_SITE})
+    assert import_files(copy, [root / "_site" / "publications.bib"]).summary() == \
+        "1 new, 0 already present, 0 with problems"
+    assert folder(copy) == written
 
 
 def test_arxiv_generated_entry(make_project):
