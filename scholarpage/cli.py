@@ -189,7 +189,7 @@ def command_import(args) -> int:
     from .importer import import_files
 
     result = import_files(args.root, args.files, update=args.update)
-    print_problems(result.problems.items)
+    print_problems(result.problems.in_reading_order())
     for line in result.written:
         print(line)
     print(result.summary())

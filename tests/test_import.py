@@ -1023,6 +1023,22 @@ def test_other_broken_entries_are_named_too(make_project):
     assert "bibtex_key" not in folder(root)["2020-lovelace-key-clash.yml"]
 
 
+def test_problems_are_printed_in_the_order_of_the_file(make_project):
+    bib = textwrap.dedent("""\
+        @article{late, title = {T}, author = {A, B},
+          year = {in press}}
+        @article{broken, title = {T, author = {X, Y}
+        @article{notitle, author = {X, Y}}
+        """)
+    root = make_project({"refs.bib": bib})
+    result = run_cli(root, "import", "refs.bib")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "refs.bib:1:1: 'year' must be a whole number, got 'in press' (entry late)\n"
+        "refs.bib:3:1: unbalanced braces: a '{' is never closed (entry broken)\n"
+        "refs.bib:4:1: entry has no title (entry notitle)\n")
+
+
 def test_a_missing_file_and_a_field_the_model_refuses_are_reported(make_project):
     root = make_project({"refs.bib": "@article{k,\n  title = {T},\n  author = {A, B},\n"
                                      "  year = {in press}\n}\n"})
