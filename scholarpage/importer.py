@@ -347,10 +347,12 @@ def import_files(root, files, update: bool = False) -> ImportResult:
     for file in files:
         shown = Path(file).as_posix()
         text = read_text(Path(file), shown, result.problems)
-        if text is None:
+        blocks = read_bib(text, shown) if text is not None else []
+        if text is not None and not blocks:  # an empty file, or a .yml given by mistake
+            result.problems.error(shown, 0, 0, "no BibTeX entries found")
+        if not blocks:
             result.failed += 1
-        else:
-            read.append(read_bib(text, shown))
+        read.append(blocks)
     references = CrossReferences([block for blocks in read for _, block in blocks
                                   if isinstance(block, Entry)])
     for blocks in read:

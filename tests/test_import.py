@@ -1049,6 +1049,18 @@ def test_a_missing_file_and_a_field_the_model_refuses_are_reported(make_project)
     assert result.stdout == "0 new, 0 already present, 2 with problems\n"
 
 
+def test_a_file_without_entries_is_an_error(make_project):
+    root = make_project({"empty.bib": "", "comments.bib": "% nothing here\n@comment{x}\n",
+                         "pub.yml": "title: T\nauthors: [Ada Lovelace]\ntype: conference\n"})
+    result = run_cli(root, "import", "empty.bib", "comments.bib", "pub.yml")
+    assert result.returncode == 1
+    assert result.stderr == ("empty.bib: no BibTeX entries found\n"
+                             "comments.bib: no BibTeX entries found\n"
+                             "pub.yml: no BibTeX entries found\n")
+    assert result.stdout == "0 new, 0 already present, 3 with problems\n"
+    assert folder(root) == {}
+
+
 def test_file_names_are_safe_unique_and_never_overwrite(make_project):
     mine = "title: Something Else\nauthors: [Ada Lovelace]\ntype: conference\nyear: 2020\n"
     bib = textwrap.dedent("""\
