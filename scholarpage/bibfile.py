@@ -1,7 +1,8 @@
 """Reading .bib files: entries as bibtexparser v2 gives them, where each is, crossrefs resolved.
 
-Its middlewares resolve @string macros, lower-case field names, split author lists and decode
-LaTeX to Unicode in text fields ($math$ stays as written); a block it cannot read is kept, to
+Its middlewares resolve @string macros, lower-case field names, split author lists (a control
+word keeping the word after it: `S\\o ren` is one word, as in LaTeX) and decode LaTeX to Unicode in
+text fields ($math$ stays as written); a block it cannot read is kept, to
 be reported at its line. importer.py turns the entries into publication files.
 """
 from __future__ import annotations
@@ -55,6 +56,15 @@ def _middlewares():
                         _unquote(p) if p[:1] in "{\"" else macros.get(p.lower(), p) for p in pieces)
             return entry
 
+    class GroupControlWords(mw.BlockMiddleware):
+        """Braces around a control word and what it swallows, before names split into words."""
+
+        def transform_entry(self, entry, library):
+            for item in entry.fields:
+                if item.key == "author" and isinstance(item.value, list):
+                    item.value = [_control_words_grouped(name) for name in item.value]
+            return entry
+
     class DecodeText(mw.LatexDecodingMiddleware):
         """LaTeX decoding of text fields and author names only: urls keep `%`, `~` and `_`."""
 
@@ -69,9 +79,28 @@ def _middlewares():
 
     return [
         JoinConcatenations(), mw.ResolveStringReferencesMiddleware(), mw.RemoveEnclosingMiddleware(),
-        mw.NormalizeFieldKeys(), mw.SeparateCoAuthors(), mw.SplitNameParts(), DecodeText(),
+        mw.NormalizeFieldKeys(), mw.SeparateCoAuthors(), GroupControlWords(), mw.SplitNameParts(),
+        DecodeText(),
         mw.MonthIntMiddleware(),
     ]
+
+
+def _control_words_grouped(name: str) -> str:
+    """`name` with each control word that spans a space put in braces: LaTeX swallows the space
+    after `\\o` in `S\\o ren` and reads one word, Søren, which `S{\\o}ren` keeps when the name
+    is split at its spaces. An accent's argument after a space (`\\c c`) is grouped too."""
+    from pylatexenc.latexwalker import LatexMacroNode, LatexWalker
+
+    if "\\" not in name:
+        return name
+    nodes, _, _ = LatexWalker(name, tolerant_parsing=True).get_latex_nodes()
+    pieces, end = [], 0
+    for node in nodes:
+        text = name[node.pos:node.pos + node.len]
+        if isinstance(node, LatexMacroNode) and node.macroname.strip() and re.search(r"\s", text):
+            pieces += [name[end:node.pos], "{%s}" % text.rstrip()]
+            end = node.pos + node.len
+    return "".join(pieces) + name[end:]
 
 
 def _split_concatenation(value: str) -> list[str]:

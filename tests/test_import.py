@@ -478,6 +478,20 @@ def test_latex_accents_math_braces_macros_comments_and_odd_whitespace(make_proje
         """)
 
 
+def test_a_control_word_in_a_name_swallows_the_space_after_it_as_in_latex(make_project):
+    bib = textwrap.dedent(r"""
+        @article{a, title = {T1 S\o ren}, author = {Br\o{}nsted, S\o ren and S\o ren Kierkegaard},
+                 year = 2020}
+        @article{b, title = {T2}, author = {S\o ren Kierkegaard and van der \AA se, Fran\c cois}}
+        """)
+    root = make_project({"refs.bib": bib})
+    result = import_files(root, [root / "refs.bib"])
+    assert messages(result) == []
+    assert [(pub.title, pub.authors) for pub in records(root)] == [
+        ("T1 Søren", ("Søren Brønsted", "Søren Kierkegaard")),
+        ("T2", ("Søren Kierkegaard", "François van der Åse"))]
+
+
 def test_every_written_file_builds(make_project):
     root = make_project()
     imported(root, "scholar", "dblp", "zotero", "arxiv", "patent", "tricky")
