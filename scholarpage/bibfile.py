@@ -8,7 +8,7 @@ be reported at its line. importer.py turns the entries into publication files.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from . import bibtex
 from .problems import Problems
@@ -42,6 +42,13 @@ def _middlewares():
     """The parse stack: bibtexparser's middlewares, plus `#` joins and decoding of text only."""
     from bibtexparser import middlewares as mw
     from bibtexparser.model import Field
+
+    class KeepWritten(mw.BlockMiddleware):
+        """Keeps each field as written and where it is, before the others change it."""
+
+        def transform_entry(self, entry, library):
+            entry.parser_metadata[WRITTEN] = written_fields(entry)
+            return entry
 
     class JoinConcatenations(mw.BlockMiddleware):
         """Resolves `macro # "text"` values, which bibtexparser leaves as written."""
@@ -78,10 +85,9 @@ def _middlewares():
             return block
 
     return [
-        JoinConcatenations(), mw.ResolveStringReferencesMiddleware(), mw.RemoveEnclosingMiddleware(),
-        mw.NormalizeFieldKeys(), mw.SeparateCoAuthors(), GroupControlWords(), mw.SplitNameParts(),
-        DecodeText(),
-        mw.MonthIntMiddleware(),
+        KeepWritten(), JoinConcatenations(), mw.ResolveStringReferencesMiddleware(),
+        mw.RemoveEnclosingMiddleware(), mw.NormalizeFieldKeys(), mw.SeparateCoAuthors(),
+        GroupControlWords(), mw.SplitNameParts(), DecodeText(), mw.MonthIntMiddleware(),
     ]
 
 
@@ -137,17 +143,52 @@ def parse(text: str):
 
 
 # ---------------------------------------------------------------------------------------------
-# Where entries are, and what their crossrefs name.
+# Where entries and their fields are, and what their crossrefs name.
+
+WRITTEN = "scholarpage.written"  # the key of an entry's fields as written, in its parser_metadata
+
+
+@dataclass(frozen=True)
+class Written:
+    """A field as the file gives it (`{...}`, `"..."`, a macro, pieces joined by `#`), and the
+    offsets in the entry's text of its name and of its value."""
+
+    name: str
+    value: str
+    name_at: int
+    value_at: int
+
+
+def written_fields(entry) -> list[Written]:
+    """The fields of an entry fresh from bibtexparser's splitter, found in its text in order:
+    each name is before the next `=` after the previous value (a name holds no `=`), and each
+    value starts right after it."""
+    raw, found = entry.raw or "", []
+    end = raw.find(",")  # the comma after the entry's key
+    for item in entry.fields:
+        equals = raw.index("=", end)
+        value_at = raw.index(item.value, equals + 1)
+        found.append(Written(item.key.lower(), item.value, raw.index(item.key, end, equals), value_at))
+        end = value_at + len(item.value)
+    return found
 
 
 @dataclass(frozen=True)
 class Place:
-    """Where an entry is: its messages read `refs.bib:LINE:COL: ... (entry KEY)`."""
+    """Where an entry is: its messages read `refs.bib:LINE:COL: ... (entry KEY)`; where each of
+    its fields is, by lower-case name, as (line, column)."""
 
     path: str
     line: int
     column: int
     name: str
+    fields: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def at(self, name: str) -> "Place":
+        """The place of the entry's field `name`, for a message about it; the entry's when the
+        field is not the entry's own (taken from a crossref) or not known."""
+        line, column = self.fields.get(name, (self.line, self.column))
+        return replace(self, line=line, column=column)
 
     def error(self, problems: Problems, message: str) -> None:
         problems.error(self.path, self.line, self.column, f"{message} ({self.name})")
@@ -156,17 +197,28 @@ class Place:
         problems.warn(self.path, self.line, self.column, f"{message} ({self.name})")
 
 
+def _position(block, lines: list[str], offset: int) -> tuple[int, int]:
+    """(line, column), from 1, of the character `offset` into `block`'s text (which starts at
+    its `@`)."""
+    index = block.start_line or 0
+    before = (block.raw or "")[:offset]
+    if "\n" in before:
+        return index + 1 + before.count("\n"), offset - before.rfind("\n")
+    return index + 1, (max(lines[index].find("@"), 0) if index < len(lines) else 0) + offset + 1
+
+
 def _place(block, shown: str, lines: list[str]) -> Place:
     from bibtexparser.model import String
 
-    index = block.start_line or 0
-    column = max(lines[index].find("@"), 0) + 1 if index < len(lines) else 1
     inner = getattr(block, "ignore_error_block", None) or block
     key = getattr(inner, "key", None)
     if key is None:  # a block that could not be split has only its text
         match = re.match(r"@\w+\s*[{(]\s*([^,\s]*)", block.raw or "")
         key = match.group(1) if match else "?"
-    return Place(shown, index + 1, column, f"{'@string' if isinstance(inner, String) else 'entry'} {key}")
+    fields = {written.name: _position(block, lines, written.name_at)
+              for written in reversed(inner.parser_metadata.get(WRITTEN, []))}
+    return Place(shown, *_position(block, lines, 0),
+                 f"{'@string' if isinstance(inner, String) else 'entry'} {key}", fields)
 
 
 def failure(block) -> str:

@@ -242,6 +242,21 @@ def _patent_digits(text: str) -> str:
     return " ".join(re.findall(r"\d+", text))
 
 
+def source_field(keys: tuple[str, ...], entry_type: str, fields: dict) -> str:
+    """The .bib field that gave the publication field at `keys` (`doi` for `('links', 'doi')`),
+    to report a problem with it there; '' when none did."""
+    if keys[:1] == ("links",) and len(keys) > 1:
+        return next((name for name, value in fields.items()
+                     if (_link(name, value, fields) or ("",))[0] == keys[1]), "")
+    name = keys[0] if keys else ""
+    if name in ("venue", "venue_full"):
+        return venue_field(entry_type)
+    given = {"authors": "author", "year": "year" if "year" in fields else "date",
+             "month": "month" if "month" in fields else "date",
+             "note": "note" if "note" in fields else "number"}.get(name, name)
+    return given if given in fields else ""
+
+
 def entry_data(entry, fields: dict, problems: Problems, place: Place) -> dict | None:
     """The publication data of a parsed entry whose fields (crossref resolved) are `fields`,
     in model field order; None when it has none."""
@@ -261,7 +276,7 @@ def entry_data(entry, fields: dict, problems: Problems, place: Place) -> dict | 
     data["links"], refused = links(fields)
     for name, value in refused:
         reason = unsafe_url_reason(value) or "is not an http(s) address"
-        place.warn(problems, f"field '{name}' left out: '{one_line(value)}' {reason}")
+        place.at(name).warn(problems, f"field '{name}' left out: '{one_line(value)}' {reason}")
     if fields.get("abstract", "").strip():
         paragraphs = re.split(r"\n\s*\n", fields["abstract"].strip())
         data["abstract"] = "\n\n".join(_clean(p) for p in paragraphs) + "\n"
@@ -274,9 +289,23 @@ def entry_data(entry, fields: dict, problems: Problems, place: Place) -> dict | 
 # Files.
 
 
-def entries_of(blocks, references: CrossReferences, result: ImportResult) -> list[tuple[Place, dict]]:
-    """(place, publication data) of each entry of a file that could be read; the others are
-    reported. A volume (proceedings, a journal) another entry's crossref names is left out."""
+@dataclass(frozen=True)
+class Found:
+    """An entry to import: where it is, its publication data, and the fields it came from."""
+
+    place: Place
+    data: dict
+    entry_type: str
+    fields: dict
+
+    def place_of(self, keys: tuple[str, ...]) -> Place:
+        """Where the .bib field is that gave the publication field at `keys`."""
+        return self.place.at(source_field(keys, self.entry_type, self.fields))
+
+
+def entries_of(blocks, references: CrossReferences, result: ImportResult) -> list[Found]:
+    """Each entry of a file that could be read, to import; the others are reported. A volume
+    (proceedings, a journal) another entry's crossref names is left out."""
     from bibtexparser.model import ParsingFailedBlock
 
     found = []
@@ -287,28 +316,31 @@ def entries_of(blocks, references: CrossReferences, result: ImportResult) -> lis
             continue
         reference = references.reference(block)
         if reference and references.parent(block) is None:
-            place.warn(result.problems, f"crossref '{one_line(reference)}' names no entry of the "
-                                        "files imported: nothing was taken from it")
+            place.at("crossref").warn(result.problems, f"crossref '{one_line(reference)}' names no "
+                                                       "entry of the files imported: nothing was "
+                                                       "taken from it")
         elif reference and references.in_circle(block):
-            place.error(result.problems, f"crossref '{one_line(reference)}' leads back to this "
-                                         "entry: it was not imported")
+            place.at("crossref").error(result.problems, f"crossref '{one_line(reference)}' leads "
+                                                        "back to this entry: it was not imported")
             result.failed += 1
             continue
         if references.is_volume(block):
             continue
-        data = entry_data(block, references.fields(block), result.problems, place)
+        fields = references.fields(block)
+        data = entry_data(block, fields, result.problems, place)
         if data is None:
             result.failed += 1
         else:
-            found.append((place, data))
+            found.append(Found(place, data, block.entry_type, fields))
     return found
 
 
-def import_entry(place: Place, data: dict, folder, result: ImportResult) -> None:
+def import_entry(found: Found, folder, result: ImportResult) -> None:
     """Write one entry as a new file, or count it as present (and fill it in with --update)."""
+    place, data = found.place, found.data
     pub, errors = read_back(data)
-    for message in errors:
-        place.error(result.problems, message)
+    for keys, message in errors:
+        found.place_of(keys).error(result.problems, message)
     if pub is None:
         result.failed += 1
         return
@@ -356,6 +388,6 @@ def import_files(root, files, update: bool = False) -> ImportResult:
     references = CrossReferences([block for blocks in read for _, block in blocks
                                   if isinstance(block, Entry)])
     for blocks in read:
-        for place, data in entries_of(blocks, references, result):
-            import_entry(place, data, folder, result)
+        for found in entries_of(blocks, references, result):
+            import_entry(found, folder, result)
     return result

@@ -60,11 +60,25 @@ def entry_text(data: dict) -> str:
     return f"{SCHEMA_LINE}\n{fields_text(data)}"
 
 
-def read_back(data: dict) -> tuple[model.Publication | None, list[str]]:
-    """The publication `data` makes, read as a build would read its file; or the problems."""
-    result = read_publication_file("new.yml", entry_text(data))
-    errors = [p.message for p in result.problems if not p.warning]
+def read_back(data: dict) -> tuple[model.Publication | None, list[tuple[tuple[str, ...], str]]]:
+    """The publication `data` makes, read as a build would read its file; or the problems, each
+    with the keys leading to the field it is about (`('links', 'doi')`), for `import` to say
+    which field of the .bib gave it."""
+    text = entry_text(data)
+    result = read_publication_file("new.yml", text)
+    errors = [(_keys_at(text, p.line), p.message) for p in result.problems if not p.warning]
     return (None if errors else result.records[0]), errors
+
+
+def _keys_at(text: str, line: int) -> tuple[str, ...]:
+    """The keys leading to what is on `line` (from 1) of a YAML mapping; () for none."""
+    keys, node = (), yaml.compose(text)
+    while isinstance(node, yaml.MappingNode):
+        above = [(key, value) for key, value in node.value if key.start_mark.line < line]
+        if not above:
+            break
+        keys, node = (*keys, above[-1][0].value), above[-1][1]
+    return keys
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,7 +350,7 @@ def new_publication(root, values: dict, ask=None) -> tuple[str | None, Problems]
     year = str(values.get("year", ""))
     data = {**values, **({"year": int(year) if year.isdigit() else year} if year else {})}
     pub, errors = read_back(data)
-    for message in errors:
+    for _, message in errors:
         problems.error("new publication", 0, 0, message)
     if pub is None:
         return None, problems

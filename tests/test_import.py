@@ -528,11 +528,11 @@ def test_a_link_left_out_as_unsafe_is_named(make_project):
     result = run_cli(root, "import", "refs.bib")
     assert result.returncode == 0
     assert result.stderr == (
-        "refs.bib:1:1: warning: field 'url' left out: 'javascript:alert(1)' uses 'javascript:'; "
+        "refs.bib:5:3: warning: field 'url' left out: 'javascript:alert(1)' uses 'javascript:'; "
         "only http(s), mailto or relative links are allowed (entry trap)\n"
-        "refs.bib:1:1: warning: field 'pdf' left out: 'data:text/html;base64,PHNjcmlwdD4=' uses "
+        "refs.bib:6:3: warning: field 'pdf' left out: 'data:text/html;base64,PHNjcmlwdD4=' uses "
         "'data:'; only http(s), mailto or relative links are allowed (entry trap)\n"
-        "refs.bib:1:1: warning: field 'code' left out: 'java\\tscript:alert(2)' uses 'javascript:'; "
+        "refs.bib:7:3: warning: field 'code' left out: 'java\\tscript:alert(2)' uses 'javascript:'; "
         "only http(s), mailto or relative links are allowed (entry trap)\n")
     assert folder(root)["2024-lovelace-click-me.yml"].endswith(
         "year: 2024\nlinks:\n  video: https://example.org/talk.mp4\nbibtex_key: trap\n")
@@ -643,13 +643,13 @@ def test_a_crossref_to_no_entry_is_named_and_the_entry_imported_if_it_can_be(mak
     result = run_cli(root, "import", "refs.bib")
     assert result.returncode == 1
     assert result.stderr == (
-        "refs.bib:1:1: warning: crossref 'DBLP:conf/nowhere/2020' names no entry of the files "
+        "refs.bib:3:3: warning: crossref 'DBLP:conf/nowhere/2020' names no entry of the files "
         "imported: nothing was taken from it (entry kept)\n"
-        "refs.bib:5:1: warning: crossref 'DBLP:conf/nowhere/2020' names no entry of the files "
-        "imported: nothing was taken from it (entry lost)\n"
         "refs.bib:5:1: entry has no author (entry lost)\n"
-        "refs.bib:6:1: crossref 'about' leads back to this entry: it was not imported (entry round)\n"
-        "refs.bib:7:1: crossref 'round' leads back to this entry: it was not imported (entry about)\n")
+        "refs.bib:5:51: warning: crossref 'DBLP:conf/nowhere/2020' names no entry of the files "
+        "imported: nothing was taken from it (entry lost)\n"
+        "refs.bib:6:62: crossref 'about' leads back to this entry: it was not imported (entry round)\n"
+        "refs.bib:7:62: crossref 'round' leads back to this entry: it was not imported (entry about)\n")
     assert result.stdout == ("wrote content/publications/2020-lovelace-kept-anyway.yml\n"
                              "1 new, 0 already present, 3 with problems\n")
 
@@ -1048,7 +1048,7 @@ def test_problems_are_printed_in_the_order_of_the_file(make_project):
     result = run_cli(root, "import", "refs.bib")
     assert result.returncode == 1
     assert result.stderr == (
-        "refs.bib:1:1: 'year' must be a whole number, got 'in press' (entry late)\n"
+        "refs.bib:2:3: 'year' must be a whole number, got 'in press' (entry late)\n"
         "refs.bib:3:1: unbalanced braces: a '{' is never closed (entry broken)\n"
         "refs.bib:4:1: entry has no title (entry notitle)\n")
 
@@ -1059,7 +1059,7 @@ def test_a_missing_file_and_a_field_the_model_refuses_are_reported(make_project)
     result = run_cli(root, "import", "missing.bib", "refs.bib")
     assert result.returncode == 1
     assert result.stderr == ("missing.bib: cannot read: No such file or directory\n"
-                             "refs.bib:1:1: 'year' must be a whole number, got 'in press' (entry k)\n")
+                             "refs.bib:4:3: 'year' must be a whole number, got 'in press' (entry k)\n")
     assert result.stdout == "0 new, 0 already present, 2 with problems\n"
 
 
@@ -1073,6 +1073,29 @@ def test_a_file_without_entries_is_an_error(make_project):
                              "pub.yml: no BibTeX entries found\n")
     assert result.stdout == "0 new, 0 already present, 3 with problems\n"
     assert folder(root) == {}
+
+
+def test_a_bad_value_is_reported_at_its_field(make_project):
+    bib = textwrap.dedent("""\
+        @article{afterbroken,
+          title = {T},
+          author = {Lovelace, Ada},
+          journal = {J},
+          month = {Smarch},
+          year = 2020,
+                doi = {10.1/abc}
+        }
+        @inproceedings{child, title = {C}, author = {Lovelace, Ada}, crossref = {parent}}
+        @proceedings{parent, title = {P}, year = {in press}}
+        """)
+    root = make_project({"refs.bib": bib})
+    result = run_cli(root, "import", "refs.bib")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "refs.bib:5:3: 'month' must be a whole number, got 'Smarch' (entry afterbroken)\n"
+        "refs.bib:7:9: 'doi' must be a DOI like 10.1109/CVPR.2024.01234, got '10.1/abc' "
+        "(entry afterbroken)\n"
+        "refs.bib:9:1: 'year' must be a whole number, got 'in press' (entry child)\n")
 
 
 def test_file_names_are_safe_unique_and_never_overwrite(make_project):
