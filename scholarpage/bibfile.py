@@ -109,20 +109,23 @@ def _control_words_grouped(name: str) -> str:
     return "".join(pieces) + name[end:]
 
 
+def _bare(value: str) -> str:
+    """`value` as written with its braced and quoted text (and the braces and quotes) blanked
+    out: what is left, at the same offsets, is what BibTeX reads as syntax: `#`s, macro names,
+    numbers."""
+    kept, depth, quoted = [], 0, False
+    for char in value:
+        depth += char == "{"
+        quoted ^= char == '"' and depth == 0
+        kept.append(" " if depth or quoted or char in '{}"' else char)
+        depth -= char == "}" and depth > 0
+    return "".join(kept)
+
+
 def _split_concatenation(value: str) -> list[str]:
     """`value` split at the `#`s outside braces and quotes."""
-    pieces, depth, quoted, start = [], 0, False, 0
-    for index, char in enumerate(value):
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        elif char == '"' and depth == 0:
-            quoted = not quoted
-        elif char == "#" and depth == 0 and not quoted:
-            pieces.append(value[start:index])
-            start = index + 1
-    return pieces + [value[start:]]
+    cuts = [index for index, char in enumerate(_bare(value)) if char == "#"]
+    return [value[start + 1:end] for start, end in zip([-1, *cuts], [*cuts, len(value)])]
 
 
 def _unquote(value: str) -> str:
@@ -173,16 +176,48 @@ def written_fields(entry) -> list[Written]:
     return found
 
 
+_NAME_AND_EQUALS = re.compile(r"([^\s=#,]*)\s*=")
+
+
+def missing_commas(written: list[Written]) -> list[tuple[int, str]]:
+    """(offset, message) of each field name that follows a value with no ',' before it:
+    bibtexparser reads `{A} year = {2020}` as one value, but a `=` outside braces and quotes is
+    no part of a value."""
+    return [(item.value_at + match.start(), f"a ',' is missing before field '{match.group(1)}': "
+             "the entry was not imported" if match.group(1) else "a '=' outside braces or quotes: "
+             "the entry was not imported")
+            for item in written for match in _NAME_AND_EQUALS.finditer(_bare(item.value))]
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something wrong that reading found in an entry's text, and where."""
+
+    line: int
+    column: int
+    message: str
+    warning: bool = False
+
+
 @dataclass(frozen=True)
 class Place:
     """Where an entry is: its messages read `refs.bib:LINE:COL: ... (entry KEY)`; where each of
-    its fields is, by lower-case name, as (line, column)."""
+    its fields is, by lower-case name, as (line, column); and what reading found wrong in it."""
 
     path: str
     line: int
     column: int
     name: str
     fields: dict = field(default_factory=dict, compare=False, repr=False)
+    notes: tuple[Note, ...] = field(default=(), compare=False, repr=False)
+
+    def report_notes(self, problems: Problems) -> bool:
+        """Reports what reading found wrong in the entry's text; whether any of it is an error,
+        which keeps the entry from being imported."""
+        for note in self.notes:
+            at = replace(self, line=note.line, column=note.column)
+            (at.warn if note.warning else at.error)(problems, note.message)
+        return any(not note.warning for note in self.notes)
 
     def at(self, name: str) -> "Place":
         """The place of the entry's field `name`, for a message about it; the entry's when the
@@ -215,10 +250,12 @@ def _place(block, shown: str, lines: list[str]) -> Place:
     if key is None:  # a block that could not be split has only its text
         match = re.match(r"@\w+\s*[{(]\s*([^,\s]*)", block.raw or "")
         key = match.group(1) if match else "?"
-    fields = {written.name: _position(block, lines, written.name_at)
-              for written in reversed(inner.parser_metadata.get(WRITTEN, []))}
+    written = inner.parser_metadata.get(WRITTEN, [])
+    fields = {item.name: _position(block, lines, item.name_at) for item in reversed(written)}
+    notes = tuple(Note(*_position(block, lines, offset), message)
+                  for offset, message in missing_commas(written))
     return Place(shown, *_position(block, lines, 0),
-                 f"{'@string' if isinstance(inner, String) else 'entry'} {key}", fields)
+                 f"{'@string' if isinstance(inner, String) else 'entry'} {key}", fields, notes)
 
 
 def failure(block) -> str:

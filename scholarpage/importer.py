@@ -310,6 +310,9 @@ def entries_of(blocks, references: CrossReferences, result: ImportResult) -> lis
 
     found = []
     for place, block in blocks:
+        if place.report_notes(result.problems):  # what bibtexparser made of it is no good either
+            result.failed += 1
+            continue
         if isinstance(block, ParsingFailedBlock):
             place.error(result.problems, failure(block))
             result.failed += 1

@@ -1075,6 +1075,32 @@ def test_a_file_without_entries_is_an_error(make_project):
     assert folder(root) == {}
 
 
+def test_a_missing_comma_between_fields_is_reported_where_it_is_missing(make_project):
+    bib = textwrap.dedent("""\
+        @inproceedings{nocomma2, title={Missing comma after author}, author = {Sun, Ximeng and Hu, Ping}
+          booktitle = {ICCV}, year = {2014},}
+        @inproceedings{nocomma3, title={Missing comma after booktitle}, author={Sun, Ximeng}, booktitle = {ICCV}
+          year = {2014}, doi = {10.1109/ICCV.2014.1}}
+        @inproceedings{nocomma, title = "Missing comma after title" author = {Sun, Ximeng},
+          booktitle = {ICCV} year = 2014}
+        @inproceedings{fine, title = {A = B}, author = {Sun, Ximeng}, booktitle = "ICCV = X", year = 2014}
+        """)
+    root = make_project({"refs.bib": bib})
+    result = run_cli(root, "import", "refs.bib")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "refs.bib:2:3: a ',' is missing before field 'booktitle': the entry was not imported "
+        "(entry nocomma2)\n"
+        "refs.bib:4:3: a ',' is missing before field 'year': the entry was not imported "
+        "(entry nocomma3)\n"
+        "refs.bib:5:61: a ',' is missing before field 'author': the entry was not imported "
+        "(entry nocomma)\n"
+        "refs.bib:6:22: a ',' is missing before field 'year': the entry was not imported "
+        "(entry nocomma)\n")
+    assert result.stdout == ("wrote content/publications/2014-sun-b.yml\n"
+                             "1 new, 0 already present, 3 with problems\n")
+
+
 def test_a_bad_value_is_reported_at_its_field(make_project):
     bib = textwrap.dedent("""\
         @article{afterbroken,
