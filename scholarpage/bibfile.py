@@ -189,6 +189,20 @@ def missing_commas(written: list[Written]) -> list[tuple[int, str]]:
             for item in written for match in _NAME_AND_EQUALS.finditer(_bare(item.value))]
 
 
+_LONE_WORD = re.compile(r"(?:^|#)\s*([^\s#]+)\s*(?=#|$)")
+
+
+def undefined_macros(written: list[Written], defined: set[str]) -> list[tuple[int, str]]:
+    """(offset, message) of each macro a value names (a bare word, not a number) that no
+    @string defines, nor BibTeX itself (the months): bibtexparser keeps its name as the text,
+    where BibTeX warns."""
+    return [(item.value_at + match.start(1), f"@string macro '{match.group(1)}' is not defined: "
+             "its name was taken as the text")
+            for item in written for match in _LONE_WORD.finditer(_bare(item.value))
+            if not match.group(1).isdigit() and match.group(1).lower() not in defined
+            and match.group(1).lower() not in bibtex.MONTHS]
+
+
 @dataclass(frozen=True)
 class Note:
     """Something wrong that reading found in an entry's text, and where."""
@@ -242,7 +256,9 @@ def _position(block, lines: list[str], offset: int) -> tuple[int, int]:
     return index + 1, (max(lines[index].find("@"), 0) if index < len(lines) else 0) + offset + 1
 
 
-def _place(block, shown: str, lines: list[str]) -> Place:
+def _place(block, shown: str, lines: list[str], macros: set[str]) -> Place:
+    """Where `block` is, its fields are and what is wrong in its text; `macros`, the names
+    @strings define, lower-case."""
     from bibtexparser.model import String
 
     inner = getattr(block, "ignore_error_block", None) or block
@@ -252,8 +268,10 @@ def _place(block, shown: str, lines: list[str]) -> Place:
         key = match.group(1) if match else "?"
     written = inner.parser_metadata.get(WRITTEN, [])
     fields = {item.name: _position(block, lines, item.name_at) for item in reversed(written)}
-    notes = tuple(Note(*_position(block, lines, offset), message)
-                  for offset, message in missing_commas(written))
+    notes = tuple(Note(*_position(block, lines, offset), message, warning)
+                  for found, warning in ((missing_commas(written), False),
+                                         (undefined_macros(written, macros), True))
+                  for offset, message in found)
     return Place(shown, *_position(block, lines, 0),
                  f"{'@string' if isinstance(inner, String) else 'entry'} {key}", fields, notes)
 
@@ -281,8 +299,9 @@ def read_bib(text: str, shown: str) -> list[tuple[Place, object]]:
     byte-order mark), and of each block that could not be read."""
     from bibtexparser.model import Entry, ParsingFailedBlock
 
-    lines = text.split("\n")
-    return [(_place(block, shown, lines), block) for block in parse(text).blocks
+    lines, library = text.split("\n"), parse(text)
+    macros = {key.lower() for key in library.strings_dict}
+    return [(_place(block, shown, lines, macros), block) for block in library.blocks
             if isinstance(block, (Entry, ParsingFailedBlock))]
 
 

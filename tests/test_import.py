@@ -1101,6 +1101,27 @@ def test_a_missing_comma_between_fields_is_reported_where_it_is_missing(make_pro
                              "1 new, 0 already present, 3 with problems\n")
 
 
+def test_an_undefined_string_macro_is_named_where_it_is_used(make_project):
+    bib = textwrap.dedent("""\
+        @string{iccv = "International Conference on Computer Vision (ICCV)"}
+        @inproceedings{m, title = {T}, author = {Lovelace, Ada}, booktitle = ICCVX, year = 2020,
+          month = jan, note = Iccv # " and " # ECCVX # {, twice}}
+        @inproceedings{n, title = {U}, author = {Lovelace, Ada}, booktitle = iccv, year = 2021}
+        """)
+    root = make_project({"refs.bib": bib})
+    result = run_cli(root, "import", "refs.bib")
+    assert result.returncode == 0
+    assert result.stderr == (
+        "refs.bib:2:70: warning: @string macro 'ICCVX' is not defined: its name was taken as the "
+        "text (entry m)\n"
+        "refs.bib:3:40: warning: @string macro 'ECCVX' is not defined: its name was taken as the "
+        "text (entry m)\n")
+    assert "venue: ICCVX\n" in folder(root)["2020-lovelace-t.yml"]
+    assert "note: International Conference on Computer Vision (ICCV) and ECCVX, twice\n" \
+        in folder(root)["2020-lovelace-t.yml"]
+    assert "venue: ICCV\n" in folder(root)["2021-lovelace-u.yml"]
+
+
 def test_a_bad_value_is_reported_at_its_field(make_project):
     bib = textwrap.dedent("""\
         @article{afterbroken,
