@@ -649,11 +649,18 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
     if host and not host.endswith(".github.io") and site.base_path == "/":
         outputs["CNAME"] = f"{host}\n".encode()
     made = outputs.keys() | {page_path for page_path, _, _ in pages}  # a page that failed too
-    for relative, source in static_files(project, site, problems).items():
+    statics = static_files(project, site, problems)
+    written = made | statics.keys()
+    folders = _folders_of(written)  # each reported once: at the file where one must be
+    for relative, source in statics.items():
         if relative in made:
             problems.warn(project.relative(source), 0, 0,
                           f"not copied: the build writes {relative} itself"
                           + (" (from site.yml's url)" if relative == "CNAME" else ""))
+            continue
+        clash = _clash(relative, made, written, folders)
+        if clash:
+            problems.error(project.relative(source), 0, 0, clash)
             continue
         if "\\" in relative:  # found here, at the file's own name (writing would refuse it too)
             problems.error(project.relative(source), 0, 0,
@@ -665,6 +672,31 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
             report_unreadable(source, project.relative(source), error, problems)
     report_links_to_nothing(project, site, content, outputs.keys(), problems)
     return outputs
+
+
+def _folders_of(paths) -> set[str]:
+    """Every folder the paths are in: 'a' and 'a/b' for 'a/b/c'."""
+    folders: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
+
+
+def _clash(relative: str, made, written, folders: set[str]) -> str:
+    """Why a static file cannot be written among the site's files (`written`, in `folders`),
+    or '': it is where the site needs a folder, or in a folder the build `made` a file."""
+    if relative in folders:
+        first = min(path for path in written if path.startswith(f"{relative}/"))
+        return f"a file where the site needs a folder, for {first}: rename it"
+    parts = relative.split("/")
+    for end in range(1, len(parts)):
+        folder = "/".join(parts[:end])
+        if folder in made:
+            return f"in a folder '{folder}', which the build writes as a file: rename the folder"
+    return ""
 
 
 def report_links_to_nothing(project: Project, site: model.Site, content: Content, files,

@@ -453,6 +453,17 @@ def test_files_in_content_the_build_does_not_read_are_warnings_naming_them(make_
     assert "A Paper" in page and "“B”" in page
 
 
+def test_a_static_file_where_the_site_needs_a_folder_is_an_error_at_the_file(make_project):
+    root = project(make_project, {PUB: GOOD, "static/publications": "x", "static/css": "x",
+                                  "static/404.html/a.txt": "x"})
+    assert failed_build(root) == [
+        "static/404.html/a.txt: in a folder '404.html', which the build writes as a file: rename the folder",
+        "static/css: a file where the site needs a folder, for css/style.css: rename it",
+        "static/publications: a file where the site needs a folder, for "
+        "publications/a-paper/index.html: rename it",
+    ]
+
+
 def test_static_files_the_build_writes_itself_are_warnings_naming_them(make_project):
     site = "title: Test Site\nurl: https://example.org/\nowner:\n  name: Ada Lovelace\n"
     root = project(make_project, {"site.yml": site, PUB: GOOD, "static/notes.txt": "mine\n",
