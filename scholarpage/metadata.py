@@ -16,6 +16,36 @@ _PATENT_NUMBER = re.compile(r"(\d[\d/,.-]*\d)")
 SLUG_LENGTH = 60
 
 
+# Latin letters that have no Unicode decomposition to an ASCII letter, as casefold() gives them
+# (ß is 'ss' already): their usual ASCII spelling.
+_LATIN = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe",
+                        "ħ": "h", "ı": "i", "ŋ": "ng", "ŧ": "t", "ĸ": "k"})
+
+
+def fold(text: str) -> str:
+    """`text` as it is compared and spelt in names: compatibility forms (ﬁ, full width)
+    made plain, case folded, Latin letters in ASCII ('Łódź' -> 'lodz', 'Søren' -> 'soren');
+    letters of other scripts kept with their marks ('深度学习', 'ωμέγα', 'हिन्दी'), in NFC."""
+    import unicodedata
+
+    kept: list[str] = []
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
+    for char in decomposed.translate(_LATIN):
+        if unicodedata.category(char).startswith("M") and (not kept or kept[-1].isascii()):
+            continue  # an accent on a Latin letter
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def words(text: str) -> list[str]:
+    """The words of `text`, folded (see `fold`): runs of letters and digits with their marks;
+    anything else (spaces, dashes, punctuation, symbols) separates them."""
+    import unicodedata
+
+    return "".join(char if unicodedata.category(char)[0] in "LNM" else " "
+                   for char in fold(text)).split()
+
+
 def slugify(text: str) -> str:
     """An ASCII anchor or file name part made from any text."""
     import unicodedata

@@ -11,7 +11,6 @@ import dataclasses
 import os
 import re
 import tempfile
-import unicodedata
 from pathlib import Path
 
 import yaml
@@ -20,7 +19,7 @@ from . import bibtex, model
 from .config import Project, load_site
 from .content import PUBLICATIONS_DIR, check_types, read_publication_file, read_publications
 from .files import BOM, read_text
-from .metadata import slugify
+from .metadata import slugify, words
 from .problems import Problems
 from .schema import LINK_EXPANSIONS
 from .yamlfile import field_node, parse_yaml, split_front_matter
@@ -86,8 +85,9 @@ def _keys_at(text: str, line: int) -> tuple[str, ...]:
 
 
 def title_key(title: str) -> str:
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    return " ".join(re.findall(r"[a-z0-9+]+", ascii_title))
+    """A title as it is compared: its words (letters and digits of any script, case folded,
+    Latin accents dropped: see metadata.fold), whatever separates them; '+' is a word."""
+    return " ".join(words(title.replace("+", " plus ")))
 
 
 def identity(pub: model.Publication) -> dict:

@@ -666,6 +666,35 @@ def test_a_second_import_finds_everything_present(make_project):
     assert folder(root) == before
 
 
+CJK_BIB = """\
+@article{cjk1, title={深度学习的研究}, author={王, 小明 and Sun, Ximeng}, journal={计算机学报}, year={2020}}
+@article{cjk2, title={神经网络综述}, author={李, 华}, journal={计算机学报}, year={2020}}
+@article{gr1, title={Ωμέγα}, author={Παπαδόπουλος, Γιώργος}, journal={J}, year={2020}}
+"""
+
+
+def test_titles_in_any_script_are_told_apart_and_found_again(make_project):
+    root = make_project({"cjk.bib": CJK_BIB, "again.bib": textwrap.dedent("""\
+        @article{a, title={ΩΜΈΓΑ}, author={Π, Γ}, journal={J}, year={2020}}
+        @article{b, title={深度学习的研究.}, author={王, 小明}, journal={J}, year={2020}}
+        """)})
+    first = import_files(root, [root / "cjk.bib"])
+    assert (first.summary(), messages(first)) == ("3 new, 0 already present, 0 with problems", [])
+    assert sorted(pub.title for pub in records(root)) == ["Ωμέγα", "深度学习的研究", "神经网络综述"]
+    again = import_files(root, [root / "cjk.bib", root / "again.bib"])
+    assert again.summary() == "0 new, 5 already present, 0 with problems"
+
+
+def test_titles_match_whatever_their_case_accents_and_punctuation(make_project):
+    root = make_project({"content/publications/a.yml": "title: Café Society—Revisited\n"
+                         "authors: [Ada Lovelace]\ntype: journal\nyear: 2020\n"})
+    for title in ("CAFE society: revisited", "Cafe\u0301 Society – Revisited"):
+        result = run_cli(root, "new", "publication", "--title", title, "--year", "2020")
+        assert (result.returncode, result.stderr) == (1, (
+            "content/publications/a.yml:1:1: already holds 'Café Society—Revisited': "
+            "no new file was written\n"))
+
+
 def test_entries_match_the_example_site_by_title_year_and_ids(example_project):
     before = folder(example_project)
     result = imported(example_project, "dblp", "arxiv", "scholar")
@@ -1226,6 +1255,19 @@ def test_new_refuses_a_publication_already_present(make_project):
     assert result.stderr == ("content/publications/2025-lovelace-notes-analytical-engine.yml:2:1: "
                              "already holds 'Notes on the Analytical Engine': no new file was written\n")
     assert tree(root) == before
+
+
+def test_new_takes_a_title_in_another_script_as_a_new_work(make_project):
+    root = make_project({"content/publications/a.yml": "title: Ωμέγα\nauthors: [Ada Lovelace]\n"
+                         "type: journal\nyear: 2020\n"})
+    args = ("new", "publication", "--title", "Ἀλφα βήτα", "--venue", "J", "--year", "2020",
+            "--type", "journal")
+    result = run_cli(root, *args)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert sorted(pub.title for pub in records(root)) == ["Ωμέγα", "Ἀλφα βήτα"]
+    result = run_cli(root, *args[:3], "ἀλφα ΒΉΤΑ", *args[4:])
+    assert result.returncode == 1 and result.stderr.endswith(
+        "already holds 'Ἀλφα βήτα': no new file was written\n")
 
 
 def test_new_reports_bad_values_and_writes_nothing(make_project):
