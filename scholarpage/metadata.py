@@ -5,7 +5,7 @@ Plain functions of the records, used by render.py; the templates only place thei
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 from . import model
 
@@ -14,22 +14,25 @@ _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/((?:[a-z-]+(?:\.[a-z]{2})?/)?[^
 _DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\S+)$", re.IGNORECASE)
 _PATENT_NUMBER = re.compile(r"(\d[\d/,.-]*\d)")
 SLUG_LENGTH = 60
+# What a URI may hold as it is (RFC 3986's reserved and unreserved characters, and '%').
+_URI_CHARACTERS = "%:/?#[]@!$&'()*+,;=~-._"
 
 
-# Latin letters that have no Unicode decomposition to an ASCII letter, as casefold() gives them
-# (ß is 'ss' already): their usual ASCII spelling.
-_LATIN = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe",
+# Latin letters that have no Unicode decomposition to an ASCII letter, in lower case: their
+# usual ASCII spelling.
+_LATIN = str.maketrans({"ß": "ss", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe",
                         "ħ": "h", "ı": "i", "ŋ": "ng", "ŧ": "t", "ĸ": "k"})
 
 
 def fold(text: str) -> str:
     """`text` as it is compared and spelt in names: compatibility forms (ﬁ, full width)
-    made plain, case folded, Latin letters in ASCII ('Łódź' -> 'lodz', 'Søren' -> 'soren');
-    letters of other scripts kept with their marks ('深度学习', 'ωμέγα', 'हिन्दी'), in NFC."""
+    made plain, in lower case, Latin letters in ASCII ('Łódź' -> 'lodz', 'Søren' -> 'soren');
+    letters of other scripts kept with their marks ('深度学习', 'ωμέγας', 'हिन्दी'), in NFC.
+    (lower(), not casefold(): a Greek word keeps its final 'ς' in a slug.)"""
     import unicodedata
 
     kept: list[str] = []
-    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).lower())
     for char in decomposed.translate(_LATIN):
         if unicodedata.category(char).startswith("M") and (not kept or kept[-1].isascii()):
             continue  # an accent on a Latin letter
@@ -47,18 +50,23 @@ def words(text: str) -> list[str]:
 
 
 def slugify(text: str) -> str:
-    """An ASCII anchor or file name part made from any text."""
-    import unicodedata
+    """An anchor or file name part made from any text: its words joined by '-'.
 
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    Latin letters are spelt in ASCII; letters of other scripts are kept as they are (browsers,
+    GitHub Pages and file systems take UTF-8 names), so that a Chinese or Greek title has a
+    name of its own rather than none: '2020-深度学习的研究', '2020-ωμέγα'.
+    """
+    return "-".join(words(text))
 
 
 def default_slug(pub: model.Publication) -> str:
-    """Year and title as a short ASCII slug, cut at a word boundary: '2023-dime-fm-distilling'."""
+    """Year and title as a short slug, cut at a word boundary: '2023-dime-fm-distilling'; a
+    title of long words (or of a script written without spaces) is cut where the length ends."""
     slug = slugify(f"{pub.shown_year or ''} {pub.title}") or "publication"
     if len(slug) > SLUG_LENGTH:
-        slug = slug[:SLUG_LENGTH].rsplit("-", 1)[0]
+        cut = slug[:SLUG_LENGTH]
+        head = cut.rsplit("-", 1)[0]
+        slug = head if len(head) > SLUG_LENGTH // 2 else cut.rstrip("-")
     return slug
 
 
@@ -93,9 +101,10 @@ def site_root_url(site: model.Site) -> str:
 
 
 def absolute(site: model.Site, path: str) -> str:
-    """An absolute URL for a path inside the site ('' without a site URL)."""
+    """An absolute URL for a path inside the site ('' without a site URL), as a URI: what is
+    not ASCII (a slug's letters, see slugify) and spaces percent-encoded, as sitemaps want."""
     root = site_root_url(site)
-    return urljoin(root, path) if root else ""
+    return urljoin(root, quote(path, safe=_URI_CHARACTERS)) if root else ""
 
 
 def _link(pub: model.Publication, *labels: str) -> str:

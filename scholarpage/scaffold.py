@@ -86,8 +86,8 @@ def _keys_at(text: str, line: int) -> tuple[str, ...]:
 
 def title_key(title: str) -> str:
     """A title as it is compared: its words (letters and digits of any script, case folded,
-    Latin accents dropped: see metadata.fold), whatever separates them; '+' is a word."""
-    return " ".join(words(title.replace("+", " plus ")))
+    Latin accents dropped: see metadata.fold), whatever separates them; '+' reads as 'plus'."""
+    return " ".join(words(title.replace("+", " plus "))).casefold()
 
 
 def identity(pub: model.Publication) -> dict:
@@ -127,7 +127,7 @@ def expanded(label: str, target: str) -> str:
 
 
 def file_stem(pub: model.Publication) -> str:
-    """'YEAR-firstauthor-shorttitle': ASCII letters, digits and '-' only."""
+    """'YEAR-firstauthor-shorttitle': letters, digits and '-' only (see slugify)."""
     year = str(pub.shown_year or "undated")
     author = slugify(bibtex.first_family_name(pub)) or "anon"
     head, colon, _ = pub.title.partition(":")

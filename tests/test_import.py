@@ -462,7 +462,7 @@ def test_latex_accents_math_braces_macros_comments_and_odd_whitespace(make_proje
         month: 10
         bibtex_key: muller2022
         """)
-    assert files["2021-wei-learning-nested-braces.yml"] == yaml_of("""\
+    assert files["2021-weiss-learning-nested-braces.yml"] == yaml_of("""\
         title: Learning Nested Braces in Titles at $O(n \\log n)$ Cost
         authors:
           - Björn Weiß
@@ -1194,6 +1194,23 @@ def test_file_names_are_safe_unique_and_never_overwrite(make_project):
         "content/publications/2020-lovelace-learning-learn-fast-2.yml",
         "content/publications/2020-lovelace-learning-learn-fast-3.yml"}
     assert after["content/publications/2020-lovelace-learning-learn-fast.yml"] == mine.encode()
+
+
+def test_file_names_spell_latin_letters_in_ascii_and_keep_other_scripts(make_project):
+    bib = CJK_BIB + textwrap.dedent("""\
+        @article{no, title={T1 Søren Søren}, author={Kierkegaard, Søren}, journal={J}, year={2020}}
+        @article{em, title={Architecture---Revisited}, author={O'Brien, Z. and Łukasiewicz, J.}, year={2020}}
+        @article{gr2, title={Ἀλφα}, author={Οδος, Γ}, journal={J}, year={2020}}
+        """)
+    root = make_project({"refs.bib": bib})
+    assert import_files(root, [root / "refs.bib"]).written == [
+        "wrote content/publications/2020-王-深度学习的研究.yml",
+        "wrote content/publications/2020-李-神经网络综述.yml",
+        "wrote content/publications/2020-παπαδόπουλος-ωμέγα.yml",
+        "wrote content/publications/2020-kierkegaard-t1-soren-soren.yml",
+        "wrote content/publications/2020-o-brien-architecture-revisited.yml",
+        "wrote content/publications/2020-οδος-ἀλφα.yml",
+    ]
 
 
 def test_import_needs_a_project(tmp_path):

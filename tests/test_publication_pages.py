@@ -1,6 +1,7 @@
 """A page per publication, its slug, and links that work at a domain root and under a sub-path."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -80,7 +81,7 @@ def project_files(url: str = "https://user.github.io/repo/") -> dict[str, str | 
 
 EXPECTED_SLUGS = {
     "2021-notes-on-the-analytical-engine", "2020-on-looms", "2020-on-looms-2", "loom", "2018-etc",
-    "elements-pour-lanalyse",
+    "elements-pour-l-analyse",
 }
 
 
@@ -134,7 +135,7 @@ def test_every_publication_has_a_page_and_the_homepage_title_links_to_it(built):
         ("“Notes on the Analytical Engine”", "publications/2021-notes-on-the-analytical-engine/"),
         ("“On Looms”", "publications/2020-on-looms-2/"),
         ("“On Looms”", "publications/2020-on-looms/"),
-        ("“Éléments pour l’analyse”", "publications/elements-pour-lanalyse/"),
+        ("“Éléments pour l’analyse”", "publications/elements-pour-l-analyse/"),
     ]
     for title, href in titles:
         assert f"“{parse_html(page(built, href + 'index.html')).find('h1').text()}”" == title
@@ -170,6 +171,35 @@ def test_long_titles_are_cut_at_a_word(make_project):
     build_ok(root)
     (slug,) = [p.name for p in (root / "_site" / "publications").iterdir()]
     assert slug == "2020-a-very-long-title-about-analytical-engines-about"
+
+
+WORLD_TITLES = {
+    "深度学习的研究": "2020-深度学习的研究",
+    "Ωμέγας ΟΔΟΣ": "2020-ωμέγας-οδος",
+    "Søren, Łukasiewicz, Đorđe, Þór, Æsir, Œuvre, Straße": "2020-soren-lukasiewicz-dorde-thor-aesir-oeuvre-strasse",
+    "Architecture—Revisited: l’analyse d'O’Brien": "2020-architecture-revisited-l-analyse-d-o-brien",
+    "???": "2020",
+    "—": "2020-2",
+    "自然言語処理と" * 10: "2020-" + ("自然言語処理と" * 8)[:55],  # no word boundary: cut at 60
+}
+
+
+def test_titles_in_any_script_give_slugs_of_their_letters_that_check_and_sitemap_take(make_project):
+    files = {f"content/publications/{n}.yml": f"title: {json.dumps(title)}\nauthors: [Ada Lovelace]\n"
+             f"type: journal\nyear: 2020\n" for n, title in enumerate(WORLD_TITLES)}
+    root = make_project({**project_files(), **files})
+    build_ok(root)
+    slugs = {p.name for p in (root / "_site" / "publications").iterdir()}
+    assert slugs == EXPECTED_SLUGS | set(WORLD_TITLES.values())
+    sitemap = (root / "_site" / "sitemap.xml").read_text(encoding="utf-8")
+    assert ("<loc>https://user.github.io/repo/publications/2020-%CF%89%CE%BC%CE%AD%CE%B3%CE%B1%CF%82-"
+            "%CE%BF%CE%B4%CE%BF%CF%82/</loc>") in sitemap
+    assert sitemap.isascii()
+    home = parse_html(page(root / "_site", "index.html"))
+    assert ("“Ωμέγας ΟΔΟΣ”", "publications/2020-ωμέγας-οδος/") in [
+        (a.text(), a.attrs["href"]) for a in home.find_all("a", "title")]
+    result = run_cli(root, "check", "--no-html")
+    assert (result.returncode, result.stderr) == (0, "")
 
 
 @pytest.mark.parametrize("slug", ["../x", "/etc/passwd", "a/b", "x/../../y", "..", "Big", "a b", "-x"])
