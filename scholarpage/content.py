@@ -30,7 +30,7 @@ PUBLICATION_SUFFIXES = (".yml", ".yaml", ".md")
 @dataclass(frozen=True)
 class Content:
     """Everything read from content/: the bio, the publications (newest first), and the
-    co-authors' homepages by name."""
+    co-authors' homepages by name (see read_coauthors)."""
 
     bio: model.Page
     publications: tuple[model.Publication, ...]
@@ -225,6 +225,7 @@ def read_bio_file(shown: str, text: str) -> FileResult:
 
 
 def read_coauthors(project: Project, problems: Problems) -> dict[str, str]:
+    """Each co-author's homepage, by their name as names are compared (metadata.name_key)."""
     path = project.content / COAUTHORS_FILE
     shown = project.relative(path)
     if not path.exists():
@@ -233,7 +234,8 @@ def read_coauthors(project: Project, problems: Problems) -> dict[str, str]:
     doc = parse_yaml(text, shown, problems) if text is not None else None
     if doc is None or doc.root is None:
         return {}
-    return read_value(model.NameMap(), doc.root, Reader(doc, problems), COAUTHORS_FILE) or {}
+    homepages = read_value(model.NameMap(), doc.root, Reader(doc, problems), COAUTHORS_FILE) or {}
+    return {metadata.name_key(name): url for name, url in homepages.items()}
 
 
 def check_types(publications, site: model.Site, problems: Problems) -> None:

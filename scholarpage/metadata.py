@@ -49,6 +49,24 @@ def words(text: str) -> list[str]:
                    for char in fold(text)).split()
 
 
+# Apostrophes and what is typed for one: each reads as "'" in a name.
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc\u2032\uff07", "'"))
+
+
+def tidy_name(name: str) -> str:
+    """A person's name as shown: in NFC (a name pasted from macOS may come decomposed), its
+    spaces (runs of them, no-break ones, at either end) made single."""
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def name_key(name: str) -> str:
+    """A person's name as it is compared, wherever names are (the owner's spellings, the
+    co-authors'): tidied (see tidy_name), any apostrophe read as "'"."""
+    return tidy_name(name).translate(_APOSTROPHES)
+
+
 def slugify(text: str) -> str:
     """An anchor or file name part made from any text: its words joined by '-'.
 

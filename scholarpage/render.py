@@ -72,16 +72,18 @@ def make_environment(project: Project, site: model.Site, bytecode_cache=None):
 
 
 def format_authors(pub: model.Publication, owner: model.Owner, coauthors: dict[str, str]):
-    """Authors as HTML: the owner in <strong>, co-authors linked to their homepages."""
+    """Authors as HTML, each as metadata.tidy_name shows it: the owner in <strong>,
+    co-authors linked to their homepages. `coauthors` is keyed by metadata.name_key, as
+    read_coauthors gives it, and names are compared so."""
     Markup, escape = _markup()
-    names = owner.names
+    names = {metadata.name_key(name) for name in owner.names}
     parts = []  # text, escaped here once: Markup's own % and join escape again, slowly
     for author in pub.authors:
-        name = escape(author)
-        if author in names:
+        name, key = escape(metadata.tidy_name(author)), metadata.name_key(author)
+        if key in names:
             parts.append(f"<strong>{name}</strong>")
-        elif author in coauthors:
-            parts.append(f'<a href="{escape(coauthors[author])}">{name}</a>')
+        elif key in coauthors:
+            parts.append(f'<a href="{escape(coauthors[key])}">{name}</a>')
         else:
             parts.append(name)
     return Markup(", ".join(parts))

@@ -231,6 +231,31 @@ def test_owner_is_strong_and_coauthors_are_linked_wherever_they_appear(make_proj
                                ("strong", "A. Lovelace", None)]
 
 
+def test_names_are_compared_whatever_their_spaces_unicode_form_and_apostrophes(make_project):
+    import json
+    import unicodedata
+
+    site = OWNER_SITE.replace("name: Ada Lovelace", "name: Ximeng Sun").replace(
+        "highlight: [Ada Lovelace, A. Lovelace]", "highlight: [X. Sun, José García, Z. O'Brien]")
+    written = ["Ximeng  Sun", "Ximeng Sun ", "X.\u00a0 Sun", unicodedata.normalize("NFD", "José García"),
+               "Kate  Saenko", "Z. O’Brien", "Seán O'Neil", "Mary  Somerville"]
+    files = {
+        "site.yml": site,
+        "content/coauthors.yml": "Kate Saenko: https://example.org/kate\n"
+                                 "Seán O’Neil: https://example.org/sean\n",
+        "content/publications/a.yml": pub("Engines", authors=json.dumps(written)),
+    }
+    root = project(make_project, files)
+    build_ok(root)
+    (line,) = [line.strip() for line in (root / "_site" / "index.html").read_text(
+        encoding="utf-8").splitlines() if 'class="authors"' in line]
+    assert line == (
+        '<span class="authors"><strong>Ximeng Sun</strong>, <strong>Ximeng Sun</strong>, '
+        '<strong>X. Sun</strong>, <strong>José García</strong>, '
+        '<a href="https://example.org/kate">Kate Saenko</a>, <strong>Z. O’Brien</strong>, '
+        '<a href="https://example.org/sean">Seán O&#39;Neil</a>, Mary Somerville</span>.')
+
+
 def test_the_owners_name_is_strong_even_when_highlight_lists_only_other_spellings(make_project):
     site = OWNER_SITE.replace("highlight: [Ada Lovelace, A. Lovelace]", "highlight: [A. Lovelace]")
     files = {"site.yml": site, "content/publications/a.yml": pub(
