@@ -240,7 +240,7 @@ def read_coauthors(project: Project, problems: Problems) -> dict[str, str]:
 
 def check_types(publications, site: model.Site, problems: Problems) -> None:
     """Warn about entries no section will show: they would silently vanish otherwise."""
-    shown_types = {t for section in site.sections for t in section.types}
+    shown_types = site.shown_types
     for pub in publications:
         if pub.type in shown_types:
             continue

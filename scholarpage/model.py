@@ -205,6 +205,12 @@ class Site:
     )
 
     @property
+    def shown_types(self) -> frozenset[str]:
+        """The publication types some section lists: an entry of any other type is not
+        given a place on the site (no item, page, feed or sitemap entry), only its BibTeX."""
+        return frozenset(kind for section in self.sections for kind in section.types)
+
+    @property
     def base_path(self) -> str:
         """The URL's path, always ending in '/': '/' or '/repo/'."""
         rest = self.url.split("://", 1)[1] if "://" in self.url else ""

@@ -244,6 +244,10 @@ class SiteRenderer:
         publications = content.publications
         self.keys = bibtex.assign_keys(publications)
         self.slugs = metadata.assign_slugs(publications)
+        # What a section lists has a page, a feed and a sitemap entry; what none lists (the
+        # build warns of it: see content.check_types) has none (its page would link back to an
+        # item the home page does not have), only its entry in publications.bib.
+        self.published = tuple(pub for pub in publications if pub.type in site.shown_types)
         self.base = _digest(repr(site), repr(sorted(content.coauthors.items())), self.templates)
         self.shared = {"site": site, "owner": site.owner,
                        "email": obfuscated_email(site.owner.email) if site.owner.email else None}
@@ -368,13 +372,12 @@ class SiteRenderer:
 
     def _listed(self) -> set[int]:
         """The publications the home page lists, by id()."""
-        return {id(pub) for view in sections_of(self.site, self.content.publications)
-                for pub in view.publications}
+        return {id(pub) for pub in self.published}
 
     def _piece_keys(self, pub, listed: bool) -> list[str]:
         keys = [self.key(pub, "bib")]
         keys += [self.key(pub, "entry", "index.html")] if listed else []
-        keys += [self.key(pub, "page", self._page_path(pub))] if self.site.publication_pages else []
+        keys += [self.key(pub, "page", self._page_path(pub))] if listed and self.site.publication_pages else []
         return keys
 
     def _page_path(self, pub) -> str:
@@ -388,7 +391,7 @@ class SiteRenderer:
             self.bibtex(pub)
             if listed:
                 self._entry(pub, "index.html")
-            if self.site.publication_pages:
+            if listed and self.site.publication_pages:
                 self.page(self._page_path(pub), "publication.html", pub)
             return list(self.pieces.used.items())
         finally:
@@ -405,7 +408,7 @@ class SiteRenderer:
         content = self.content
         return {**context, "bio": content.bio, "bio_html": self.markup(content.bio.html),
                 "sections": sections_of(self.site, content.publications),
-                "publications": content.publications, "updated": self.updated}
+                "publications": self.published, "updated": self.updated}
 
     def markup(self, text: str):
         return _markup()[0](text)
@@ -638,7 +641,7 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
     renderer.prerender(workers)
     publications = content.publications
     outputs: dict[str, bytes] = {}
-    pages = _pages(site, publications, renderer._page_path)
+    pages = _pages(site, renderer.published, renderer._page_path)
     for page_path, template_name, pub in pages:
         try:
             outputs[page_path] = renderer.page(page_path, template_name, pub)

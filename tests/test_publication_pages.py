@@ -388,3 +388,22 @@ def test_without_publication_pages_titles_feed_and_sitemap_point_at_the_home_pag
         assert link.split("#")[1] in ids(out / "index.html")
     problems, _ = check_links(out, "/repo/")
     assert [str(p) for p in problems.items] == []
+
+
+def test_a_publication_no_section_shows_is_not_published_and_check_passes(make_project):
+    files = project_files()
+    files["content/publications/report.yml"] = ("title: A Report on Looms\nauthors: [Ada Lovelace]\n"
+                                                "type: report\nyear: 2022\nbibtex_key: sunrep\n")
+    root = make_project(files)
+    result = build_ok(root)
+    assert result.stderr == ("content/publications/report.yml:1:1: warning: type 'report' is not "
+                             "shown by any section in site.yml: add a section with types: [report]\n")
+    out = root / "_site"
+    assert {p.name for p in (out / "publications").iterdir()} == EXPECTED_SLUGS
+    for name in ("index.html", "sitemap.xml", "feed.xml"):
+        assert "sunrep" not in page(out, name) and "2022-a-report" not in page(out, name)
+        assert "Report on Looms" not in page(out, name)
+    assert "@techreport{sunrep,\n" in page(out, "publications.bib")
+    result = run_cli(root, "check", "--no-html")
+    assert (result.returncode, result.stdout.splitlines()[-1]) == (
+        0, "check passed: every internal link, source and anchor resolves")
