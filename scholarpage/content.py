@@ -126,7 +126,9 @@ def _read_entries(doc, nodes, reader: Reader, shown: str) -> list[model.Publicat
     records = []
     for node in nodes:
         line = doc.where(node)[0]
-        publication = read_record(model.Publication, node, reader, source=shown, line=line)
+        type_node = field_node(node, "type")
+        publication = read_record(model.Publication, node, reader, source=shown, line=line,
+                                  type_place=doc.where(type_node) if type_node else (line, 1))
         if valid(publication) and _dates_agree(publication, doc, node, reader):
             records.append(publication)
     return records
@@ -239,18 +241,19 @@ def read_coauthors(project: Project, problems: Problems) -> dict[str, str]:
 
 
 def check_types(publications, site: model.Site, problems: Problems) -> None:
-    """Warn about entries no section will show: they would silently vanish otherwise."""
+    """Warn about entries no section will show, at their `type`: they would silently vanish
+    otherwise."""
     shown_types = site.shown_types
     for pub in publications:
         if pub.type in shown_types:
             continue
         if pub.type in model.KNOWN_TYPES:
-            problems.warn(pub.source, pub.line, 1,
+            problems.warn(pub.source, *pub.type_place,
                           f"type '{pub.type}' is not shown by any section in site.yml: "
                           f"add a section with types: [{pub.type}]")
         else:
             hint = did_you_mean(pub.type, shown_types | set(model.KNOWN_TYPES))
-            problems.warn(pub.source, pub.line, 1,
+            problems.warn(pub.source, *pub.type_place,
                           f"unknown publication type '{pub.type}'{hint}; it is not shown")
 
 

@@ -279,6 +279,7 @@ class Publication:
     # Filled in by the loader.
     source: str = derived("")
     line: int = derived(0)
+    type_place: tuple[int, int] = derived((0, 0))  # (line, column) of its `type` value there
     abstract_html: str = derived("")
     # Where its links and its abstract's lead into the site (see schema.into_the_site), as
     # written: once the site is built, each must lead to a file of it.

@@ -311,7 +311,7 @@ def test_every_problem_of_every_file_is_reported_in_one_run(make_project):
         "content/publications/b.md:5:1: unknown field 'venu' (did you mean 'venue'?)",
         "content/publications/c.yml:2:1: duplicate key 'title' (first given on line 1)",
         "content/publications/d.yml:2:1: invalid YAML: tab character: indent with spaces, not tabs",
-        "content/publications/f.yml:1:1: warning: unknown publication type 'confrence' "
+        "content/publications/f.yml:3:7: warning: unknown publication type 'confrence' "
         "(did you mean 'conference'?); it is not shown",
     ]
 
@@ -422,13 +422,16 @@ def test_unknown_type_and_unshown_type_are_warnings_naming_the_file(make_project
         "content/publications/a.yml": GOOD,
         "content/publications/b.yml": "title: B\nauthors: [Ada Lovelace]\ntype: confrence\n",
         "content/publications/c.yml": "title: C\nauthors: [Ada Lovelace]\ntype: workshop\n",
+        "content/publications/d.md": "---\ntitle: D\nauthors: [Ada Lovelace]\ntype:   talk\n---\nText.\n",
     })
     result = build_ok(root)
     assert result.stderr.splitlines() == [
-        "content/publications/b.yml:1:1: warning: unknown publication type 'confrence' "
+        "content/publications/b.yml:3:7: warning: unknown publication type 'confrence' "
         "(did you mean 'conference'?); it is not shown",
-        "content/publications/c.yml:1:1: warning: type 'workshop' is not shown by any section "
+        "content/publications/c.yml:3:7: warning: type 'workshop' is not shown by any section "
         "in site.yml: add a section with types: [workshop]",
+        "content/publications/d.md:4:9: warning: type 'talk' is not shown by any section "
+        "in site.yml: add a section with types: [talk]",
     ]
     page = (root / "_site" / "index.html").read_text(encoding="utf-8")
     assert "A Paper" in page and "“B”" not in page and "“C”" not in page

@@ -396,7 +396,7 @@ def test_a_publication_no_section_shows_is_not_published_and_check_passes(make_p
                                                 "type: report\nyear: 2022\nbibtex_key: sunrep\n")
     root = make_project(files)
     result = build_ok(root)
-    assert result.stderr == ("content/publications/report.yml:1:1: warning: type 'report' is not "
+    assert result.stderr == ("content/publications/report.yml:3:7: warning: type 'report' is not "
                              "shown by any section in site.yml: add a section with types: [report]\n")
     out = root / "_site"
     assert {p.name for p in (out / "publications").iterdir()} == EXPECTED_SLUGS
