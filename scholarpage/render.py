@@ -707,7 +707,8 @@ def _clash(relative: str, made, written, folders: set[str]) -> str:
 def report_links_to_nothing(project: Project, site: model.Site, content: Content, files,
                             problems: Problems) -> None:
     """Warn of each link of the content into the site (a publication's, its abstract's, the
-    bio's, the navbar's) that leads to none of the site's `files`: a PDF not put in static/.
+    bio's, the navbar's) that leads to none of the site's `files` (a PDF not put in static/),
+    or, written from the domain's root, out of a site at a sub-path ('/cv.pdf' at /repo/).
     Where its source file has it: the file is read again for that, as it is seldom needed."""
     def check(source: str, from_line: int, url: str) -> None:
         from urllib.parse import unquote, urlsplit
@@ -715,13 +716,17 @@ def report_links_to_nothing(project: Project, site: model.Site, content: Content
         path = urlsplit(url).path
         target = path_in_site(unquote(path), "", site.base_path) if path else None
         page = f"{target}/index.html".lstrip("/")
-        if target is None or target in files or page in files:
+        if target is None and path.startswith("/"):
+            why = (f"leads out of the site, which is at {site.base_path} (site.yml's url): write it "
+                   f"without the leading '/' for a file of the site, or in full for one elsewhere")
+        elif target is None or target in files or page in files:
             return
+        else:
+            missing = page if path.endswith("/") or not target else target
+            why = f"leads to no file of the site (add static/{missing} to publish one there)"
         text = read_text(project.root / source, source, Problems())
         line, column = place_of(url, text, from_line) if text is not None else (from_line, 0)
-        missing = page if path.endswith("/") or not target else target
-        problems.warn(source, line, column, f"link '{one_line(url)}' leads to no file of the site "
-                      f"(add static/{missing} to publish one there)")
+        problems.warn(source, line, column, f"link '{one_line(url)}' {why}")
 
     for pub in content.publications:
         for url in pub.site_links:  # most have none

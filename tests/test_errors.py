@@ -512,15 +512,18 @@ def test_links_into_the_site_that_lead_to_no_file_are_warnings_at_their_place(ma
     assert build_ok(root).stderr == ""
 
 
-def test_links_to_pages_the_build_writes_and_out_of_the_site_are_not_warned_of(make_project):
+def test_links_to_pages_the_build_writes_are_fine_and_links_out_of_a_sub_path_site_are_warned_of(make_project):
     site = "title: Test Site\nurl: https://ada.github.io/lab/\nowner:\n  name: Ada Lovelace\n"
     links = ["publications/a-paper/", "publications/a-paper/index.html", "publications.bib",
              "./index.html", "/lab/feed.xml", "/lab", "/elsewhere/x.pdf", "../up.pdf", "?q=1", "#top"]
     paper = GOOD + "links:\n" + "".join(f"  l{n}: \"{url}\"\n" for n, url in enumerate(links))
-    root = project(make_project, {"site.yml": site, PUB: paper})
+    root = project(make_project, {"site.yml": site, PUB: paper.replace("/elsewhere/x.pdf", "../elsewhere/x.pdf")})
     assert build_ok(root).stderr == ""
     write_files(root, {PUB: paper + "  gone: /lab/gone.pdf\n"})
     assert build_ok(root).stderr.splitlines() == [
+        f"content/publications/x.yml:11:8: warning: link '/elsewhere/x.pdf' leads out of the site, "
+        "which is at /lab/ (site.yml's url): write it without the leading '/' for a file of the "
+        "site, or in full for one elsewhere",
         f"content/publications/x.yml:{len(links) + 5}:9: warning: link '/lab/gone.pdf' {NOWHERE.format('gone.pdf')}"]
 
 
