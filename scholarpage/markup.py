@@ -36,6 +36,9 @@ _SPAN = (  # compiled when first used: a build with nothing to parse never does
     rf"|(?<!`)`(?P<code>{_CODE}(?:(?:{_CODE}| )*{_CODE})?)`(?!`)"
     rf"|\[(?P<label>{_WORDS})\]\((?P<url>[A-Za-z0-9\-._~:/?#@$%+,=&]+)\)"
 )
+# The ids Python-Markdown's footnotes take (fn:1, and fnref:1, fnref2:1 for each reference to
+# it), and the links to them: what unique_footnotes prefixes.
+_FOOTNOTE_ID = re.compile(r'(\sid="|\shref="#)(fn(?:ref\d*)?:)')
 _converter = None
 
 
@@ -90,6 +93,14 @@ def _span_html(span: re.Match) -> str:
 
         return f"<code>{escape(span['code'], quote=False)}</code>"
     return f'<a href="{span["url"].replace("&", "&amp;")}">{span["label"]}</a>'
+
+
+def unique_footnotes(rendered: str, prefix: str) -> str:
+    """Rendered HTML whose footnotes' ids, and the links between them, start with `prefix-`:
+    each document on a page numbers its footnotes from 1, so each needs a prefix of its own."""
+    if "footnote" not in rendered:  # Python-Markdown's classes: most texts have none
+        return rendered
+    return _FOOTNOTE_ID.sub(lambda found: f"{found[1]}{prefix}-{found[2]}", rendered)
 
 
 def link_attributes(rendered: str):

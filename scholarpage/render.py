@@ -24,6 +24,7 @@ from .workers import fork_map, worth_forking
 
 
 ENTRY_TEMPLATE = "partials/publication.html"  # one publication in a list: `publication_entries`
+BIO_ANCHOR = "bio"  # what the ids of the bio's footnotes start with (an abstract's: its key)
 
 
 @dataclass(frozen=True)
@@ -406,7 +407,7 @@ class SiteRenderer:
         if pub is not None:
             return {**context, "pub": pub}
         content = self.content
-        return {**context, "bio": content.bio, "bio_html": self.markup(content.bio.html),
+        return {**context, "bio": content.bio, "bio_html": self.markup(markup.unique_footnotes(content.bio.html, BIO_ANCHOR)),
                 "sections": sections_of(self.site, content.publications),
                 "publications": self.published, "updated": self.updated}
 
@@ -423,8 +424,11 @@ class SiteRenderer:
     def authors(self, pub):
         return format_authors(pub, self.site.owner, self.content.coauthors)
 
-    def abstract(self, pub, root: str = ""):
-        return self.markup(markup.rebase_links(pub.abstract_html, root))
+    def abstract(self, pub, root: str = "", anchor: str = ""):
+        """A publication's abstract on a page `root` away, its footnotes' ids starting with
+        `anchor` (by default its BibTeX key, the id of its item on the home page)."""
+        html = markup.unique_footnotes(pub.abstract_html, anchor or self.keys[id(pub)])
+        return self.markup(markup.rebase_links(html, root))
 
     def bibtex_key(self, pub) -> str:
         return self.keys[id(pub)]

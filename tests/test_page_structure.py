@@ -1,0 +1,68 @@
+"""What a page's structure needs whatever the content: ids unique, links to them leading to
+the right place, headings in order, no sideways scrolling on a phone."""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from conftest import build_ok, parse_html, vnu_jar
+
+
+def pub(title: str, abstract: str = "", type: str = "conference", year: int = 2020) -> str:
+    text = f"title: {title}\nauthors: [Ada Lovelace]\ntype: {type}\nyear: {year}\n"
+    if abstract:
+        text += "abstract: |\n" + "".join(f"  {line}\n" if line else "\n" for line in abstract.split("\n"))
+    return text
+
+
+def built(make_project, files: dict[str, str]) -> Path:
+    """The output folder of a site of `files`, built without a problem."""
+    root = make_project(files)
+    build_ok(root)
+    return root / "_site"
+
+
+def ids_of(doc) -> list[str]:
+    return [element.attrs["id"] for element in doc.iter() if element.attrs.get("id")]
+
+
+def assert_ids_unique_and_fragments_lead_somewhere(out: Path) -> None:
+    for path in sorted(out.rglob("*.html")):
+        doc = parse_html(path.read_text(encoding="utf-8"))
+        ids = ids_of(doc)
+        assert len(ids) == len(set(ids)), (path.name, sorted(i for i in ids if ids.count(i) > 1))
+        for link in doc.iter("a"):
+            href = link.attrs.get("href") or ""
+            if href.startswith("#"):
+                assert href[1:] in ids, (path.name, href)
+
+
+def vnu_errors(out: Path) -> str:
+    result = subprocess.run(
+        ["java", "-jar", str(vnu_jar()), "--errors-only", "--format", "gnu",
+         *map(str, sorted(out.rglob("*.html")))], capture_output=True, text=True, timeout=300)
+    return result.stdout + result.stderr
+
+
+FOOTNOTED = "Text[^1] and more[^1].\n\n[^1]: A note."
+
+
+def test_footnotes_of_two_abstracts_and_the_bio_keep_their_ids_apart(make_project):
+    out = built(make_project, {
+        "content/index.md": "My bio[^1].\n\n[^1]: Bio note.\n",
+        "content/publications/first.yml": pub("First Paper", FOOTNOTED, year=2021),
+        "content/publications/second.yml": pub("Second Paper", "Other[^1].\n\n[^1]: Second note."),
+    })
+    assert_ids_unique_and_fragments_lead_somewhere(out)
+    doc = parse_html((out / "index.html").read_text(encoding="utf-8"))
+    items = doc.find_all("li", "publication")
+    second = items[1]
+    reference = second.find("a", "footnote-ref").attrs["href"]
+    note = next(e for e in doc.iter("li") if e.attrs.get("id") == reference[1:])
+    assert note.text().startswith("Second note.") and second in note.ancestors()
+    bio = doc.find("div", "bio")
+    assert bio.find("a", "footnote-ref").attrs["href"] == "#bio-fn:1"
+    page = (out / "publications/2021-first-paper/index.html").read_text(encoding="utf-8")
+    assert 'href="#lovelace2021first-fn:1"' in page
+    assert vnu_errors(out) == ""
