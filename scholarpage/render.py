@@ -306,9 +306,11 @@ class SiteRenderer:
         else:
             key = f"site.{page_path}.{self.state}" if self.state else None
         texts, lists = self._kept_frame(key) or self._frame(template_name, page_path, pub, key)
-        data = [texts[0]]
+        data, listings = [texts[0]], {}  # how many lists of the page hold each publication
         for listed, text in zip(lists, texts[1:]):
-            data += [self._entry(pub, page_path) for pub in listed]  # joined once, with the page
+            for pub in listed:  # joined once, with the page
+                listings[id(pub)] = listing = listings.get(id(pub), 0) + 1
+                data.append(self._entry(pub, page_path, listing))
             data.append(text)
         return b"".join(data)
 
@@ -342,10 +344,14 @@ class SiteRenderer:
         """Publications' items in a list, on the page at `page_path`."""
         return b"".join([self._entry(pub, page_path) for pub in pubs])
 
-    def _entry(self, pub, page_path: str) -> bytes:
-        """A publication's item in a list (ENTRY_TEMPLATE), on the page at `page_path`."""
-        return self._kept(self.key(pub, "entry", page_path), lambda: self._template(
-            ENTRY_TEMPLATE).render(self._context(page_path, pub)))
+    def _entry(self, pub, page_path: str, listing: int = 1) -> bytes:
+        """A publication's item in a list (ENTRY_TEMPLATE), on the page at `page_path`, in the
+        `listing`th list of the page that holds it: a type two sections list is listed twice,
+        and only the first item may carry the ids links lead to (the template sees `listing`)."""
+        key = self.key(pub, "entry", page_path)
+        key = f"{key}.{listing}" if key is not None and listing > 1 else key
+        return self._kept(key, lambda: self._template(ENTRY_TEMPLATE).render(
+            {**self._context(page_path, pub), "listing": listing}))
 
     def prerender(self, workers: int) -> None:
         """Render the publications' pieces not kept from earlier builds, shared out to

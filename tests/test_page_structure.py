@@ -66,3 +66,31 @@ def test_footnotes_of_two_abstracts_and_the_bio_keep_their_ids_apart(make_projec
     page = (out / "publications/2021-first-paper/index.html").read_text(encoding="utf-8")
     assert 'href="#lovelace2021first-fn:1"' in page
     assert vnu_errors(out) == ""
+
+
+def test_a_type_two_sections_list_is_shown_in_both_and_linked_to_the_first(make_project):
+    out = built(make_project, {
+        "site.yml": """\
+            title: Test Site
+            owner:
+              name: Ada Lovelace
+            sections:
+              - heading: Highlights
+                types: [conference]
+              - heading: Conference papers
+                types: [conference]
+            """,
+        "content/publications/first.yml": pub("First Paper", FOOTNOTED),
+    })
+    assert_ids_unique_and_fragments_lead_somewhere(out)
+    doc = parse_html((out / "index.html").read_text(encoding="utf-8"))
+    highlights, papers = doc.find_all("li", "publication")
+    assert highlights.attrs["id"] == "lovelace2020first" and "id" not in papers.attrs
+    assert [s.attrs["id"] for s in highlights.ancestors() if s.tag == "section"][0] == "highlights"
+    for item in (highlights, papers):  # each copy button copies its own item's BibTeX
+        copied = item.find("button", "copy").attrs["data-copy"]
+        assert item.find("pre").attrs["id"] == copied
+        assert item.find("a", "footnote-ref").attrs["href"][1:] in ids_of(item)
+    page = parse_html((out / "publications/2020-first-paper/index.html").read_text(encoding="utf-8"))
+    assert page.find("p", "back").find("a").attrs["href"] == "../../#lovelace2020first"
+    assert vnu_errors(out) == ""
