@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -87,22 +88,69 @@ def load_site(project: Project, problems: Problems, replacing_output: bool = Fal
     site = read_record(model.Site, doc.root, reader)
     if not valid(site):
         return None
-    site = replace(site, sections=_sections_with_ids(site.sections, doc, reader))
+    taken = theme_ids(project, site.theme)
+    site = replace(site, sections=_sections_with_ids(site.sections, taken, doc, reader))
     _check_folders(site, project, doc, reader, replacing_output)
     return site
 
 
-def _sections_with_ids(sections, doc: YamlDoc, reader: Reader):
+# The home page's template, and what each section is given there: its id, and one made from it.
+HOME_TEMPLATE = "index.html"
+SECTION_IDS = ("{}", "{}-heading")
+_LITERAL_ID = re.compile(r"""\bid=["']([^"'{}]+)["']""")  # written out, not an expression
+_USED_TEMPLATE = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
+
+
+def theme_ids(project: Project, theme: str) -> dict[str, str]:
+    """The ids the home page's templates write out themselves ({id: template name}): those of
+    HOME_TEMPLATE and of the templates it extends, includes or imports, each found as the
+    theme's loader finds it (the project's templates/ first). Read from the templates, so a
+    theme or an override declares its ids by writing them, and nowhere else."""
+    ids: dict[str, str] = {}
+    names, seen = [HOME_TEMPLATE], set()
+    while names:
+        name = names.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for folder in (project.override_templates, project.theme(theme) / "templates"):
+            try:
+                text = (folder / name).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            for found in _LITERAL_ID.findall(text):
+                ids.setdefault(found, name)
+            names += _USED_TEMPLATE.findall(text)
+            break
+    return ids
+
+
+def _sections_with_ids(sections, taken: dict[str, str], doc: YamlDoc, reader: Reader):
+    """Sections with their anchors: each its `id`, or one made from its heading that avoids
+    the ids the theme's templates use (`taken`, see theme_ids); an `id` one uses is an error."""
     seen, result = set(), []
     nodes = field_node(doc.root, "sections")
     for index, section in enumerate(sections):
+        node = nodes.value[index] if nodes is not None else doc.root
         section_id = section.id or slugify(section.heading) or f"section-{index + 1}"
+        clash = _taken_id(section_id, taken)
+        if clash and section.id:
+            reader.error(field_node(node, "id") or node,
+                         f"section id '{section_id}' gives the id '{clash}', which the theme's "
+                         f"{taken[clash]} uses itself: choose another")
+        elif clash:
+            section_id += "-section"
         if section_id in seen:
-            node = nodes.value[index] if nodes is not None else doc.root
             reader.error(node, f"two sections have the anchor '{section_id}': give one an 'id'")
         seen.add(section_id)
         result.append(replace(section, id=section_id))
     return tuple(result)
+
+
+def _taken_id(section_id: str, taken: dict[str, str]) -> str:
+    """The first id of a section with this anchor (see SECTION_IDS) that is `taken`, or ''."""
+    return next((made for made in (form.format(section_id) for form in SECTION_IDS)
+                 if made in taken), "")
 
 
 def _check_folders(site: model.Site, project: Project, doc: YamlDoc, reader: Reader,

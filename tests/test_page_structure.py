@@ -2,11 +2,10 @@
 the right place, headings in order, no sideways scrolling on a phone."""
 from __future__ import annotations
 
-import re
 import subprocess
 from pathlib import Path
 
-from conftest import build_ok, parse_html, vnu_jar
+from conftest import build_ok, parse_html, run_cli, vnu_jar
 
 
 def pub(title: str, abstract: str = "", type: str = "conference", year: int = 2020) -> str:
@@ -94,3 +93,67 @@ def test_a_type_two_sections_list_is_shown_in_both_and_linked_to_the_first(make_
     page = parse_html((out / "publications/2020-first-paper/index.html").read_text(encoding="utf-8"))
     assert page.find("p", "back").find("a").attrs["href"] == "../../#lovelace2020first"
     assert vnu_errors(out) == ""
+
+
+SECTIONS_NAMED_AS_THE_THEMES_OWN = """\
+    title: Test Site
+    owner:
+      name: Ada Lovelace
+      email: ada@example.org
+    sections:
+      - heading: Publications
+        types: [conference]
+      - heading: Contact
+        types: [journal]
+      - heading: Main
+        types: [preprint]
+    """
+
+
+def test_anchors_made_from_headings_avoid_the_ids_of_the_themes_templates(make_project):
+    out = built(make_project, {
+        "site.yml": SECTIONS_NAMED_AS_THE_THEMES_OWN,
+        "content/publications/a.yml": pub("A Paper"),
+        "content/publications/b.yml": pub("B Paper", type="journal"),
+        "content/publications/c.yml": pub("C Paper", type="preprint"),
+    })
+    assert_ids_unique_and_fragments_lead_somewhere(out)
+    doc = parse_html((out / "index.html").read_text(encoding="utf-8"))
+    sections = [s.attrs["id"] for s in doc.find("section", "publications").find_all("section")]
+    assert sections == ["publications-section", "contact-section", "main-section"]
+    assert vnu_errors(out) == ""
+
+
+def test_a_section_id_the_themes_templates_use_is_an_error_at_its_place(make_project):
+    root = make_project({"site.yml": """\
+        title: Test Site
+        owner:
+          name: Ada Lovelace
+        sections:
+          - heading: Papers
+            id: publications
+            types: [conference]
+          - heading: Reach me
+            id: main
+            types: [journal]
+        """})
+    result = run_cli(root)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:2] == [
+        "site.yml:6:9: section id 'publications' gives the id 'publications-heading', which the "
+        "theme's index.html uses itself: choose another",
+        "site.yml:9:9: section id 'main' gives the id 'main', which the theme's base.html uses "
+        "itself: choose another",
+    ]
+
+
+def test_the_ids_of_an_overridden_template_are_the_ones_avoided(make_project):
+    index = (Path(__file__).parent.parent / "themes/frontpage/templates/index.html").read_text()
+    root = make_project({
+        "site.yml": SECTIONS_NAMED_AS_THE_THEMES_OWN.replace("Main", "Awards"),
+        "templates/index.html": index.replace('id="about"', 'id="awards"'),
+        "content/publications/a.yml": pub("A Paper", type="preprint"),
+    })
+    build_ok(root)
+    doc = parse_html((root / "_site/index.html").read_text(encoding="utf-8"))
+    assert doc.find("section", "publications").find("section").attrs["id"] == "awards-section"
