@@ -39,6 +39,7 @@ _SPAN = (  # compiled when first used: a build with nothing to parse never does
 # The ids Python-Markdown's footnotes take (fn:1, and fnref:1, fnref2:1 for each reference to
 # it), and the links to them: what unique_footnotes prefixes.
 _FOOTNOTE_ID = re.compile(r'(\sid="|\shref="#)(fn(?:ref\d*)?:)')
+_HEADING_TAG = re.compile(r"<(/?)[hH]([1-6])(?=[\t\n\f\r />])")  # what headings_from moves
 _converter = None
 
 
@@ -101,6 +102,19 @@ def unique_footnotes(rendered: str, prefix: str) -> str:
     if "footnote" not in rendered:  # Python-Markdown's classes: most texts have none
         return rendered
     return _FOOTNOTE_ID.sub(lambda found: f"{found[1]}{prefix}-{found[2]}", rendered)
+
+
+def headings_from(rendered: str, top: int) -> str:
+    """Rendered HTML whose headings are moved, all by as many levels, so that the highest is an
+    h`top` (none below h6): the text's `#` is then the level right below where it is placed,
+    and the page's outline stays in order."""
+    if "<h" not in rendered and "<H" not in rendered:
+        return rendered
+    levels = [int(found[2]) for found in _HEADING_TAG.finditer(rendered)]
+    if not levels or min(levels) == top:
+        return rendered
+    moved = top - min(levels)
+    return _HEADING_TAG.sub(lambda found: f"<{found[1]}h{min(int(found[2]) + moved, 6)}", rendered)
 
 
 def link_attributes(rendered: str):

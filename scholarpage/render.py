@@ -25,6 +25,16 @@ from .workers import fork_map, worth_forking
 
 ENTRY_TEMPLATE = "partials/publication.html"  # one publication in a list: `publication_entries`
 BIO_ANCHOR = "bio"  # what the ids of the bio's footnotes start with (an abstract's: its key)
+# The level of the highest heading of the bio (below the page's h1, the owner's name), and of an
+# abstract's unless its template says (the home page's items are in h3 sections).
+BIO_LEVEL, ABSTRACT_LEVEL = 2, 4
+
+
+def placed_markdown(html: str, anchor: str, level: int, root: str = "") -> str:
+    """The owner's rendered Markdown as placed in a page `root` away: its footnotes' ids
+    starting with `anchor`, its highest heading an h`level`, its relative links rebased."""
+    html = markup.headings_from(markup.unique_footnotes(html, anchor), level)
+    return markup.rebase_links(html, root)
 
 
 @dataclass(frozen=True)
@@ -413,7 +423,7 @@ class SiteRenderer:
         if pub is not None:
             return {**context, "pub": pub}
         content = self.content
-        return {**context, "bio": content.bio, "bio_html": self.markup(markup.unique_footnotes(content.bio.html, BIO_ANCHOR)),
+        return {**context, "bio": content.bio, "bio_html": self.markup(placed_markdown(content.bio.html, BIO_ANCHOR, BIO_LEVEL)),
                 "sections": sections_of(self.site, content.publications),
                 "publications": self.published, "updated": self.updated}
 
@@ -430,11 +440,12 @@ class SiteRenderer:
     def authors(self, pub):
         return format_authors(pub, self.site.owner, self.content.coauthors)
 
-    def abstract(self, pub, root: str = "", anchor: str = ""):
+    def abstract(self, pub, root: str = "", anchor: str = "", level: int = ABSTRACT_LEVEL):
         """A publication's abstract on a page `root` away, its footnotes' ids starting with
-        `anchor` (by default its BibTeX key, the id of its item on the home page)."""
-        html = markup.unique_footnotes(pub.abstract_html, anchor or self.keys[id(pub)])
-        return self.markup(markup.rebase_links(html, root))
+        `anchor` (by default its BibTeX key, the id of its item on the home page), its highest
+        heading an h`level` (the template knows where it places the abstract)."""
+        return self.markup(placed_markdown(pub.abstract_html, anchor or self.keys[id(pub)],
+                                           level, root))
 
     def bibtex_key(self, pub) -> str:
         return self.keys[id(pub)]
@@ -511,7 +522,8 @@ def new_environment(project: Project, site: model.Site, bytecode_cache=None):
         """A filter calling the renderer's method, taking the context so that Jinja2 never
         calls it while compiling: `"feed.xml"|absolute` would then be kept, made from the
         site.yml of that time, with the compiled template (which is kept while its text stays)."""
-        return jinja2.pass_context(lambda context, *args: getattr(current[0], name)(*args))
+        return jinja2.pass_context(
+            lambda context, *args, **options: getattr(current[0], name)(*args, **options))
 
     env.filters.update({name: filtering(name) for name in _RENDERER_FILTERS})
     env.filters.update(site_link=site_link, json_ld=lambda data: Markup(metadata.json_ld(data)))

@@ -164,3 +164,11 @@ def test_footnote_ids_and_the_links_between_them_take_a_prefix():
         "key-fnref:1", "key-fn:1", "key-fnref2:1", "key-fn:1", "key-fn:1",
         "key-fn:1", "key-fnref:1", "key-fnref2:1"]
     assert markup.unique_footnotes("<p>No notes</p>", "key") == "<p>No notes</p>"
+
+
+def test_headings_are_moved_together_so_that_the_highest_is_at_the_level_given():
+    rendered = "<h1>A</h1>\n<h2 class='x'>B</h2>\n<H3>C</H3><hr>"
+    assert markup.headings_from(rendered, 2) == "<h2>A</h2>\n<h3 class='x'>B</h3>\n<h4>C</h4><hr>"
+    assert markup.headings_from(rendered, 5) == "<h5>A</h5>\n<h6 class='x'>B</h6>\n<h6>C</h6><hr>"
+    assert markup.headings_from("<h4>A</h4>", 2) == "<h2>A</h2>"
+    assert markup.headings_from("<p>No heading</p>", 2) == "<p>No heading</p>"

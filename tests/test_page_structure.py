@@ -37,6 +37,10 @@ def assert_ids_unique_and_fragments_lead_somewhere(out: Path) -> None:
                 assert href[1:] in ids, (path.name, href)
 
 
+def heading_levels(doc) -> list[int]:
+    return [int(e.tag[1]) for e in doc.iter() if len(e.tag) == 2 and e.tag[0] == "h" and e.tag[1].isdigit()]
+
+
 def vnu_errors(out: Path) -> str:
     result = subprocess.run(
         ["java", "-jar", str(vnu_jar()), "--errors-only", "--format", "gnu",
@@ -157,3 +161,19 @@ def test_the_ids_of_an_overridden_template_are_the_ones_avoided(make_project):
     build_ok(root)
     doc = parse_html((root / "_site/index.html").read_text(encoding="utf-8"))
     assert doc.find("section", "publications").find("section").attrs["id"] == "awards-section"
+
+
+def test_headings_of_the_bio_and_abstracts_are_moved_below_where_they_are_placed(make_project):
+    out = built(make_project, {
+        "content/index.md": "# About me\n\nI study engines.\n\n## Teaching\n\nSome.\n",
+        "content/publications/a.yml": pub("A Paper", "# Summary\n\nText.\n\n## Results\n\nMore."),
+        "content/publications/b.yml": pub("B Paper", "### Only a small heading\n\nText."),
+    })
+    home = parse_html((out / "index.html").read_text(encoding="utf-8"))
+    assert heading_levels(home) == [1, 2, 3, 2, 3, 4, 5, 4]
+    assert [h.text() for h in home.iter("h4")] == ["Summary", "Only a small heading"]
+    page = parse_html((out / "publications/2020-a-paper/index.html").read_text(encoding="utf-8"))
+    assert heading_levels(page) == [1, 2, 3, 4, 2]
+    for path in (out / "index.html", out / "publications/2020-a-paper/index.html"):
+        levels = heading_levels(parse_html(path.read_text(encoding="utf-8")))
+        assert levels.count(1) == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:]))
