@@ -260,8 +260,9 @@ class SiteRenderer:
         # item the home page does not have), only its entry in publications.bib.
         self.published = tuple(pub for pub in publications if pub.type in site.shown_types)
         self.base = _digest(repr(site), repr(sorted(content.coauthors.items())), self.templates)
-        self.shared = {"site": site, "owner": site.owner,
-                       "email": obfuscated_email(site.owner.email) if site.owner.email else None}
+        self.shared = {"site": site, "owner": site.owner,  # all that every piece sees
+                       "email": obfuscated_email(site.owner.email) if site.owner.email else None,
+                       "bibliography": bool(publications)}  # publications.bib is written
         self.updated = _updated(publications)
         # What a publication's item and page depend on besides its record; the site's pages
         # depend on everything (a record is named by its digest).
@@ -669,7 +670,8 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
             outputs[page_path] = renderer.page(page_path, template_name, pub)
         except Exception as error:  # a user's template may fail in any way: report, don't crash
             _template_problem(error, project, problems)
-    outputs["publications.bib"] = renderer.bibliography()
+    if publications:  # else there is nothing to export, and the footer does not link it
+        outputs["publications.bib"] = renderer.bibliography()
     pieces.keep()
     host = site.url.split("://", 1)[-1].split("/", 1)[0] if site.url else ""
     # A custom domain of its own; a sub-path site shares the domain of the user's site.

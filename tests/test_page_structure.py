@@ -177,3 +177,23 @@ def test_headings_of_the_bio_and_abstracts_are_moved_below_where_they_are_placed
     for path in (out / "index.html", out / "publications/2020-a-paper/index.html"):
         levels = heading_levels(parse_html(path.read_text(encoding="utf-8")))
         assert levels.count(1) == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:]))
+
+
+def test_a_site_without_publications_shows_no_empty_section_and_links_no_empty_file(
+        make_project, monkeypatch):
+    root = make_project({"content/index.md": "Bio.\n"})
+    monkeypatch.setenv("VNU_JAR", str(vnu_jar()))
+    result = run_cli(root, "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = root / "_site"
+    assert not (out / "publications.bib").exists()
+    for path in (out / "index.html", out / "404.html"):
+        page = path.read_text(encoding="utf-8")
+        assert "publications.bib" not in page and "Publications" not in page, path.name
+
+
+def test_publications_no_section_shows_are_still_exported(make_project):
+    out = built(make_project, {"content/publications/talk.yml": pub("A Talk", type="talk")})
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert 'id="publication"' not in page and 'href="publications.bib"' in page
+    assert "@misc{lovelace2020talk," in (out / "publications.bib").read_text(encoding="utf-8")
