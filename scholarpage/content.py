@@ -101,7 +101,7 @@ def _completed(pub: model.Publication, abstract_html: str, digest: str) -> model
     """A publication read from its file, with what the engine derives from it."""
     pub = _unbraced(pub)
     site_links = tuple(link.url for link in pub.links if into_the_site(link.url))
-    return replace(pub, abstract_html=abstract_html,
+    return replace(pub, abstract_html=markup.with_valid_urls(abstract_html),
                    site_links=site_links + markup.links_into_the_site(abstract_html),
                    digest=digest, made_key=bibtex.default_key(pub), made_slug=metadata.default_slug(pub))
 
@@ -222,7 +222,8 @@ def read_bio_file(shown: str, text: str) -> FileResult:
         read = read_record(model.Page, doc.root, Reader(doc, problems))
         page = read if valid(read) else page
     html = _markdown(body, text, shown, problems)
-    page = replace(page, body=body, html=html, source=shown, site_links=markup.links_into_the_site(html))
+    page = replace(page, body=body, html=markup.with_valid_urls(html), source=shown,
+                   site_links=markup.links_into_the_site(html))
     return FileResult((page,), tuple(problems.items), text_digest(shown, text))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from .files import line_and_column
+from .metadata import valid_url
 from .problems import Problems
 from .schema import into_the_site, one_line, unsafe_url_reason
 
@@ -159,6 +160,20 @@ def links_into_the_site(rendered: str) -> tuple[str, ...]:
     """The targets of rendered HTML's links and images that lead into the site (see
     schema.into_the_site), as written."""
     return tuple(url for _, _, url in link_attributes(rendered) if into_the_site(url))
+
+
+def with_valid_urls(rendered: str) -> str:
+    """Rendered HTML whose link and image URLs are valid (see metadata.valid_url): 'my file.pdf'
+    becomes 'my%20file.pdf'. A valid one is left exactly as it is written."""
+    from html import escape
+
+    parts, done = [], 0
+    for start, end, url in link_attributes(rendered):
+        valid = valid_url(url)
+        if valid != url:
+            parts += (rendered[done:start], escape(valid))
+            done = end
+    return "".join(parts) + rendered[done:] if parts else rendered
 
 
 def rebase_links(rendered: str, root: str) -> str:

@@ -119,10 +119,42 @@ def site_root_url(site: model.Site) -> str:
 
 
 def absolute(site: model.Site, path: str) -> str:
-    """An absolute URL for a path inside the site ('' without a site URL), as a URI: what is
-    not ASCII (a slug's letters, see slugify) and spaces percent-encoded, as sitemaps want."""
+    """An absolute URL for a URL relative to the site root ('' without a site URL), as a URI:
+    made valid (see valid_url), and what is not ASCII (a slug's letters, see slugify)
+    percent-encoded too, as sitemaps want."""
     root = site_root_url(site)
-    return urljoin(root, quote(path, safe=_URI_CHARACTERS)) if root else ""
+    return urljoin(root, quote(valid_url(path), safe=_URI_CHARACTERS)) if root else ""
+
+
+# What a URL may not hold as it is (WHATWG URL's code points): '%' but where it starts a
+# percent-encoded byte, '#' (valid once: valid_url keeps the first), '[' and ']' (but in a
+# host), spaces, controls, '"<>\\^`{|}', surrogates and noncharacters.
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(chr(plane << 16 | last) for plane in range(17) for last in (0xfffe, 0xffff))
+_NOT_IN_URL = re.compile(rf"%(?![0-9A-Fa-f]{{2}})|[^A-Za-z0-9!$&'()*+,\-./:;=?@_~%\xa0-\ud7ff\ue000-\U0010fffd]"
+                         rf"|[{_NONCHARACTERS}]")
+_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")  # kept: an IPv6 host has brackets
+
+
+def valid_url(url: str) -> str:
+    """A link as a user wrote it, made a valid URL: each character a URL may not hold (a
+    space, a second '#', a '%' not followed by two hex digits...) percent-encoded as UTF-8,
+    nothing else; so '%20', '?query' and '#fragment' stay as written, and a valid URL the same."""
+    if not _NOT_IN_URL.search(url):
+        return url
+    head, hash, fragment = url.partition("#")
+    authority = _AUTHORITY.match(head)
+    kept = authority.end() if authority else 0
+    return head[:kept] + _percent_encoded(head[kept:]) + hash + _percent_encoded(fragment)
+
+
+def _percent_encoded(text: str) -> str:
+    return _NOT_IN_URL.sub(lambda match: quote(match[0].encode("utf-8", "surrogatepass"), safe=""), text)
+
+
+def file_url(path: str) -> str:
+    """A file's path (owner.photo) as a relative URL: '%', '?' and '#' in its name are part of
+    the name, then the rest as valid_url makes it."""
+    return valid_url(path.replace("%", "%25").replace("?", "%3F").replace("#", "%23"))
 
 
 def _link(pub: model.Publication, *labels: str) -> str:
@@ -149,7 +181,7 @@ def pdf_url(pub: model.Publication, site: model.Site) -> str:
     url = _link(pub, "pdf")
     if not url and arxiv_id(pub) and "/pdf/" in _link(pub, "paper", "arxiv"):
         url = _link(pub, "paper", "arxiv")
-    return url if "://" in url else (absolute(site, url) if url else "")
+    return valid_url(url) if "://" in url else (absolute(site, url) if url else "")
 
 
 def patent_number(pub: model.Publication) -> str:
@@ -204,8 +236,8 @@ def person(site: model.Site) -> dict:
     if owner.affiliation:
         data["affiliation"] = {"@type": "Organization", "name": owner.affiliation}
     if owner.photo and site.url:
-        data["image"] = absolute(site, owner.photo)
-    same_as = [link.url for link in owner.links if link.url.startswith(("http://", "https://"))]
+        data["image"] = absolute(site, file_url(owner.photo))
+    same_as = [valid_url(link.url) for link in owner.links if link.url.startswith(("http://", "https://"))]
     if same_as:
         data["sameAs"] = same_as
     return data
@@ -233,5 +265,5 @@ def scholarly_article(pub: model.Publication, site: model.Site, page_url: str) -
 
         data["abstract"] = Markup(pub.abstract_html).striptags()
     if doi(pub):
-        data["sameAs"] = f"https://doi.org/{doi(pub)}"
+        data["sameAs"] = valid_url(f"https://doi.org/{doi(pub)}")
     return data

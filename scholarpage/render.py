@@ -94,7 +94,7 @@ def format_authors(pub: model.Publication, owner: model.Owner, coauthors: dict[s
         if key in names:
             parts.append(f"<strong>{name}</strong>")
         elif key in coauthors:
-            parts.append(f'<a href="{escape(coauthors[key])}">{name}</a>')
+            parts.append(f'<a href="{escape(metadata.valid_url(coauthors[key]))}">{name}</a>')
         else:
             parts.append(name)
     return Markup(", ".join(parts))
@@ -112,7 +112,9 @@ def obfuscated_email(address: str) -> dict[str, str]:
 
 
 def site_link(url: str, root: str) -> str:
-    """A link written relative to the site root (site.yml, content/) as seen from a page `root` away."""
+    """A link written relative to the site root (site.yml, content/) as seen from a page `root`
+    away, as a valid URL (see metadata.valid_url)."""
+    url = metadata.valid_url(url)
     return url if SCHEME.match(url) or url.startswith("/") else root + url
 
 
@@ -527,7 +529,7 @@ def new_environment(project: Project, site: model.Site, bytecode_cache=None):
             lambda context, *args, **options: getattr(current[0], name)(*args, **options))
 
     env.filters.update({name: filtering(name) for name in _RENDERER_FILTERS})
-    env.filters.update(site_link=site_link, json_ld=lambda data: Markup(metadata.json_ld(data)))
+    env.filters.update(site_link=site_link, file_url=metadata.file_url, json_ld=lambda data: Markup(metadata.json_ld(data)))
     env.globals.update({name: calling(name) for name in _RENDERER_GLOBALS})
     env.globals.update(
         publication_date=metadata.publication_date,

@@ -171,3 +171,64 @@ def test_a_build_error_stops_the_check(make_project, without_vnu):
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == "build failed: 2 errors; the output folder was not changed"
     assert not (root / "_site").exists()
+
+
+SPACED_SITE = """\
+title: T
+url: https://ada.example/
+owner:
+  name: Ada Lovelace
+  photo: images/my photo.svg
+  links:
+    - label: CV
+      url: CV 2024.pdf
+    - label: Again
+      url: CV%202024.pdf#page 2
+    - label: Full
+      url: 100%.pdf
+"""
+SPACED_PUBLICATION = """\
+title: On Looms
+authors: [Ada Lovelace, Charles Babbage]
+type: journal
+year: 2020
+links:
+  pdf: papers/my talk.pdf
+abstract: |
+  See [the talk](<papers/my talk.pdf>), [again](papers/my%20talk.pdf)
+  and <a href="papers/my talk.pdf">once more</a>.
+"""
+
+
+def test_links_to_files_with_spaces_are_valid_urls_that_reach_them(make_project, with_vnu):
+    root = make_project({
+        "site.yml": SPACED_SITE,
+        "content/index.md": "My [CV](<CV 2024.pdf>).\n",
+        "content/coauthors.yml": "Charles Babbage: https://babbage.example/my page/\n",
+        "content/publications/looms.yml": SPACED_PUBLICATION,
+        "static/CV 2024.pdf": b"%PDF-1.4\n",
+        "static/100%.pdf": b"%PDF-1.4\n",
+        "static/papers/my talk.pdf": b"%PDF-1.4\n",
+        "static/images/my photo.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+    })
+    result = run_cli(root, "check")
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == PASSED
+    home = (root / "_site/index.html").read_text(encoding="utf-8")
+    page = (root / SLUG_PAGE).read_text(encoding="utf-8")
+    hrefs = re.findall(r'(?:href|src|content)="([^"]*(?:CV|100|my|page)[^"]*)"', home + page)
+    assert hrefs == [
+        "https://ada.example/images/my%20photo.svg",
+        "CV%202024.pdf", "CV%202024.pdf#page%202", "100%25.pdf",
+        "CV%202024.pdf",
+        "images/my%20photo.svg",
+        "https://babbage.example/my%20page/",
+        "papers/my%20talk.pdf", "papers/my%20talk.pdf", "papers/my%20talk.pdf", "papers/my%20talk.pdf",
+        "https://ada.example/images/my%20photo.svg",
+        "https://ada.example/papers/my%20talk.pdf",  # citation_pdf_url
+        "../../CV%202024.pdf", "../../CV%202024.pdf#page%202", "../../100%25.pdf",
+        "https://babbage.example/my%20page/",
+        "../../papers/my%20talk.pdf", "../../papers/my%20talk.pdf", "../../papers/my%20talk.pdf",
+        "../../papers/my%20talk.pdf",
+    ]
+    assert '"image": "https://ada.example/images/my%20photo.svg"' in home

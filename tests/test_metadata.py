@@ -397,3 +397,32 @@ def test_without_source_date_epoch_the_whole_site_is_the_same_on_every_build(mak
     build_ok(root, "build", "--out", "second")
     first, second = tree(root / "first"), tree(root / "second")
     assert "feed.xml" in first and first == second
+
+
+# ---------------------------------------------------------------------------------------------
+# Links as users write them, made valid URLs.
+
+
+@pytest.mark.parametrize("written, valid", [
+    ("CV 2024.pdf", "CV%202024.pdf"),
+    ("CV%202024.pdf", "CV%202024.pdf"),  # encoded already: not again
+    ("papers/a b.pdf?x=1 2&y=3#sec one", "papers/a%20b.pdf?x=1%202&y=3#sec%20one"),
+    ("100%.pdf", "100%25.pdf"),
+    ("a%2", "a%252"),
+    ("notes#a#b", "notes#a%23b"),
+    ("a^{}|`\"<>\\.pdf", "a%5E%7B%7D%7C%60%22%3C%3E%5C.pdf"),
+    ("tab\there", "tab%09here"),
+    ("https://[::1]:8000/my file", "https://[::1]:8000/my%20file"),
+    ("mailto:ada@example.org?subject=Hello there", "mailto:ada@example.org?subject=Hello%20there"),
+    ("Éléments/深度.pdf", "Éléments/深度.pdf"),  # a valid URL may hold any letter
+    ("x\ufdd0\ufffe", "x%EF%B7%90%EF%BF%BE"),  # but no noncharacter
+    ("https://example.org/a?b=c#d", "https://example.org/a?b=c#d"),
+])
+def test_a_link_is_made_a_valid_url_changing_nothing_else(written, valid):
+    assert metadata.valid_url(written) == valid
+    assert metadata.valid_url(valid) == valid
+
+
+def test_a_file_path_is_a_url_whose_percent_question_and_hash_are_part_of_the_name():
+    assert metadata.file_url("images/my photo.svg") == "images/my%20photo.svg"
+    assert metadata.file_url("images/100%20 #1?.svg") == "images/100%2520%20%231%3F.svg"
