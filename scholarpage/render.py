@@ -103,11 +103,13 @@ def format_authors(pub: model.Publication, owner: model.Owner, coauthors: dict[s
 def obfuscated_email(address: str) -> dict[str, str]:
     """What the page shows for an email: readable text and an encoded mailto for the script.
 
-    Neither holds the address as written, so harvesters scanning the HTML do not find it.
+    Neither holds the address as written, so harvesters scanning the HTML do not find it. The
+    encoded one is its UTF-8 bytes reversed, in base64, which site.js decodes, whatever
+    letters the address has.
     """
     user, _, domain = address.partition("@")
     shown = f"{user} [at] {domain.replace('.', ' [dot] ')}"
-    encoded = base64.b64encode(address[::-1].encode()).decode()
+    encoded = base64.b64encode(address.encode("utf-8")[::-1]).decode()
     return {"text": shown, "encoded": encoded}
 
 

@@ -328,8 +328,10 @@ def test_the_email_never_appears_as_plain_text(make_project):
     assert contact.text().startswith("Contact Ada Lovelace")
 
 
-def test_the_email_link_works_in_a_browser(make_project):
-    root = project(make_project, {"site.yml": OWNER_SITE})
+@pytest.mark.parametrize("address", ["ada@example.org", "jürgen@universität.de", "用户@例子.中国",
+                                     "ada😀@example.org"])
+def test_the_email_link_works_in_a_browser(make_project, address):
+    root = project(make_project, {"site.yml": OWNER_SITE.replace("ada@example.org", address)})
     build_ok(root)
     from playwright.sync_api import sync_playwright  # requirements-dev.txt; CI must have it
 
@@ -343,8 +345,8 @@ def test_the_email_link_works_in_a_browser(make_project):
             page = browser.new_page()
             page.goto((root / "_site" / "index.html").as_uri())
             link = page.locator("#contact a[href^='mailto:']")
-            assert link.get_attribute("href") == "mailto:ada@example.org"
-            assert link.inner_text() == "ada@example.org"
+            assert link.get_attribute("href") == f"mailto:{address}"
+            assert link.inner_text() == address
         finally:
             browser.close()
 

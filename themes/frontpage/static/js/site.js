@@ -2,9 +2,13 @@
 (function () {
   "use strict";
 
-  // The email is in the page only encoded (reversed, base64); build the mailto link on load.
+  // The email is in the page only encoded (its UTF-8 bytes reversed, in base64); build the
+  // mailto link on load.
   document.querySelectorAll("a.email[data-email]").forEach(function (link) {
-    var address = atob(link.getAttribute("data-email")).split("").reverse().join("");
+    var bytes = Uint8Array.from(atob(link.getAttribute("data-email")), function (c) {
+      return c.charCodeAt(0);
+    });
+    var address = new TextDecoder().decode(bytes.reverse());
     link.setAttribute("href", "mailto:" + address);
     link.textContent = address;
   });
