@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import model
 from .files import read_text
-from .metadata import slugify
+from .metadata import host_and_port, is_domain_name, slugify
 from .problems import Problems
 from .schema import Reader, read_record, valid
 from .yamlfile import YamlDoc, field_node, parse_yaml
@@ -91,7 +91,18 @@ def load_site(project: Project, problems: Problems, replacing_output: bool = Fal
     taken = theme_ids(project, site.theme)
     site = replace(site, sections=_sections_with_ids(site.sections, taken, doc, reader))
     _check_folders(site, project, doc, reader, replacing_output)
+    _check_port(site, doc, problems)
     return site
+
+
+def _check_port(site: model.Site, doc: YamlDoc, problems: Problems) -> None:
+    """Warn of a port in the url of a site on a domain name: GitHub Pages serves sites on
+    none, and the build writes no CNAME file for it. (A local address, localhost:8000, is fine.)"""
+    host, port = host_and_port(site.url) if site.url else ("", "")
+    if port and is_domain_name(host):
+        problems.warn(doc.path, *doc.where(field_node(doc.root, "url")),
+                      f"url '{site.url}' has a port (:{port}): GitHub Pages serves sites on "
+                      "none, and no CNAME file is written for it")
 
 
 # The home page's template, and what each section is given there: its id, and one made from it.

@@ -118,6 +118,44 @@ def site_root_url(site: model.Site) -> str:
     return site.url if not site.url or site.url.endswith("/") else site.url + "/"
 
 
+def host_and_port(url: str) -> tuple[str, str]:
+    """(host in lower case, port or '') of an http(s) URL: ('example.org', '8443') for
+    'https://Example.org:8443/'."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a bracket that encloses no IPv6 address: no host to speak of
+        return "", ""
+    port = _PORT.search(parts.netloc)
+    return parts.hostname or "", port[1] if port else ""
+
+
+_PORT = re.compile(r":(\d+)$")  # after the host, which may be an IPv6 address in brackets
+
+
+def is_domain_name(host: str) -> bool:
+    """Whether a host is a name in the DNS a custom domain may be: not localhost (or another
+    name without a dot), not an IP address."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return "." in host.strip(".")
+    return False
+
+
+def custom_domain(site: model.Site) -> str:
+    """The custom domain GitHub Pages serves the site at (its CNAME file), or '': none for
+    no url, a github.io site (in any case), a sub-path site (it shares the domain of the
+    user's site), or an address with a port, or on no domain name (see is_domain_name)."""
+    host, port = host_and_port(site.url) if site.url else ("", "")
+    if port or site.base_path != "/" or host.endswith(".github.io") or not is_domain_name(host):
+        return ""
+    return host
+
+
 def absolute(site: model.Site, path: str) -> str:
     """An absolute URL for a URL relative to the site root ('' without a site URL), as a URI:
     made valid (see valid_url), and what is not ASCII (a slug's letters, see slugify)

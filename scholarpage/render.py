@@ -677,10 +677,9 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
     if publications:  # else there is nothing to export, and the footer does not link it
         outputs["publications.bib"] = renderer.bibliography()
     pieces.keep()
-    host = site.url.split("://", 1)[-1].split("/", 1)[0] if site.url else ""
-    # A custom domain of its own; a sub-path site shares the domain of the user's site.
-    if host and not host.endswith(".github.io") and site.base_path == "/":
-        outputs["CNAME"] = f"{host}\n".encode()
+    domain = metadata.custom_domain(site)
+    if domain:
+        outputs["CNAME"] = f"{domain}\n".encode()
     made = outputs.keys() | {page_path for page_path, _, _ in pages}  # a page that failed too
     statics = static_files(project, site, problems)
     written = made | statics.keys()

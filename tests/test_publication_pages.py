@@ -351,12 +351,33 @@ def test_canonical_and_og_url_are_absolute_under_the_site_url(make_project, url,
     ("https://user.github.io/repo/", None),
     ("https://ada.example/repo/", None),  # a project site under the user site's own domain
     ("", None),
+    ("https://Ada.GitHub.io/", None),  # host names are compared in any case
+    ("https://WWW.Ada.Example/", "www.ada.example\n"),
+    ("http://localhost:8000/", None),  # no custom domain has a port, or is local or an IP address
+    ("https://ada.example:8443/", None),
+    ("http://127.0.0.1/", None),
+    ("http://[::1]/", None),
+    ("http://localhost/", None),
 ])
 def test_a_custom_domain_writes_cname(make_project, url, cname):
     root = make_project(project_files(f'"{url}"'))
     build_ok(root)
     path = root / "_site" / "CNAME"
     assert (path.read_text(encoding="utf-8") if path.exists() else None) == cname
+
+
+@pytest.mark.parametrize("url, warnings", [
+    ("https://ada.example:8443/", ["site.yml:3:6: warning: url 'https://ada.example:8443/' has a port "
+                                   "(:8443): GitHub Pages serves sites on none, and no CNAME file is "
+                                   "written for it"]),
+    ("http://localhost:8000/", []),  # previewing on this computer
+    ("http://[::1]:8000/", []),
+    ("https://ada.example/", []),
+])
+def test_a_port_on_a_domain_is_a_warning_at_the_url(make_project, url, warnings):
+    root = make_project(project_files(url))
+    result = build_ok(root)
+    assert [line for line in result.stderr.splitlines() if "site.yml" in line] == warnings
 
 
 def test_without_a_url_the_site_still_links_relatively_and_has_no_sitemap_or_feed(make_project):
