@@ -183,8 +183,12 @@ class Site:
     owner: Owner = spec(Record(Owner), "Who the homepage is about.")
     description: str = spec(Text(), "One sentence about you, for search engines.", "")
     url: str = spec(
-        Text(pattern=r"^(https?://[^\s/]+(/[^\s]*)?)?$", hint="an http(s) address"),
-        "Address of the published site, e.g. https://user.github.io/ or "
+        # The host (an IPv6 address in brackets), then folders: the last part of the path is
+        # one too, with no dot (index.html is a page of the site), and no query or fragment.
+        Text(pattern=r"^(https?://(\[[0-9A-Fa-f:.]+\](:\d*)?|[^\s/?#\[\]]+)(/([^\s/?#]*/)*[^\s/?#.]*)?)?$",
+             hint="the http(s) address of the site's folder, like https://user.github.io/repo/ "
+                  "(no file name such as index.html, no '?' or '#')"),
+        "Address of the published site's folder, e.g. https://user.github.io/ or "
         "https://user.github.io/repo/ (a sub-path is honoured everywhere).",
         "",
     )

@@ -262,6 +262,18 @@ def test_site_yml_problems(make_project):
     ]
 
 
+URL_HINT = ("'url' must be the http(s) address of the site's folder, like https://user.github.io/repo/ "
+            "(no file name such as index.html, no '?' or '#'), got '{}'")
+
+
+@pytest.mark.parametrize("url", ["https://user.github.io/repo/index.html", "https://ada.example/cv.pdf",
+                                 "https://user.github.io/repo/?utm=x", "https://user.github.io/#top",
+                                 "https://user.github.io/repo#top", "http://[::1/", "ftp://ada.example/"])
+def test_a_url_that_is_no_folder_is_an_error_at_its_place(make_project, url):
+    site = f"title: Test Site\nurl: {url}\nowner:\n  name: Ada Lovelace\n"
+    assert errors_of(make_project, {"site.yml": site}) == [f"site.yml:2:6: {URL_HINT.format(url)}"]
+
+
 def test_required_text_in_site_yml_must_not_be_empty(make_project):
     site = ("title: ''\nowner:\n  name: ' '\n  links:\n    - label: ''\n      url: https://a.org/\n"
             "sections:\n  - heading: \"\"\n    types: ['', journal]\n")
