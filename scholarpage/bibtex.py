@@ -57,7 +57,6 @@ _SPECIAL_CHARACTER = re.compile(r"[\\{}~&%#_$]")  # finding none is quicker than
 _WORD = re.compile(r"[\w'.-]+")
 _KEY_WORD_SEPARATORS = re.compile(r"[\s:/-]+")
 _NOT_KEY = re.compile(r"[^a-z0-9]")
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 def last_first(name: str) -> str:
@@ -145,9 +144,13 @@ def _braced_if_capital(word: re.Match) -> str:
     return text if text.islower() or not any(map(str.isupper, text)) else f"{{{text}}}"
 
 
-def _paragraphs(text: str) -> str:
-    """Each paragraph on one line, paragraphs apart by a blank line: what the importer reads."""
-    return "\n\n".join(" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text.strip()))
+def abstract_value(text: str) -> str:
+    """An abstract's field value, its Markdown escaped as any text and its lines kept (a table or
+    code block needs them). Written over several lines, it starts on the line after `{`, so
+    that the importer, which takes the indentation of a value's lines after its first for the
+    file's layout (see importer.abstract), finds none to take away."""
+    lines = escape(text.strip())
+    return "{%s}" % ("\n" + lines if "\n" in lines else lines)
 
 
 def _link_fields(pub: Publication) -> list[tuple[str, str]]:
@@ -195,7 +198,7 @@ def entry(pub: Publication, key: str) -> str:
         fields.append(("note", "{%s}" % escape(pub.note)))
     fields += _link_fields(pub)
     if pub.abstract:
-        fields.append(("abstract", "{%s}" % escape(_paragraphs(pub.abstract))))
+        fields.append(("abstract", abstract_value(pub.abstract)))
     body = ",\n".join(f"  {name} = {value}" for name, value in _unique(fields))
     return f"@{kind}{{{key},\n{body}\n}}\n"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,14 @@ class ImportResult:
 def _clean(text: str) -> str:
     """Decoded text on one line; LaTeX's `~` (a no-break space) becomes a plain space."""
     return " ".join(text.replace("\xa0", " ").split())
+
+
+def abstract(text: str) -> str:
+    """A decoded abstract as Markdown, its lines as the .bib gives them (a table or a code block
+    needs them; wrapped prose reads the same): the indentation common to the lines after the
+    first is the file's layout and goes, as do blank lines around it; LaTeX's `~` is a space."""
+    first, _, rest = text.replace("\xa0", " ").partition("\n")
+    return (first + "\n" + textwrap.dedent(rest)).strip() + "\n"
 
 
 def _raw(text: str) -> str:
@@ -278,8 +287,7 @@ def entry_data(entry, fields: dict, problems: Problems, place: Place) -> dict | 
         reason = unsafe_url_reason(value) or "is not an http(s) address"
         place.at(name).warn(problems, f"field '{name}' left out: '{one_line(value)}' {reason}")
     if fields.get("abstract", "").strip():
-        paragraphs = re.split(r"\n\s*\n", fields["abstract"].strip())
-        data["abstract"] = "\n\n".join(_clean(p) for p in paragraphs) + "\n"
+        data["abstract"] = abstract(fields["abstract"])
     if re.match(_KEY_PATTERN, entry.key):
         data["bibtex_key"] = entry.key
     return {name: value for name, value in data.items() if value not in ({}, "")}

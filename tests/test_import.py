@@ -123,8 +123,9 @@ def test_zotero_better_bibtex_export(make_project):
     root = make_project()
     assert imported(root, "zotero").summary() == "2 new, 0 already present, 0 with problems"
     files = folder(root)
-    # Double braces go, "(NeurIPS)" is the short name, the abstract keeps its paragraphs, and
-    # Zotero's file, urldate, langid and keywords are not links.
+    # Double braces go, "(NeurIPS)" is the short name, the abstract keeps its lines (the
+    # indentation of the file's layout goes), and Zotero's file, urldate, langid and keywords
+    # are not links.
     assert files["2020-sun-adashare.yml"] == yaml_of("""\
         title: 'AdaShare: Learning What To Share For Efficient Deep Multi-Task Learning'
         authors:
@@ -137,9 +138,13 @@ def test_zotero_better_bibtex_export(make_project):
         venue_full: Advances in Neural Information Processing Systems
         year: 2020
         abstract: |
-          Multi-task learning is an open and challenging problem in computer vision. The typical way of conducting multi-task learning with deep neural networks is either through handcrafted schemes that share all initial layers and branch out at an adhoc point, or through separate task-specific networks.
+          Multi-task learning is an open and challenging problem in computer vision.
+          The typical way of conducting multi-task learning with deep neural networks is either
+          through handcrafted schemes that share all initial layers and branch out at an adhoc
+          point, or through separate task-specific networks.
 
-          We propose AdaShare, a novel and differentiable approach for efficient multi-task learning that learns the feature sharing pattern.
+          We propose AdaShare, a novel and differentiable approach for efficient multi-task
+          learning that learns the feature sharing pattern.
         bibtex_key: sunAdaShareLearningWhat2020
         """)
     preprint = files["2023-hu-weakly-supervised-compositional-feature.yml"]
@@ -975,6 +980,58 @@ def test_text_the_exporter_escapes_comes_back_as_written(make_project, tmp_path)
         copy = copies[keys[id(original)]]
         assert [getattr(copy, name) for name in COMPARED] == \
             [getattr(original, name) for name in COMPARED], original.title
+
+
+def test_an_abstract_keeps_its_markdown_lines_through_publications_bib(make_project, tmp_path):
+    entries = """\
+        - title: Tables and Code
+          authors: [Ada Lovelace]
+          type: conference
+          year: 2024
+          abstract: |
+            Results -- see ''below'', "quoted" and `` `code` ``:
+
+            | a | b |
+            |---|:-:|
+            | 1 | 2 |
+
+            ```python
+            x = 1 < 2  # 50% of x_y {b} \\ ~
+            ```
+
+            - first item
+              continued
+            - second
+
+                an indented code block
+
+            Last line, a hard break:  
+            and $\\alpha$.
+        - title: One Line
+          authors: [Ada Lovelace]
+          type: journal
+          year: 2023
+          abstract: |
+            Plain.
+        """
+    source = write_files(tmp_path / "source", {"site.yml": MINIMAL_SITE,
+                                                "content/publications/list.yml": entries})
+    shutil.copytree(REPO / "themes", source / "themes")
+    build_ok(source)
+    bib = (source / "_site" / "publications.bib").read_text(encoding="utf-8")
+    # Written over lines from the line after '{', escaped as any BibTeX text.
+    assert "  abstract = {\nResults -{}- see '{}'below'{}', \"quoted\" and `{}` `code` `{}`:\n\n" \
+           "| a | b |\n|-{}-{}-|:-:|\n" in bib
+    assert "\n`{}`{}`python\nx = 1 < 2  \\# 50\\% of x\\_y \\{b\\} \\textbackslash{} " \
+           "\\textasciitilde{}\n`{}`{}`\n" in bib
+    assert "  abstract = {Plain.}\n" in bib  # one line stays on the field's line
+    root = make_project()
+    assert import_files(root, [source / "_site" / "publications.bib"]).summary() == \
+        "2 new, 0 already present, 0 with problems"
+    originals = records(source)
+    copies = {pub.title: pub for pub in records(root)}
+    assert [[getattr(copies[pub.title], name) for name in COMPARED] for pub in originals] == \
+        [[getattr(pub, name) for name in COMPARED] for pub in originals]
 
 
 def test_the_exported_entry_carries_what_citation_managers_need(make_project):
