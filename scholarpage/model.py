@@ -161,6 +161,39 @@ class Section:
     )
 
 
+def _holding(placeholder: str) -> Text:
+    """Text that must hold `{placeholder}`, where the theme puts a name, a title or a link."""
+    return Text(pattern=r".*\{%s\}.*" % placeholder, hint=f"text holding {{{placeholder}}}")
+
+
+@dataclass(frozen=True)
+class Words:
+    """The theme's own words, in the site's `language` (see words.py); one given here replaces
+    the built-in one. Empty: the built-in word."""
+
+    skip_to_content: str = spec(Text(), "Link to skip the navbar: 'Skip to content'.", "")
+    profiles: str = spec(Text(), "Name of the navbar, for screen readers: 'Profiles'.", "")
+    publications: str = spec(Text(), "Heading of the publication list: 'Publications'.", "")
+    abstract: str = spec(Text(), "Toggle and heading of an abstract: 'Abstract'.", "")
+    contact: str = spec(Text(), "Heading of the contact block: 'Contact'.", "")
+    email: str = spec(Text(), "Before the email address, with its colon: 'Email:'.", "")
+    copy: str = spec(Text(), "Button copying a BibTeX entry: 'Copy'.", "")
+    copy_what: str = spec(_holding("title"), "What that button copies, for screen readers: "
+                          "'BibTeX of “{title}”'.", "")
+    copied: str = spec(Text(), "The button once it has copied: 'Copied'.", "")
+    copy_failed: str = spec(Text(), "The button when the browser refused to copy: "
+                            "'Select and copy'.", "")
+    all_publications: str = spec(Text(), "A publication page's link back to the list: "
+                                 "'All publications'.", "")
+    all_as_bibtex: str = spec(Text(), "Footer link to publications.bib: "
+                              "'All publications as BibTeX'.", "")
+    page_not_found: str = spec(Text(), "Title of the 404 page: 'Page not found'.", "")
+    no_page_here: str = spec(_holding("home"), "Text of the 404 page, {home} the link home: "
+                             "'There is no page at this address. Go to {home}.'", "")
+    home_of: str = spec(_holding("name"), "That link's text: '{name}’s homepage'.", "")
+    feed_title: str = spec(_holding("name"), "Title of the Atom feed: '{name}: publications'.", "")
+
+
 DEFAULT_SECTIONS = (
     Section("Conferences", ("conference",)),
     Section("Journal", ("journal",)),
@@ -194,7 +227,7 @@ class Site:
     )
     language: str = spec(
         Text(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", hint="a language tag like 'en'"),
-        "Language of the page.",
+        "Language of the page; it chooses the theme's words (see `words`).",
         "en",
     )
     theme: str = spec(Text(), "Folder name under themes/.", "frontpage")
@@ -206,6 +239,12 @@ class Site:
         Records(Section, min_items=1),
         "Publication sections in page order, each with the types it lists.",
         DEFAULT_SECTIONS,
+    )
+    words: Words = spec(
+        Record(Words),
+        "The theme's words, to replace any built-in one (those of `language`: de, en, es, fr, "
+        "it, ja, pt, zh; English for any other).",
+        Words(),
     )
 
     @property

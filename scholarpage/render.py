@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import bibtex, markup, metadata, model
+from . import bibtex, markup, metadata, model, words
 from .config import SITE_FILE, Project
 from .content import Content
 from .files import files_under, place_of, read_text, report_unreadable
@@ -111,6 +111,16 @@ def obfuscated_email(address: str) -> dict[str, str]:
     shown = f"{user} [at] {domain.replace('.', ' [dot] ')}"
     encoded = base64.b64encode(address.encode("utf-8")[::-1]).decode()
     return {"text": shown, "encoded": encoded}
+
+
+def fill(word: str, **values):
+    """A theme word (see words.py) with its `{placeholders}` filled: `word|fill(name=...)`. The
+    word and text values are escaped, markup values (a link) are kept."""
+    Markup, escape = _markup()
+    text = escape(word)
+    for name, value in values.items():
+        text = text.replace("{%s}" % name, escape(value))
+    return Markup(text)
 
 
 def site_link(url: str, root: str) -> str:
@@ -531,12 +541,14 @@ def new_environment(project: Project, site: model.Site, bytecode_cache=None):
             lambda context, *args, **options: getattr(current[0], name)(*args, **options))
 
     env.filters.update({name: filtering(name) for name in _RENDERER_FILTERS})
-    env.filters.update(site_link=site_link, file_url=metadata.file_url, json_ld=lambda data: Markup(metadata.json_ld(data)))
+    env.filters.update(site_link=site_link, file_url=metadata.file_url, fill=fill,
+                       json_ld=lambda data: Markup(metadata.json_ld(data)))
     env.globals.update({name: calling(name) for name in _RENDERER_GLOBALS})
     env.globals.update(
         publication_date=metadata.publication_date,
         atom_date=lambda pub: metadata.atom_date(pub.sort_date) if pub.sort_date[0] else "",
         page_url=page_url,
+        words=words.theme_words(site),  # the environment is kept for one site.yml only
         publication_entries=jinja2.pass_context(calling("publication_entries")),
     )
     return env, current

@@ -554,6 +554,9 @@ TEMPLATE_CASES = {
         "templates/partials/publication.html", "<li>\n{{ pub.title }}\n{{ pub.colour }}\n</li>\n",
         "templates/partials/publication.html:3: template error: "
         "'scholarpage.model.Publication object' has no attribute 'colour'"),
+    "unknown theme word": (
+        "templates/index.html", INDEX_WITH.format("<p>{{ words.colour }}</p>"),
+        "templates/index.html:4: template error: 'scholarpage.model.Words object' has no attribute 'colour'"),
     "missing include": (
         "templates/index.html", INDEX_WITH.format('{% include "nosuch.html" %}'),
         "templates/index.html:4: template not found: nosuch.html"),

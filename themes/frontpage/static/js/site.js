@@ -34,9 +34,9 @@
     button.addEventListener("click", function () {
       var source = document.getElementById(button.getAttribute("data-copy"));
       copyText(source.textContent).then(function () {
-        button.firstChild.nodeValue = "Copied";
+        button.firstChild.nodeValue = button.getAttribute("data-copied") || "Copied";
       }, function () {
-        button.firstChild.nodeValue = "Select and copy";
+        button.firstChild.nodeValue = button.getAttribute("data-copy-failed") || "Select and copy";
       }).then(function () {
         setTimeout(function () { button.firstChild.nodeValue = label; }, 2000);
       });
