@@ -152,7 +152,15 @@ class Section:
     heading: str = spec(Text(), "Heading of the section, e.g. 'Conferences'.")
     types: tuple[str, ...] = spec(
         TextList(min_items=1),
-        "Publication types listed in this section, e.g. [conference].",
+        "Publication types listed in this section, e.g. [conference] (required unless the "
+        "section is `selected`).",
+        (),
+    )
+    selected: bool = spec(
+        Flag(),
+        "List only the publications marked `selected: true`: of `types`, or without `types` of "
+        "every type another section lists (a 'Selected publications' section).",
+        False,
     )
     id: str = spec(
         Text(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", hint="letters, digits, '-' or '_'"),
@@ -253,6 +261,12 @@ class Site:
         given a place on the site (no item, page, feed or sitemap entry), only its BibTeX."""
         return frozenset(kind for section in self.sections for kind in section.types)
 
+    def listed_in(self, section: Section, pub: Publication) -> bool:
+        """Whether `section` lists `pub`: by its type, and if the section is `selected`, only
+        a selected one (of any type some section lists, when the section names none)."""
+        kinds = section.types or self.shown_types
+        return pub.type in kinds and (pub.selected or not section.selected)
+
     @property
     def base_path(self) -> str:
         """The URL's path, always ending in '/': '/' or '/repo/'."""
@@ -305,7 +319,8 @@ class Publication:
         example={"pdf": "https://arxiv.org/pdf/2206.09541", "code": "https://github.com/u/r"},
     )
     abstract: str = spec(Text(multiline=True), "Abstract, in Markdown.", "")
-    selected: bool = spec(Flag(), "Mark a highlight publication.", False)
+    selected: bool = spec(
+        Flag(), "A highlight: listed in site.yml's `selected: true` sections too.", False)
     bibtex_key: str = spec(
         Text(pattern=r"^[A-Za-z0-9_:.+/-]+$", hint="letters, digits and _:.+/-"),
         "BibTeX citation key (default: made from the first author, year and title).",

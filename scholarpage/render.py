@@ -170,15 +170,20 @@ def static_files(project: Project, site: model.Site, problems: Problems | None =
 
 
 def sections_of(site: model.Site, publications) -> tuple[SectionView, ...]:
-    """Each section with its publications, in their order: one pass over the publications."""
+    """Each section with its publications, in their order: one pass over the publications; a
+    `selected` section takes the selected ones it lists (see Site.listed_in)."""
     lists = [[] for _ in site.sections]
     lists_of_type: dict[str, list] = {}
     for section, items in zip(site.sections, lists):
-        for kind in dict.fromkeys(section.types):
+        for kind in dict.fromkeys(section.types if not section.selected else ()):
             lists_of_type.setdefault(kind, []).append(items)
+    selected = [(section, items) for section, items in zip(site.sections, lists) if section.selected]
     for pub in publications:
         for items in lists_of_type.get(pub.type, ()):
             items.append(pub)
+        for section, items in selected if pub.selected else ():
+            if site.listed_in(section, pub):
+                items.append(pub)
     return tuple(SectionView(section, tuple(items)) for section, items in zip(site.sections, lists))
 
 

@@ -693,3 +693,49 @@ def test_a_large_file_changed_in_one_byte_is_written_the_others_are_linked(tmp_p
     write_site(tmp_path / "site", {"large.html": bytes(changed), "small.txt": b"same\n"})
     assert (tmp_path / "site" / "large.html").read_bytes() == bytes(changed)
     assert (tmp_path / "site" / "small.txt").stat().st_ino == small
+
+
+def test_a_selected_section_lists_the_selected_publications_again_with_ids_of_their_own(make_project):
+    site = OWNER_SITE + (
+        "sections:\n"
+        "  - heading: Selected publications\n    selected: true\n"
+        "  - heading: Selected journals\n    selected: true\n    types: [journal]\n"
+        "  - heading: Conferences\n    types: [conference]\n"
+        "  - heading: Journal\n    types: [journal]\n")
+    files = {
+        "site.yml": site,
+        "content/publications/a.yml": pub("Chosen at a conference", "year: 2024", "selected: true"),
+        "content/publications/b.yml": pub("Chosen in a journal", "year: 2023", "selected: yes",
+                                          type="journal"),
+        "content/publications/c.yml": pub("Not chosen", "year: 2025"),
+        "content/publications/d.yml": pub("Chosen talk", "year: 2025", "selected: true", type="talk"),
+    }
+    root = project(make_project, files)
+    assert build_ok(root).stderr == (
+        "content/publications/d.yml:3:7: warning: type 'talk' is not shown by any section in "
+        "site.yml: add a section with types: [talk]\n")
+    doc = index(root)
+    listed = {section.find("h3").text(): [(title_of(li), li.attrs.get("id")) for li in entries(section)]
+              for section in doc.find_all("section") if section.find("h3")}
+    assert listed == {
+        "Selected publications": [("Chosen at a conference", "lovelace2024chosen"),
+                                  ("Chosen in a journal", "lovelace2023chosen")],
+        "Selected journals": [("Chosen in a journal", None)],
+        "Conferences": [("Not chosen", "lovelace2025not"), ("Chosen at a conference", None)],
+        "Journal": [("Chosen in a journal", None)]}
+    text = (root / "_site" / "index.html").read_text(encoding="utf-8")
+    ids = re.findall(r' id="([^"]*)"', text)
+    assert len(ids) == len(set(ids))
+    # Listed again, its BibTeX block has an id of its own, which its copy button copies.
+    assert [name for name in ids if name.startswith("lovelace2023chosen")] == [
+        "lovelace2023chosen", "lovelace2023chosen-bibtex", "lovelace2023chosen-2-bibtex",
+        "lovelace2023chosen-3-bibtex"]
+
+
+def test_a_section_without_types_must_be_a_selected_one(make_project):
+    site = OWNER_SITE + "sections:\n  - heading: Papers\n"
+    result = run_cli(project(make_project, {"site.yml": site}))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "site.yml:7:5: missing required field 'types' (a section without it lists the selected "
+        "publications: add 'selected: true')")
