@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .problems import Problems
-from .render import path_in_site
+from .render import in_folder, output_file
 
 VNU_HELP = ("the Nu Html Checker was not found: install Java and run `npm install vnu-jar`, "
             "or set VNU_JAR to the path of vnu.jar (or pass --no-html to skip this check)")
@@ -54,18 +54,10 @@ def read_links(html: str) -> PageLinks:
     return parser.page
 
 
-def _target_file(folder: Path, page: str, path: str, base_path: str) -> str | None:
-    """The output file a link path reaches from `page`, or None when it leaves the site."""
-    relative = path_in_site(path, page, base_path)
-    if relative is not None and (not relative or path.endswith("/") or (folder / relative).is_dir()):
-        relative = f"{relative}/index.html".lstrip("/")
-    return relative
-
-
 def _within(parts, own) -> bool:
     """Whether a link (split) leads into the site at the URL `own` (split)."""
     return ((parts.scheme, parts.netloc) == (own.scheme, own.netloc)
-            and (parts.path + "/").startswith(own.path.rstrip("/") + "/"))
+            and in_folder(parts.path, own.path.rstrip("/") + "/"))
 
 
 def check_links(folder: Path, base_path: str = "/", site_url: str = "") -> tuple[Problems, list[str]]:
@@ -88,7 +80,8 @@ def check_links(folder: Path, base_path: str = "/", site_url: str = "") -> tuple
             if (parts.scheme or parts.netloc) and not inside:
                 problems.error(page, line, 0, f"link '{url}' is not http(s), mailto or relative")
                 continue
-            target = page if not parts.path else _target_file(folder, page, unquote(parts.path), base_path)
+            target = page if not parts.path else output_file(
+                unquote(parts.path), page, base_path, lambda relative: (folder / relative).is_dir())
             if target is None or not (folder / target).is_file():
                 problems.error(page, line, 0, f"broken link '{url}': no such file in the site")
                 continue

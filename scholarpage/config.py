@@ -89,11 +89,19 @@ def load_site(project: Project, problems: Problems, replacing_output: bool = Fal
     if not valid(site):
         return None
     taken = theme_ids(project, site.theme)
-    site = replace(site, sections=_sections_with_ids(site.sections, taken, doc, reader))
+    site = replace(site, sections=_sections_with_ids(site.sections, taken, doc, reader),
+                   owner=replace(site.owner, links=_placed(site.owner.links, doc)))
     _check_section_types(site.sections, doc, reader)
     _check_folders(site, project, doc, reader, replacing_output)
     _check_port(site, doc, problems)
     return site
+
+
+def _placed(links, doc: YamlDoc) -> tuple:
+    """The navbar's links, each with the place of its url in site.yml (read whole: one per node)."""
+    nodes = field_node(doc.root, "owner", "links")
+    return tuple(replace(link, place=doc.where(field_node(node, "url")))
+                 for link, node in zip(links, nodes.value)) if links else links
 
 
 def _check_port(site: model.Site, doc: YamlDoc, problems: Problems) -> None:

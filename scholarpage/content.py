@@ -17,7 +17,7 @@ from .config import Project
 from .files import files_under, read_text, report_unreadable
 from .memo import Memo
 from .problems import Problem, Problems, did_you_mean
-from .schema import Reader, into_the_site, read_record, read_value, valid
+from .schema import Reader, into_the_site, one_line, read_record, read_value, unsafe_url_reason, valid
 from .workers import fork_map
 from .yamlfile import field_node, parse_yaml, split_front_matter
 
@@ -69,19 +69,19 @@ def read_publication_file(shown: str, text: str, digest: str | None = None) -> F
     problems = Problems()
     records = []
     if shown.endswith(".md"):
-        doc, body, _ = _front_matter(text, shown, problems)
+        doc, body, body_line = _front_matter(text, shown, problems)
         if doc is not None and doc.root is None:
             problems.error(shown, 1, 1, "front matter is empty: it needs title, authors and type")
         elif doc is not None and text.startswith("---"):
             records = _read_entries(doc, [doc.root], Reader(doc, problems), shown)
             if body.strip() and records:
-                if records[0].abstract:
+                if records[0][0].abstract:
                     line, column = doc.where(field_node(doc.root, "abstract"))
                     problems.error(shown, line, column,
                                    "the abstract is given twice: in front matter and as the body")
                     records = []
                 else:
-                    records = [replace(records[0], abstract=body.strip())]
+                    records = [(replace(records[0][0], abstract=body.strip()), body_line + 1)]
         elif doc is None and not problems:
             problems.error(shown, 1, 1, "a publication in Markdown starts with '---' front matter")
     else:
@@ -92,17 +92,17 @@ def read_publication_file(shown: str, text: str, digest: str | None = None) -> F
         elif doc is not None:
             problems.warn(shown, 0, 0, "is empty: no publication in it")
     digest = digest or text_digest(shown, text)
-    records = [_completed(pub, _markdown(pub.abstract, text, shown, problems), f"{digest}.{index}")
-               for index, pub in enumerate(records)]
+    records = [_completed(pub, *_markdown(pub.abstract, text, abstract_line, shown, problems),
+                          f"{digest}.{index}")
+               for index, (pub, abstract_line) in enumerate(records)]
     return FileResult(tuple(records), tuple(problems.items), digest)
 
 
-def _completed(pub: model.Publication, abstract_html: str, digest: str) -> model.Publication:
+def _completed(pub: model.Publication, abstract_html: str, abstract_links: tuple,
+               digest: str) -> model.Publication:
     """A publication read from its file, with what the engine derives from it."""
     pub = _unbraced(pub)
-    site_links = tuple(link.url for link in pub.links if into_the_site(link.url))
-    return replace(pub, abstract_html=markup.with_valid_urls(abstract_html),
-                   site_links=site_links + markup.links_into_the_site(abstract_html),
+    return replace(pub, abstract_html=abstract_html, site_links=pub.site_links + abstract_links,
                    digest=digest, made_key=bibtex.default_key(pub), made_slug=metadata.default_slug(pub))
 
 
@@ -115,14 +115,23 @@ def _unbraced(pub: model.Publication) -> model.Publication:
     return replace(pub, authors=authors, organizations=organizations)
 
 
-def _markdown(text: str, file_text: str, shown: str, problems: Problems) -> str:
-    """Render Markdown once per file read, its unsafe links reported where the file has them."""
+def _markdown(text: str, file_text: str, from_line: int, shown: str, problems: Problems):
+    """(HTML, its links into the site as model.SiteLink) of Markdown written in `file_text`
+    from line `from_line`, rendered once per file read: each link found where the file has it,
+    an unsafe one reported there, each URL made valid (see metadata.valid_url)."""
     rendered = markup.to_html(text)
-    markup.check_links(rendered, file_text, shown, problems)
-    return rendered
+    site_links = []
+    for url, line, column in markup.placed_links(rendered, file_text, from_line):
+        reason = unsafe_url_reason(url)
+        if reason:
+            problems.error(shown, line, column, f"link '{one_line(url)}' {reason}")
+        elif into_the_site(url):
+            site_links.append((url, line, column))
+    return markup.with_valid_urls(rendered), tuple(site_links)
 
 
-def _read_entries(doc, nodes, reader: Reader, shown: str) -> list[model.Publication]:
+def _read_entries(doc, nodes, reader: Reader, shown: str) -> list[tuple[model.Publication, int]]:
+    """The valid publications of `nodes`, each with the line its abstract starts on (0: none)."""
     records = []
     for node in nodes:
         line = doc.where(node)[0]
@@ -130,8 +139,20 @@ def _read_entries(doc, nodes, reader: Reader, shown: str) -> list[model.Publicat
         publication = read_record(model.Publication, node, reader, source=shown, line=line,
                                   type_place=doc.where(type_node) if type_node else (line, 1))
         if valid(publication) and _dates_agree(publication, doc, node, reader):
-            records.append(publication)
+            abstract = field_node(node, "abstract")
+            records.append((replace(publication, site_links=_site_links(publication, doc, node)),
+                            doc.where(abstract)[0] if abstract else 0))
     return records
+
+
+def _site_links(publication: model.Publication, doc, node) -> tuple:
+    """The publication's `links` that lead into the site, with their places (model.SiteLink);
+    'arxiv: 2303.18232' is not one: it is made a link to arXiv."""
+    urls = {link.url for link in publication.links}
+    links = field_node(node, "links")
+    return tuple((value.value, *doc.where(value)) for _, value in (
+        links.value if isinstance(links, yaml.MappingNode) else ())
+        if isinstance(value, yaml.ScalarNode) and value.value in urls and into_the_site(value.value))
 
 
 def _dates_agree(publication: model.Publication, doc, node, reader: Reader) -> bool:
@@ -157,29 +178,28 @@ def publication_files(project: Project, problems: Problems | None = None) -> lis
     through symbolic links; a link that leads nowhere or in a loop is reported to `problems`,
     and so is a file where the folder should be: what it holds would be left out unseen."""
     folder = project.content / PUBLICATIONS_DIR
-    found, broken = files_under(folder, _not_read)
+    found, broken = files_under(folder, _left_alone)
     for path, error in broken if problems is not None else ():
         report_unreadable(path, project.relative(path), error, problems)
     if problems is not None and not found and folder.is_file():
         problems.error(project.relative(folder), 0, 0, "is a file, not a folder: publications are "
                        "the .yml and .md files in a folder of this name")
     files = [path for parts, path in found if parts[-1].endswith(PUBLICATION_SUFFIXES)]
-    if problems is not None and len(files) < len(found):
-        for parts, path in found:
-            if not parts[-1].endswith(PUBLICATION_SUFFIXES) and not _editors_own(parts[-1]):
-                problems.warn(project.relative(path), 0, 0, "not read: a publication is a .yml or "
-                              ".md file (a name starting with '_' keeps a file here unread)")
+    for parts, path in found if problems is not None and len(files) < len(found) else ():
+        if not parts[-1].endswith(PUBLICATION_SUFFIXES):
+            problems.warn(project.relative(path), 0, 0,
+                          f"not read: a publication is a .yml or .md file {_KEEP_UNREAD}")
     return files
 
 
-def _not_read(name: str) -> bool:
-    """Hidden files and folders, and those starting with '_' (drafts, notes)."""
-    return name.startswith((".", "_"))
+_KEEP_UNREAD = "(a name starting with '_' keeps a file here unread)"
 
 
-def _editors_own(name: str) -> bool:
-    """A backup or lock file an editor keeps beside the file it edits (x.yml~, #x.yml#)."""
-    return name.endswith("~") or name.startswith("#")
+def _left_alone(name: str) -> bool:
+    """Files and folders content/ may hold without the build reading them or warning of them:
+    hidden ones, those starting with '_' (drafts, notes), and the backup or lock files an
+    editor keeps beside the file it edits (x.yml~, #x.yml#)."""
+    return name.startswith((".", "_", "#")) or name.endswith("~")
 
 
 def report_unread_content(project: Project, problems: Problems) -> None:
@@ -190,11 +210,10 @@ def report_unread_content(project: Project, problems: Problems) -> None:
     except OSError:  # no content/ folder: each file the build needs is reported missing
         return
     for name in names:
-        if name not in (BIO_FILE, COAUTHORS_FILE, PUBLICATIONS_DIR) and not _not_read(name) \
-                and not _editors_own(name):
+        if name not in (BIO_FILE, COAUTHORS_FILE, PUBLICATIONS_DIR) and not _left_alone(name):
             problems.warn(project.relative(project.content / name), 0, 0,
                           f"not read: content/ holds {BIO_FILE} (the bio), {COAUTHORS_FILE} and "
-                          f"{PUBLICATIONS_DIR}/ (a name starting with '_' keeps a file here unread)")
+                          f"{PUBLICATIONS_DIR}/ {_KEEP_UNREAD}")
 
 
 def read_bio(project: Project, problems: Problems, parsed: Memo | None = None) -> model.Page:
@@ -216,14 +235,13 @@ def read_bio(project: Project, problems: Problems, parsed: Memo | None = None) -
 def read_bio_file(shown: str, text: str) -> FileResult:
     """The bio page of a file's text, as the one record of the result."""
     problems = Problems()
-    doc, body, _ = _front_matter(text, shown, problems)
+    doc, body, body_line = _front_matter(text, shown, problems)
     page = model.Page()
     if doc is not None and doc.root is not None:
         read = read_record(model.Page, doc.root, Reader(doc, problems))
         page = read if valid(read) else page
-    html = _markdown(body, text, shown, problems)
-    page = replace(page, body=body, html=markup.with_valid_urls(html), source=shown,
-                   site_links=markup.links_into_the_site(html))
+    html, site_links = _markdown(body, text, body_line + 1, shown, problems)
+    page = replace(page, body=body, html=html, source=shown, site_links=site_links)
     return FileResult((page,), tuple(problems.items), text_digest(shown, text))
 
 

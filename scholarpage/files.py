@@ -33,16 +33,15 @@ def line_and_column(text: str, index: int) -> tuple[int, int]:
     return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-def place_of(written: str, text: str, from_line: int = 1) -> tuple[int, int]:
-    """(line, column) of the first `written` in `text` from line `from_line`; (from_line, 1)
-    if it is not found there (written otherwise: escaped, folded)."""
+def line_start(text: str, line: int) -> int:
+    """The index in `text` where its line `line` (counted from 1) starts; its end if it has
+    fewer lines."""
     start = 0
-    for _ in range(from_line - 1):
+    for _ in range(line - 1):
         start = text.find("\n", start) + 1
         if not start:
-            return from_line, 1
-    index = text.find(written, start)
-    return line_and_column(text, index) if index >= 0 else (from_line, 1)
+            return len(text)
+    return start
 
 
 def _not_utf8(path: Path | str, shown: str, problems: Problems) -> None:

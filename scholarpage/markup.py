@@ -1,16 +1,15 @@
-"""Markdown -> HTML for the owner's own text (bio, abstracts), with its links checked.
+"""Markdown -> HTML for the owner's own text (bio, abstracts), and the links in that HTML.
 
 Markdown is the owner's content and may hold HTML, so it is not sanitised; but every link and
-image it produces must still be http(s), mailto or relative, like every other URL on the site.
+image it produces must still be http(s), mailto or relative, like every other URL on the site:
+content.py checks each at its place in the file (see placed_links).
 """
 from __future__ import annotations
 
 import re
 
-from .files import line_and_column
+from .files import line_and_column, line_start
 from .metadata import valid_url
-from .problems import Problems
-from .schema import into_the_site, one_line, unsafe_url_reason
 
 # Links are found from each '=': the name before it must be href or src (any case), after
 # HTML's whitespace, a '/' or a quote (which end the tag's name or the attribute before) or at
@@ -146,20 +145,20 @@ def _link_value(rendered: str, equals: int) -> re.Match | None:
     return None
 
 
-def check_links(rendered: str, source_text: str, path: str, problems: Problems) -> None:
-    """Report each unsafe link target in rendered HTML at its place in the source file's text."""
+def placed_links(rendered: str, source_text: str, from_line: int = 1):
+    """(URL, line, column) of each link and image of rendered HTML, at its place in the source
+    text it was rendered from (from line `from_line` on): each looked for after the one before
+    it, as written (java&#9;script:) or else as read; one found neither way is placed where the
+    search stands."""
+    cursor = line_start(source_text, from_line)
     for start, end, url in link_attributes(rendered):
-        reason = unsafe_url_reason(url)
-        if reason:  # found as written (java&#9;script:), else as read
-            index = source_text.find(rendered[start:end])
-            index = index if index >= 0 else max(source_text.find(url), 0)
-            problems.error(path, *line_and_column(source_text, index), f"link '{one_line(url)}' {reason}")
-
-
-def links_into_the_site(rendered: str) -> tuple[str, ...]:
-    """The targets of rendered HTML's links and images that lead into the site (see
-    schema.into_the_site), as written."""
-    return tuple(url for _, _, url in link_attributes(rendered) if into_the_site(url))
+        place = cursor
+        for written in (rendered[start:end], url):
+            index = source_text.find(written, cursor)
+            if index >= 0:
+                place, cursor = index, index + len(written)
+                break
+        yield (url, *line_and_column(source_text, place))
 
 
 def with_valid_urls(rendered: str) -> str:

@@ -85,9 +85,16 @@ def spec(kind, doc: str, default=dataclasses.MISSING, *, example=None):
     return field(default=default, metadata=metadata)
 
 
-def derived(default=None):
-    """A field the engine fills in; it is not read from files and not in the schema."""
-    return field(default=default, compare=False, metadata={"derived": True})
+def derived(default=None, *, in_repr: bool = True):
+    """A field the engine fills in; it is not read from files and not in the schema. Without
+    `in_repr`, it is left out of the record's repr, which keys rendered pieces (see render.py):
+    where a value is written (its line) changes nothing of what is rendered from it."""
+    return field(default=default, compare=False, repr=in_repr, metadata={"derived": True})
+
+
+# A link into the site as its file has it: (URL, line, column), once the site is built each
+# must lead to a file of it (see render.report_links_to_nothing).
+SiteLink = tuple[str, int, int]
 
 
 def file_fields(record: type) -> list[dataclasses.Field]:
@@ -113,6 +120,7 @@ class ProfileLink:
 
     label: str = spec(Text(), "Text shown in the navbar, e.g. 'Google Scholar'.")
     url: str = spec(Url(), "Where the link goes.")
+    place: tuple[int, int] = derived((0, 0), in_repr=False)  # (line, column) of `url` in site.yml
 
 
 @dataclass(frozen=True)
@@ -341,7 +349,7 @@ class Publication:
     abstract_html: str = derived("")
     # Where its links and its abstract's lead into the site (see schema.into_the_site), as
     # written: once the site is built, each must lead to a file of it.
-    site_links: tuple[str, ...] = derived(())
+    site_links: tuple[SiteLink, ...] = derived(())
     # Names the file text the record was read from, and its place there: rendered pieces of
     # the record are cached under it (see render.py).
     digest: str = derived("")
@@ -378,4 +386,4 @@ class Page:
     body: str = derived("")
     html: str = derived("")
     source: str = derived("")
-    site_links: tuple[str, ...] = derived(())  # as a Publication's
+    site_links: tuple[SiteLink, ...] = derived(())  # as a Publication's

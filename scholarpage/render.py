@@ -16,7 +16,7 @@ from pathlib import Path
 from . import bibtex, markup, metadata, model, words
 from .config import SITE_FILE, Project
 from .content import Content
-from .files import files_under, place_of, read_text, report_unreadable
+from .files import files_under, report_unreadable
 from .memo import Memo
 from .problems import Problems
 from .schema import SCHEME, into_the_site, one_line
@@ -130,12 +130,27 @@ def site_link(url: str, root: str) -> str:
     return url if SCHEME.match(url) or url.startswith("/") else root + url
 
 
+def in_folder(path: str, folder: str) -> bool:
+    """Whether a URL path leads into `folder` ('/lab/'): '/lab' and '/lab/x' do, '/labx' not."""
+    return (path + "/").startswith(folder)
+
+
+def output_file(path: str, page: str, base_path: str, is_folder) -> str | None:
+    """The output file a link's URL path (decoded) reaches from the page at `page`, or None if
+    it leads out of the site: a folder's index.html for a path ending in '/' or for a folder of
+    the site (`is_folder(path from the site root)`)."""
+    relative = path_in_site(path, page, base_path)
+    if relative is not None and (not relative or path.endswith("/") or is_folder(relative)):
+        relative = f"{relative}/index.html".lstrip("/")
+    return relative
+
+
 def path_in_site(path: str, page: str, base_path: str) -> str | None:
     """Where a link's URL path (decoded) leads from the page at `page` ('' for the site root):
     a path from the site root ('' for the root itself), or None if it leads out of the site
     (a path from the domain's root outside `base_path`, or '..' above the root)."""
     if path.startswith("/"):
-        if not (path + "/").startswith(base_path):
+        if not in_folder(path, base_path):
             return None
         path = path[len(base_path):]
     else:
@@ -719,7 +734,7 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
             outputs[relative] = source.read_bytes()
         except OSError as error:  # gone since it was listed, or unreadable
             report_unreadable(source, project.relative(source), error, problems)
-    report_links_to_nothing(project, site, content, outputs.keys(), problems)
+    report_links_to_nothing(site, content, outputs.keys(), folders, problems)
     return outputs
 
 
@@ -748,38 +763,36 @@ def _clash(relative: str, made, written, folders: set[str]) -> str:
     return ""
 
 
-def report_links_to_nothing(project: Project, site: model.Site, content: Content, files,
+def report_links_to_nothing(site: model.Site, content: Content, files, folders: set[str],
                             problems: Problems) -> None:
     """Warn of each link of the content into the site (a publication's, its abstract's, the
-    bio's, the navbar's) that leads to none of the site's `files` (a PDF not put in static/),
-    or, written from the domain's root, out of a site at a sub-path ('/cv.pdf' at /repo/).
-    Where its source file has it: the file is read again for that, as it is seldom needed."""
-    def check(source: str, from_line: int, url: str) -> None:
-        from urllib.parse import unquote, urlsplit
+    bio's, the navbar's) that leads to none of the site's `files` (in `folders`), a PDF not put
+    in static/, or, written from the domain's root, out of a site at a sub-path ('/cv.pdf' at
+    /repo/): at its place, found when its file was read (model.SiteLink)."""
+    from urllib.parse import unquote, urlsplit
 
+    def check(source: str, url: str, line: int, column: int) -> None:
         path = urlsplit(url).path
-        target = path_in_site(unquote(path), "", site.base_path) if path else None
-        page = f"{target}/index.html".lstrip("/")
-        if target is None and path.startswith("/"):
-            why = (f"leads out of the site, which is at {site.base_path} (site.yml's url): write it "
-                   f"without the leading '/' for a file of the site, or in full for one elsewhere")
-        elif target is None or target in files or page in files:
+        if not path:
             return
-        else:
-            missing = page if path.endswith("/") or not target else target
-            why = f"leads to no file of the site (add static/{missing} to publish one there)"
-        text = read_text(project.root / source, source, Problems())
-        line, column = place_of(url, text, from_line) if text is not None else (from_line, 0)
-        problems.warn(source, line, column, f"link '{one_line(url)}' {why}")
+        target = output_file(unquote(path), "", site.base_path,
+                             lambda relative: relative not in files and relative in folders)
+        if target is None and path.startswith("/"):
+            problems.warn(source, line, column, f"link '{one_line(url)}' leads out of the site, "
+                          f"which is at {site.base_path} (site.yml's url): write it without the "
+                          "leading '/' for a file of the site, or in full for one elsewhere")
+        elif target is not None and target not in files:
+            problems.warn(source, line, column, f"link '{one_line(url)}' leads to no file of the "
+                          f"site (add static/{target} to publish one there)")
 
     for pub in content.publications:
-        for url in pub.site_links:  # most have none
-            check(pub.source, pub.line, url)
-    for url in content.bio.site_links:
-        check(content.bio.source, 1, url)
+        for url, line, column in pub.site_links:  # most have none
+            check(pub.source, url, line, column)
+    for url, line, column in content.bio.site_links:
+        check(content.bio.source, url, line, column)
     for link in site.owner.links:
         if into_the_site(link.url):
-            check(SITE_FILE, 1, link.url)
+            check(SITE_FILE, link.url, *link.place)
 
 
 def _updated(publications) -> str:

@@ -524,6 +524,32 @@ def test_links_into_the_site_that_lead_to_no_file_are_warnings_at_their_place(ma
     assert build_ok(root).stderr == ""
 
 
+def test_each_link_to_no_file_is_warned_of_at_its_own_place(make_project):
+    listed = ("- title: One\n  authors: [Ada Lovelace]\n  type: conference\n  links:\n"
+              "    slides: talks/x.pdf\n    pdf: x.pdf\n    video: x.pdf\n"
+              "  abstract: See [x](x.pdf), [x](x.pdf) and [talk](talks/x.pdf).\n"
+              "- title: Two\n  authors: [Ada Lovelace]\n  type: conference\n  links:\n"
+              "    folder: talks/x.pdf/\n")
+    markdown = ("---\ntitle: Three\nauthors: [Ada Lovelace]\ntype: conference\nlinks:\n"
+                "  pdf: y.pdf\n---\nThe [same](y.pdf) link.\n")
+    root = project(make_project, {PUB: listed, "content/publications/z.md": markdown,
+                                  "static/talks/x.pdf": "x"})
+    for build in ("first", "with nothing changed"):
+        assert build_ok(root).stderr.splitlines() == [
+            f"content/publications/x.yml:6:10: warning: link 'x.pdf' {NOWHERE.format('x.pdf')}",
+            f"content/publications/x.yml:7:12: warning: link 'x.pdf' {NOWHERE.format('x.pdf')}",
+            f"content/publications/x.yml:8:21: warning: link 'x.pdf' {NOWHERE.format('x.pdf')}",
+            f"content/publications/x.yml:8:33: warning: link 'x.pdf' {NOWHERE.format('x.pdf')}",
+            f"content/publications/x.yml:13:13: warning: link 'talks/x.pdf/' "
+            f"{NOWHERE.format('talks/x.pdf/index.html')}",
+            f"content/publications/z.md:6:8: warning: link 'y.pdf' {NOWHERE.format('y.pdf')}",
+            f"content/publications/z.md:8:12: warning: link 'y.pdf' {NOWHERE.format('y.pdf')}",
+        ], build
+    # `check` finds the same link broken, on the pages that show it.
+    result = run_cli(root, "check", "--no-html")
+    assert "broken link 'talks/x.pdf/': no such file in the site" in result.stderr
+
+
 def test_links_to_pages_the_build_writes_are_fine_and_links_out_of_a_sub_path_site_are_warned_of(make_project):
     site = "title: Test Site\nurl: https://ada.github.io/lab/\nowner:\n  name: Ada Lovelace\n"
     links = ["publications/a-paper/", "publications/a-paper/index.html", "publications.bib",
@@ -533,7 +559,7 @@ def test_links_to_pages_the_build_writes_are_fine_and_links_out_of_a_sub_path_si
     assert build_ok(root).stderr == ""
     write_files(root, {PUB: paper + "  gone: /lab/gone.pdf\n"})
     assert build_ok(root).stderr.splitlines() == [
-        f"content/publications/x.yml:11:8: warning: link '/elsewhere/x.pdf' leads out of the site, "
+        f"content/publications/x.yml:11:7: warning: link '/elsewhere/x.pdf' leads out of the site, "
         "which is at /lab/ (site.yml's url): write it without the leading '/' for a file of the "
         "site, or in full for one elsewhere",
         f"content/publications/x.yml:{len(links) + 5}:9: warning: link '/lab/gone.pdf' {NOWHERE.format('gone.pdf')}"]
