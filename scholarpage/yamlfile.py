@@ -102,6 +102,11 @@ def _yaml_error_problem(error: yaml.YAMLError, path: str, line_offset: int, prob
     problems.error(path, line, column, message)
 
 
+def _refused_kind(code: int) -> str:
+    """What YAML refuses: a control character, or another it does not print (U+FFFE)."""
+    return "control character" if code < 0x20 or 0x7F <= code <= 0x9F else "character"
+
+
 def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -> YamlDoc | None:
     """Compose `text` into a node tree, reporting syntax errors and duplicate keys."""
     try:
@@ -118,7 +123,7 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
                 position = len(text.encode()[:position].decode("utf-8", "ignore"))
             line, column = line_and_column(text, position)
             problems.error(path, line + line_offset, column,
-                           f"invalid YAML: control character U+{code:04X} is not allowed (remove it)")
+                           f"invalid YAML: {_refused_kind(code)} U+{code:04X} is not allowed (remove it)")
         else:
             _yaml_error_problem(error, path, line_offset, problems)
         return None

@@ -98,6 +98,10 @@ YAML_CASES = {
         'title: "Ré€\x00sumé"\nauthors: [Ada Lovelace]\ntype: conference\n',
         "1:12: invalid YAML: control character U+0000 is not allowed (remove it)",
     ),
+    "a noncharacter": (
+        'title: "A\ufffeB"\nauthors: [Ada Lovelace]\ntype: conference\n',
+        "1:10: invalid YAML: character U+FFFE is not allowed (remove it)",
+    ),
 }
 
 
