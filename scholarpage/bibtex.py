@@ -30,9 +30,9 @@ VENUE_FIELDS = {
     "phdthesis": "school", "mastersthesis": "school", "techreport": "institution",
     "book": "publisher",
 }
-# A thesis whose note says this is a master's: a @mastersthesis (the importer writes the note).
-MASTERS_THESIS = re.compile(r"\bmaster|\bm\.?sc\b", re.IGNORECASE)
+# The note a master's thesis gets on import (the exporter reads it back as @mastersthesis).
 MASTERS_NOTE = "Master's thesis"
+_MASTERS = re.compile(r"\bmaster|\bma\.?thesis\b|\bm\.?\s?(sc|s|a|phil|eng)\b", re.IGNORECASE)
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le", "dos", "ter"}
 SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
@@ -168,9 +168,16 @@ def _link_fields(pub: Publication) -> list[tuple[str, str]]:
     return fields
 
 
+def is_masters(text: str) -> bool:
+    """Whether a thesis's kind, as its .bib `type` field gives it, is a master's:
+    `mathesis` (biblatex's), "Master's thesis", "MSc thesis", "M.A. thesis"; not a PhD's."""
+    return bool(_MASTERS.search(text))
+
+
 def entry_type(pub: Publication) -> str:
-    """The BibTeX type of a publication: a thesis is a @phdthesis unless its note says master's."""
-    if pub.type == "thesis" and MASTERS_THESIS.search(pub.note):
+    """The BibTeX type of a publication: a thesis is a @phdthesis unless its note starts as the
+    importer writes a master's (a note that merely mentions one, "Master Babbage", does not)."""
+    if pub.type == "thesis" and pub.note.startswith(MASTERS_NOTE):
         return "mastersthesis"
     return ENTRY_TYPES.get(pub.type, "misc")
 

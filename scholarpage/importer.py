@@ -122,12 +122,11 @@ def arxiv_id(fields: dict) -> str:
 
 def bibtex_type(entry_type: str, fields: dict) -> str:
     """The BibTeX type a biblatex entry type stands for: @report is a @techreport, @thesis a
-    @mastersthesis when its `type` says so (`mathesis`, "Master's thesis"), else a @phdthesis."""
+    @mastersthesis when its `type` says so (see bibtex.is_masters), else a @phdthesis."""
     if entry_type == "report":
         return "techreport"
     if entry_type == "thesis":
-        master = re.search(r"master|mathesis", fields.get("type", ""), re.IGNORECASE)
-        return "mastersthesis" if master else "phdthesis"
+        return "mastersthesis" if bibtex.is_masters(fields.get("type", "")) else "phdthesis"
     return entry_type
 
 
@@ -235,7 +234,7 @@ def _note(entry_type: str, pub_type: str, fields: dict) -> str:
     """The note; a patent's number goes first, unless the note already gives it, and so does
     "Master's thesis" for a master's thesis (the exporter reads it back as @mastersthesis)."""
     note = _clean(fields.get("note", ""))
-    if entry_type == "mastersthesis" and not bibtex.MASTERS_THESIS.search(note):
+    if entry_type == "mastersthesis" and not note.startswith(bibtex.MASTERS_NOTE):
         return f"{bibtex.MASTERS_NOTE}; {note}" if note else bibtex.MASTERS_NOTE
     number = _clean(fields.get("number", "")) if pub_type == "patent" else ""
     digits = _patent_digits(number)

@@ -1351,3 +1351,21 @@ def test_new_reports_bad_values_and_writes_nothing(make_project):
     assert result.stderr == ("new publication: 'type' must be a lower-case word like 'conference', "
                              "got 'Talk'\nnew publication: 'year' must be a whole number, got 'soon'\n")
     assert not (root / "content" / "publications").exists()
+
+
+def test_masters_is_decided_by_the_thesis_type_on_import_and_by_the_note_on_export(make_project):
+    bib = """\
+        @thesis{msc, title = {Looms}, author = {Lovelace, Ada}, institution = {Oxford},
+          date = {2015}, type = {MSc thesis}}
+        @phdthesis{phd, title = {Engines}, author = {Lovelace, Ada}, school = {London},
+          year = {2019}, note = {Supervised by Master Babbage}}
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    result = import_files(root, [root / "refs.bib"])
+    assert messages(result) == [] and result.summary() == "2 new, 0 already present, 0 with problems"
+    files = folder(root)
+    assert "note: Master's thesis\n" in files["2015-lovelace-looms.yml"]
+    assert "note: Supervised by Master Babbage\n" in files["2019-lovelace-engines.yml"]
+    build_ok(root)
+    exported = (root / "_site" / "publications.bib").read_text(encoding="utf-8")
+    assert "@mastersthesis{msc,\n" in exported and "@phdthesis{phd,\n" in exported
