@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from . import bibtex
+from .files import line_and_column
 from .problems import Problems
 
 # Fields holding text, decoded from LaTeX. Every other field (urls, ids) is taken as written.
@@ -246,20 +247,39 @@ class Place:
         problems.warn(self.path, self.line, self.column, f"{message} ({self.name})")
 
 
-def _position(block, lines: list[str], offset: int) -> tuple[int, int]:
-    """(line, column), from 1, of the character `offset` into `block`'s text (which starts at
-    its `@`)."""
-    index = block.start_line or 0
-    before = (block.raw or "")[:offset]
-    if "\n" in before:
-        return index + 1 + before.count("\n"), offset - before.rfind("\n")
-    return index + 1, (max(lines[index].find("@"), 0) if index < len(lines) else 0) + offset + 1
+def block_starts(blocks, text: str) -> list[int]:
+    """The offset in `text` of each block's `@`: each block's text is looked for from where the
+    one before ends, as bibtexparser gives only a block's first line (a second entry may share
+    it, an `@` in a comment may come before it on it). A block not found as written starts its
+    line."""
+    starts, cursor = [], 0
+    for block in blocks:
+        at = text.find(block.raw, cursor) if block.raw else -1
+        if at < 0:
+            at = max(cursor, _line_start(text, block.start_line or 0))
+        else:
+            cursor = at + len(block.raw)
+        starts.append(at)
+    return starts
 
 
-def _place(block, shown: str, lines: list[str], macros: set[str]) -> Place:
-    """Where `block` is, its fields are and what is wrong in its text; `macros`, the names
-    @strings define, lower-case."""
+def _line_start(text: str, line: int) -> int:
+    """The offset in `text` of line `line`, counted from 0; the end of `text` past its end."""
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if not start:
+            return len(text)
+    return start
+
+
+def _place(block, start: int, text: str, shown: str, macros: set[str]) -> Place:
+    """Where `block`, whose `@` is at `start` in `text`, is, where its fields are and what is
+    wrong in its text; `macros`, the names @strings define, lower-case."""
     from bibtexparser.model import String
+
+    def position(offset: int) -> tuple[int, int]:
+        return line_and_column(text, start + offset)
 
     inner = getattr(block, "ignore_error_block", None) or block
     key = getattr(inner, "key", None)
@@ -267,12 +287,12 @@ def _place(block, shown: str, lines: list[str], macros: set[str]) -> Place:
         match = re.match(r"@\w+\s*[{(]\s*([^,\s]*)", block.raw or "")
         key = match.group(1) if match else "?"
     written = inner.parser_metadata.get(WRITTEN, [])
-    fields = {item.name: _position(block, lines, item.name_at) for item in reversed(written)}
-    notes = tuple(Note(*_position(block, lines, offset), message, warning)
+    fields = {item.name: position(item.name_at) for item in reversed(written)}
+    notes = tuple(Note(*position(offset), message, warning)
                   for found, warning in ((missing_commas(written), False),
                                          (undefined_macros(written, macros), True))
                   for offset, message in found)
-    return Place(shown, *_position(block, lines, 0),
+    return Place(shown, *position(0),
                  f"{'@string' if isinstance(inner, String) else 'entry'} {key}", fields, notes)
 
 
@@ -299,9 +319,10 @@ def read_bib(text: str, shown: str) -> list[tuple[Place, object]]:
     byte-order mark), and of each block that could not be read."""
     from bibtexparser.model import Entry, ParsingFailedBlock
 
-    lines, library = text.split("\n"), parse(text)
+    library = parse(text)
     macros = {key.lower() for key in library.strings_dict}
-    return [(_place(block, shown, lines, macros), block) for block in library.blocks
+    return [(_place(block, start, text, shown, macros), block)
+            for block, start in zip(library.blocks, block_starts(library.blocks, text))
             if isinstance(block, (Entry, ParsingFailedBlock))]
 
 

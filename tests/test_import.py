@@ -1369,3 +1369,17 @@ def test_masters_is_decided_by_the_thesis_type_on_import_and_by_the_note_on_expo
     build_ok(root)
     exported = (root / "_site" / "publications.bib").read_text(encoding="utf-8")
     assert "@mastersthesis{msc,\n" in exported and "@phdthesis{phd,\n" in exported
+
+
+def test_an_entry_is_placed_where_it_is_on_a_line_it_shares(make_project):
+    bib = textwrap.dedent("""\
+        % mail me @ home  @article{a, title = {T}, author = {Lovelace, Ada}, year = {in press}}
+        @article{b, title = {U}, author = {Lovelace, Ada}, year = 2020} @article{c, title = {V}, author = {Lovelace, Ada}, year = {soon}}
+        @article{d, title = {W}, author = {Lovelace, Ada}}
+        """)
+    root = make_project({"refs.bib": bib})
+    result = run_cli(root, "import", "refs.bib")
+    assert result.stderr == (
+        "refs.bib:1:70: 'year' must be a whole number, got 'in press' (entry a)\n"
+        "refs.bib:2:116: 'year' must be a whole number, got 'soon' (entry c)\n")
+    assert result.stdout.endswith("2 new, 0 already present, 2 with problems\n")
