@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from . import bibtex
 from .files import line_and_column
+from .schema import one_line
 from .problems import Problems
 
 # Fields holding text, decoded from LaTeX. Every other field (urls, ids) is taken as written.
@@ -57,7 +58,7 @@ def _middlewares():
         def transform_entry(self, entry, library):
             macros = {key.lower(): _unquote(s.value) for key, s in library.strings_dict.items()}
             for item in entry.fields:
-                pieces = [p.strip() for p in _split_concatenation(item.value)] \
+                pieces = [piece.strip() for _, piece in _pieces(item.value)] \
                     if isinstance(item.value, str) else []
                 if len(pieces) > 1:  # a piece is quoted text or a macro; month names stay words
                     item.value = "{%s}" % "".join(
@@ -123,10 +124,10 @@ def _bare(value: str) -> str:
     return "".join(kept)
 
 
-def _split_concatenation(value: str) -> list[str]:
-    """`value` split at the `#`s outside braces and quotes."""
+def _pieces(value: str) -> list[tuple[int, str]]:
+    """(offset, text) of each piece of `value` between the `#`s outside braces and quotes."""
     cuts = [index for index, char in enumerate(_bare(value)) if char == "#"]
-    return [value[start + 1:end] for start, end in zip([-1, *cuts], [*cuts, len(value)])]
+    return [(start + 1, value[start + 1:end]) for start, end in zip([-1, *cuts], [*cuts, len(value)])]
 
 
 def _unquote(value: str) -> str:
@@ -177,31 +178,42 @@ def written_fields(entry) -> list[Written]:
     return found
 
 
-_NAME_AND_EQUALS = re.compile(r"([^\s=#,]*)\s*=")
+# A field name and its `=` after a value and a space: bibtexparser reads `{A} year = {2020}`
+# as one value, where a ',' is missing. In `http://x.org/?a=b`, `?a` is no field's name.
+_FIELD_AFTER_VALUE = re.compile(r"\s([A-Za-z][\w.:+-]*)\s*=")
+_MACRO_NAME = re.compile(r"[^\W\d][\w.+-]*")  # not a url: `/`, `:` and `?` are not taken
 
 
-def missing_commas(written: list[Written]) -> list[tuple[int, str]]:
-    """(offset, message) of each field name that follows a value with no ',' before it:
-    bibtexparser reads `{A} year = {2020}` as one value, but a `=` outside braces and quotes is
-    no part of a value."""
-    return [(item.value_at + match.start(), f"a ',' is missing before field '{match.group(1)}': "
-             "the entry was not imported" if match.group(1) else "a '=' outside braces or quotes: "
-             "the entry was not imported")
-            for item in written for match in _NAME_AND_EQUALS.finditer(_bare(item.value))]
+def value_problems(item: Written, defined: set[str]) -> list[tuple[int, str, bool]]:
+    """(offset in the entry's text, message, whether a warning) of what is wrong in a value as
+    written: a ',' missing before a field (an error), else each macro it names (a bare word, not
+    a number) that no @string defines, nor BibTeX itself (the months), which bibtexparser keeps
+    as its name, and each bare word that cannot be a macro's name (a url), which BibTeX refuses
+    and bibtexparser keeps as written: warnings."""
+    bare = _bare(item.value)
+    missing = [(item.value_at + match.start(1), f"a ',' is missing before field '{match.group(1)}': "
+                "the entry was not imported", False)
+               for match in _FIELD_AFTER_VALUE.finditer(bare)
+               if item.value[:match.start()].strip() and not bare[:match.start()].rstrip().endswith("#")]
+    if missing:
+        return missing
+    found = (_piece_problem(piece.strip(), item.value_at + start + len(piece) - len(piece.lstrip()),
+                            defined) for start, piece in _pieces(item.value))
+    return [problem for problem in found if problem]
 
 
-_LONE_WORD = re.compile(r"(?:^|#)\s*([^\s#]+)\s*(?=#|$)")
-
-
-def undefined_macros(written: list[Written], defined: set[str]) -> list[tuple[int, str]]:
-    """(offset, message) of each macro a value names (a bare word, not a number) that no
-    @string defines, nor BibTeX itself (the months): bibtexparser keeps its name as the text,
-    where BibTeX warns."""
-    return [(item.value_at + match.start(1), f"@string macro '{match.group(1)}' is not defined: "
-             "its name was taken as the text")
-            for item in written for match in _LONE_WORD.finditer(_bare(item.value))
-            if not match.group(1).isdigit() and match.group(1).lower() not in defined
-            and match.group(1).lower() not in bibtex.MONTHS]
+def _piece_problem(piece: str, at: int, defined: set[str]) -> tuple[int, str, bool] | None:
+    """What is wrong with one piece of a value (see value_problems), at `at`, or None."""
+    equals = _bare(piece).find("=")
+    if piece[:1] in ("{", '"'):
+        return (at + equals, "a '=' outside braces or quotes: the entry was not imported", False) \
+            if equals >= 0 else None
+    if not piece or piece.isdigit() or piece.lower() in defined or piece.lower() in bibtex.MONTHS:
+        return None
+    if _MACRO_NAME.fullmatch(piece):
+        return at, f"@string macro '{piece}' is not defined: its name was taken as the text", True
+    return at, f"'{one_line(piece)}' is not in braces or quotes, as BibTeX wants: it was taken as " \
+               "written", True
 
 
 @dataclass(frozen=True)
@@ -289,9 +301,7 @@ def _place(block, start: int, text: str, shown: str, macros: set[str]) -> Place:
     written = inner.parser_metadata.get(WRITTEN, [])
     fields = {item.name: position(item.name_at) for item in reversed(written)}
     notes = tuple(Note(*position(offset), message, warning)
-                  for found, warning in ((missing_commas(written), False),
-                                         (undefined_macros(written, macros), True))
-                  for offset, message in found)
+                  for item in written for offset, message, warning in value_problems(item, macros))
     return Place(shown, *position(0),
                  f"{'@string' if isinstance(inner, String) else 'entry'} {key}", fields, notes)
 

@@ -1383,3 +1383,21 @@ def test_an_entry_is_placed_where_it_is_on_a_line_it_shares(make_project):
         "refs.bib:1:70: 'year' must be a whole number, got 'in press' (entry a)\n"
         "refs.bib:2:116: 'year' must be a whole number, got 'soon' (entry c)\n")
     assert result.stdout.endswith("2 new, 0 already present, 2 with problems\n")
+
+
+def test_an_unquoted_url_is_imported_with_a_warning_not_taken_for_a_field_or_a_macro(make_project):
+    bib = textwrap.dedent("""\
+        @article{a, title = {T}, author = {Lovelace, Ada}, year = 2020,
+          url = http://x.org/?a=b}
+        @article{b, title = {U}, author = {Lovelace, Ada}, year = 2021, journal = JAIR
+          doi = {10.1109/CVPR.2024.01234}, note = {A} = {B}}
+        """)
+    root = make_project({"refs.bib": bib})
+    result = run_cli(root, "import", "refs.bib")
+    assert result.stderr == (
+        "refs.bib:2:9: warning: 'http://x.org/?a=b' is not in braces or quotes, as BibTeX wants: "
+        "it was taken as written (entry a)\n"
+        "refs.bib:4:3: a ',' is missing before field 'doi': the entry was not imported (entry b)\n"
+        "refs.bib:4:47: a '=' outside braces or quotes: the entry was not imported (entry b)\n")
+    assert "links:\n  paper: http://x.org/?a=b\n" in folder(root)["2020-lovelace-t.yml"]
+    assert result.stdout.endswith("1 new, 0 already present, 1 with problems\n")
