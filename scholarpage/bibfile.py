@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from . import bibtex
 from .files import line_and_column
 from .schema import one_line
-from .problems import Problems
+from .problems import Problem, Problems
 
 # Fields holding text, decoded from LaTeX. Every other field (urls, ids) is taken as written.
 TEXT_FIELDS = {"title", "author", "booktitle", "journal", "journaltitle", "note", "abstract",
@@ -217,33 +217,22 @@ def _piece_problem(piece: str, at: int, defined: set[str]) -> tuple[int, str, bo
 
 
 @dataclass(frozen=True)
-class Note:
-    """Something wrong that reading found in an entry's text, and where."""
-
-    line: int
-    column: int
-    message: str
-    warning: bool = False
-
-
-@dataclass(frozen=True)
 class Place:
     """Where an entry is: its messages read `refs.bib:LINE:COL: ... (entry KEY)`; where each of
-    its fields is, by lower-case name, as (line, column); and what reading found wrong in it."""
+    its fields is, by lower-case name, as (line, column); and what reading found wrong in its
+    text, as problems to report."""
 
     path: str
     line: int
     column: int
     name: str
     fields: dict = field(default_factory=dict, compare=False, repr=False)
-    notes: tuple[Note, ...] = field(default=(), compare=False, repr=False)
+    notes: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
 
     def report_notes(self, problems: Problems) -> bool:
         """Reports what reading found wrong in the entry's text; whether any of it is an error,
         which keeps the entry from being imported."""
-        for note in self.notes:
-            at = replace(self, line=note.line, column=note.column)
-            (at.warn if note.warning else at.error)(problems, note.message)
+        problems.extend(self.notes)
         return any(not note.warning for note in self.notes)
 
     def at(self, name: str) -> "Place":
@@ -252,11 +241,14 @@ class Place:
         line, column = self.fields.get(name, (self.line, self.column))
         return replace(self, line=line, column=column)
 
+    def problem(self, message: str, warning: bool = False) -> Problem:
+        return Problem(self.path, self.line, self.column, f"{message} ({self.name})", warning)
+
     def error(self, problems: Problems, message: str) -> None:
-        problems.error(self.path, self.line, self.column, f"{message} ({self.name})")
+        problems.extend([self.problem(message)])
 
     def warn(self, problems: Problems, message: str) -> None:
-        problems.warn(self.path, self.line, self.column, f"{message} ({self.name})")
+        problems.extend([self.problem(message, warning=True)])
 
 
 def block_starts(blocks, text: str) -> list[int]:
@@ -300,10 +292,15 @@ def _place(block, start: int, text: str, shown: str, macros: set[str]) -> Place:
         key = match.group(1) if match else "?"
     written = inner.parser_metadata.get(WRITTEN, [])
     fields = {item.name: position(item.name_at) for item in reversed(written)}
-    notes = tuple(Note(*position(offset), message, warning)
-                  for item in written for offset, message, warning in value_problems(item, macros))
-    return Place(shown, *position(0),
-                 f"{'@string' if isinstance(inner, String) else 'entry'} {key}", fields, notes)
+    place = Place(shown, *position(0), f"{'@string' if isinstance(inner, String) else 'entry'} {key}",
+                  fields)
+
+    def note(offset: int, message: str, warning: bool) -> Problem:
+        line, column = position(offset)
+        return replace(place, line=line, column=column).problem(message, warning)
+
+    return replace(place, notes=tuple(note(*found) for item in written
+                                      for found in value_problems(item, macros)))
 
 
 def failure(block) -> str:
