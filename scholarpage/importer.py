@@ -130,17 +130,18 @@ def bibtex_type(entry_type: str, fields: dict) -> str:
     return entry_type
 
 
-def bibtex_fields(entry_type: str, fields: dict) -> dict:
+def bibtex_fields(entry_type: str, fields: dict) -> tuple[dict, dict]:
     """`fields` under BibTeX's names where biblatex's differ (Zotero's Better BibLaTeX writes
     these): `journaltitle` is the `journal`, a thesis's `institution` its `school`; and the
-    `school` of a report is its `institution`. A field of both names keeps the BibTeX one."""
+    `school` of a report is its `institution`. A field of both names keeps the BibTeX one.
+    With them, {BibTeX name: name in the file} of those renamed."""
     aliases = {"journal": "journaltitle"}
     if entry_type in ("phdthesis", "mastersthesis"):
         aliases["school"] = "institution"
     elif entry_type == "techreport":
         aliases["institution"] = "school"
-    return {**fields, **{name: fields[alias] for name, alias in aliases.items()
-                         if alias in fields and name not in fields}}
+    renamed = {name: alias for name, alias in aliases.items() if alias in fields and name not in fields}
+    return {**fields, **{name: fields[alias] for name, alias in renamed.items()}}, renamed
 
 
 def publication_type(entry_type: str, fields: dict) -> tuple[str, bool]:
@@ -163,13 +164,15 @@ def publication_type(entry_type: str, fields: dict) -> tuple[str, bool]:
 
 
 def venue(entry_type: str, pub_type: str, fields: dict) -> dict:
-    text = _clean(fields.get(venue_field(entry_type), ""))
+    """{'venue' and 'venue_full': (value, the field it came from)}, those there are."""
+    name = venue_field(entry_type)
+    text = _clean(fields.get(name, ""))
     if not text or _URL.match(text):
         return {}
     if pub_type == "preprint" and re.search(r"\barxiv\b", text, re.IGNORECASE):
-        return {"venue": "arXiv"}
+        return {"venue": ("arXiv", name)}
     short, full = split_venue(text)
-    return {name: value for name, value in (("venue", short), ("venue_full", full)) if value}
+    return {key: (value, name) for key, value in (("venue", short), ("venue_full", full)) if value}
 
 
 def _link(name: str, value, fields: dict) -> tuple[str, str] | None:
@@ -192,32 +195,35 @@ def _link(name: str, value, fields: dict) -> tuple[str, str] | None:
 
 
 def links(fields: dict) -> tuple[dict, list[tuple[str, str]]]:
-    """(links in the order of their fields, (field, value) of those left out as not http(s)).
+    """({label: (target, the field it came from)} in the order of their fields, (field, value)
+    of those left out as not http(s)).
 
     A url repeating a doi or arXiv link is left out too, without a word.
     """
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, str]] = {}
     refused = []
     for name, value in fields.items():
         link = _link(name, value, fields)
         if link and (link[0] in LINK_EXPANSIONS or _URL.match(link[1])):
-            found.setdefault(*link)
+            found.setdefault(link[0], (link[1], name))
         elif link:
             refused.append((name, link[1]))
-    ids = {url_key(expanded(label, found[label])) for label in LINK_EXPANSIONS if label in found}
-    return {label: target for label, target in found.items()
-            if label in LINK_EXPANSIONS or url_key(target) not in ids}, refused
+    ids = {url_key(expanded(label, found[label][0])) for label in LINK_EXPANSIONS if label in found}
+    return {label: taken for label, taken in found.items()
+            if label in LINK_EXPANSIONS or url_key(taken[0]) not in ids}, refused
 
 
 def _date(fields: dict) -> dict:
+    """{'year', 'month' or 'date': (value, the field it came from)}, those there are."""
     date = fields.get("date", "").strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
-        return {"date": date}
-    year = fields.get("year", "").strip() or date[:4]
-    month = fields.get("month") or date[5:7]
-    result = {"year": int(year) if year.isdigit() else year} if year else {}
+        return {"date": (date, "date")}
+    year = fields.get("year", "").strip()
+    year, year_from = (year, "year") if year else (date[:4], "date")
+    month, month_from = (fields["month"], "month") if fields.get("month") else (date[5:7], "date")
+    result = {"year": (int(year) if year.isdigit() else year, year_from)} if year else {}
     if month:
-        result["month"] = _month(month)
+        result["month"] = (_month(month), month_from)
     return result
 
 
@@ -230,17 +236,18 @@ def _month(value) -> int | str:
     return bibtex.MONTHS.index(text[:3]) + 1 if text[:3] in bibtex.MONTHS else value
 
 
-def _note(entry_type: str, pub_type: str, fields: dict) -> str:
-    """The note; a patent's number goes first, unless the note already gives it, and so does
-    "Master's thesis" for a master's thesis (the exporter reads it back as @mastersthesis)."""
+def _note(entry_type: str, pub_type: str, fields: dict) -> tuple[str, str]:
+    """(the note, the field it came from); a patent's number goes first, unless the note already
+    gives it, and so does "Master's thesis" for a master's thesis (the exporter reads it back as
+    @mastersthesis)."""
     note = _clean(fields.get("note", ""))
     if entry_type == "mastersthesis" and not note.startswith(bibtex.MASTERS_NOTE):
-        return f"{bibtex.MASTERS_NOTE}; {note}" if note else bibtex.MASTERS_NOTE
+        return (f"{bibtex.MASTERS_NOTE}; {note}" if note else bibtex.MASTERS_NOTE), "note"
     number = _clean(fields.get("number", "")) if pub_type == "patent" else ""
     digits = _patent_digits(number)
     if not number or (digits and digits in _patent_digits(note).split()):
-        return note
-    return f"{number}; {note}" if note else number
+        return note, "note"
+    return (f"{number}; {note}", "note") if note else (number, "number")
 
 
 def _patent_digits(text: str) -> str:
@@ -250,46 +257,37 @@ def _patent_digits(text: str) -> str:
     return " ".join(re.findall(r"\d+", text))
 
 
-def source_field(keys: tuple[str, ...], entry_type: str, fields: dict) -> str:
-    """The .bib field that gave the publication field at `keys` (`doi` for `('links', 'doi')`),
-    to report a problem with it there; '' when none did."""
-    if keys[:1] == ("links",) and len(keys) > 1:
-        return next((name for name, value in fields.items()
-                     if (_link(name, value, fields) or ("",))[0] == keys[1]), "")
-    name = keys[0] if keys else ""
-    if name in ("venue", "venue_full"):
-        return venue_field(entry_type)
-    given = {"authors": "author", "year": "year" if "year" in fields else "date",
-             "month": "month" if "month" in fields else "date",
-             "note": "note" if "note" in fields else "number"}.get(name, name)
-    return given if given in fields else ""
-
-
-def entry_data(entry, fields: dict, problems: Problems, place: Place) -> dict | None:
+def entry_data(entry, fields: dict, problems: Problems, place: Place) -> tuple[dict, dict] | None:
     """The publication data of a parsed entry whose fields (crossref resolved) are `fields`,
-    in model field order; None when it has none."""
+    in model field order, and the .bib field each value came from, by the keys leading to it
+    (`{('venue',): 'journaltitle', ('links', 'doi'): 'doi'}`); None when it has none."""
     title = _clean(fields.get("title", ""))
     names = authors(fields.get("author") or [])
     if not title or not names:
         place.error(problems, f"entry has no {'title' if not title else 'author'}")
         return None
     entry_type = bibtex_type(entry.entry_type.lower(), fields)
-    fields = bibtex_fields(entry_type, fields)
+    fields, renamed = bibtex_fields(entry_type, fields)
     pub_type, known = publication_type(entry_type, fields)
     if not known:
         place.warn(problems, f"unknown entry type '@{entry_type}': imported with type '{pub_type}'")
-    data = {"title": title, "authors": names, "type": pub_type,
-            **venue(entry_type, pub_type, fields), **_date(fields)}
-    data["note"] = _note(entry_type, pub_type, fields)
-    data["links"], refused = links(fields)
+    found, refused = links(fields)
     for name, value in refused:
         reason = unsafe_url_reason(value) or "is not an http(s) address"
         place.at(name).warn(problems, f"field '{name}' left out: '{one_line(value)}' {reason}")
+    taken = {"title": (title, "title"), "authors": (names, "author"),
+             "type": (pub_type, "type" if "type" in fields else ""),
+             **venue(entry_type, pub_type, fields), **_date(fields),
+             "note": _note(entry_type, pub_type, fields),
+             "links": ({label: target for label, (target, _) in found.items()}, "")}
     if fields.get("abstract", "").strip():
-        data["abstract"] = abstract(fields["abstract"])
+        taken["abstract"] = (abstract(fields["abstract"]), "abstract")
     if re.match(_KEY_PATTERN, entry.key):
-        data["bibtex_key"] = entry.key
-    return {name: value for name, value in data.items() if value not in ({}, "")}
+        taken["bibtex_key"] = (entry.key, "")
+    sources = {**{(name,): source for name, (_, source) in taken.items()},
+               **{("links", label): source for label, (_, source) in found.items()}}
+    return ({name: value for name, (value, _) in taken.items() if value not in ({}, "")},
+            {keys: renamed.get(source, source) for keys, source in sources.items()})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,16 +296,18 @@ def entry_data(entry, fields: dict, problems: Problems, place: Place) -> dict | 
 
 @dataclass(frozen=True)
 class Found:
-    """An entry to import: where it is, its publication data, and the fields it came from."""
+    """An entry to import: where it is, its publication data, and the .bib field each value
+    came from (see entry_data)."""
 
     place: Place
     data: dict
-    entry_type: str
-    fields: dict
+    sources: dict
 
     def place_of(self, keys: tuple[str, ...]) -> Place:
-        """Where the .bib field is that gave the publication field at `keys`."""
-        return self.place.at(source_field(keys, self.entry_type, self.fields))
+        """Where the .bib field is that gave the publication field at `keys` (or the nearest
+        one above it); the entry's place when none did."""
+        return self.place.at(next((self.sources[keys[:size]] for size in range(len(keys), 0, -1)
+                                   if keys[:size] in self.sources), ""))
 
 
 def entries_of(blocks, references: CrossReferences, result: ImportResult) -> list[Found]:
@@ -336,12 +336,11 @@ def entries_of(blocks, references: CrossReferences, result: ImportResult) -> lis
             continue
         if references.is_volume(block):
             continue
-        fields = references.fields(block)
-        data = entry_data(block, fields, result.problems, place)
+        data = entry_data(block, references.fields(block), result.problems, place)
         if data is None:
             result.failed += 1
         else:
-            found.append(Found(place, data, block.entry_type, fields))
+            found.append(Found(place, *data))
     return found
 
 

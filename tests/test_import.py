@@ -1401,3 +1401,27 @@ def test_an_unquoted_url_is_imported_with_a_warning_not_taken_for_a_field_or_a_m
         "refs.bib:4:47: a '=' outside braces or quotes: the entry was not imported (entry b)\n")
     assert "links:\n  paper: http://x.org/?a=b\n" in folder(root)["2020-lovelace-t.yml"]
     assert result.stdout.endswith("1 new, 0 already present, 1 with problems\n")
+
+
+def test_a_value_is_placed_at_the_field_it_came_from():
+    from scholarpage.bibfile import CrossReferences, read_bib
+    from scholarpage.importer import ImportResult, entries_of
+
+    bib = textwrap.dedent("""\
+        @article{a, title = {T}, author = {Lovelace, Ada},
+          journaltitle = {Journal of Engines}, date = {2020-05},
+          doi = {10.1109/CVPR.2024.01234}}
+        @thesis{b, title = {U}, author = {Lovelace, Ada}, year = 2021,
+          institution = {University of London}, note = {With distinction}}
+        """)
+    blocks = read_bib(bib, "refs.bib")
+    found = entries_of(blocks, CrossReferences([block for _, block in blocks]), ImportResult())
+    assert [str(item.place_of(keys).problem("here"))
+            for item in found for keys in (("venue_full",), ("year",), ("month",), ("links", "doi"),
+                                           ("note",), ("bibtex_key",))] == [
+        "refs.bib:2:3: here (entry a)", "refs.bib:2:40: here (entry a)",
+        "refs.bib:2:40: here (entry a)", "refs.bib:3:3: here (entry a)",
+        "refs.bib:1:1: here (entry a)", "refs.bib:1:1: here (entry a)",
+        "refs.bib:5:3: here (entry b)", "refs.bib:4:51: here (entry b)",
+        "refs.bib:4:1: here (entry b)", "refs.bib:4:1: here (entry b)",
+        "refs.bib:5:41: here (entry b)", "refs.bib:4:1: here (entry b)"]
