@@ -213,14 +213,28 @@ def links(fields: dict) -> tuple[dict, list[tuple[str, str]]]:
             if label in LINK_EXPANSIONS or url_key(taken[0]) not in ids}, refused
 
 
-def _date(fields: dict) -> dict:
-    """{'year', 'month' or 'date': (value, the field it came from)}, those there are."""
-    date = fields.get("date", "").strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
-        return {"date": (date, "date")}
-    year = fields.get("year", "").strip()
-    year, year_from = (year, "year") if year else (date[:4], "date")
-    month, month_from = (fields["month"], "month") if fields.get("month") else (date[5:7], "date")
+# The start of a biblatex date: `2019-03` of `2019-03/2020-01` (a range), `2019` of `2019~`.
+_DATE_START = re.compile(r"(?P<year>\d{4})(?!\d)(?:-(?P<month>0[1-9]|1[0-2])(?:-(?P<day>\d{2}))?)?")
+
+
+def _date(fields: dict, problems: Problems, place: Place) -> dict:
+    """{'year', 'month' or 'date': (value, the field it came from)}, those there are. Of a
+    biblatex `date`, the start is read: of a range, its first date; one that does not start
+    with a year is left out, with a warning at it."""
+    written = fields.get("date", "").strip()
+    match = _DATE_START.match(written)
+    if written and not match:
+        place.at("date").warn(problems, f"field 'date' left out: '{one_line(written)}' is not a "
+                                        "date like 2024-03-15, 2024-03 or 2019/2020")
+    start = match.groupdict("") if match else {"year": "", "month": "", "day": ""}
+    if start["day"]:
+        return {"date": (match[0], "date")}
+    year, year_from = fields.get("year", "").strip(), "year"
+    if not year:
+        year, year_from = start["year"], "date"
+    month, month_from = fields.get("month"), "month"
+    if not month:
+        month, month_from = start["month"], "date"
     result = {"year": (int(year) if year.isdigit() else year, year_from)} if year else {}
     if month:
         result["month"] = (_month(month), month_from)
@@ -277,7 +291,7 @@ def entry_data(entry, fields: dict, problems: Problems, place: Place) -> tuple[d
         place.at(name).warn(problems, f"field '{name}' left out: '{one_line(value)}' {reason}")
     taken = {"title": (title, "title"), "authors": (names, "author"),
              "type": (pub_type, "type" if "type" in fields else ""),
-             **venue(entry_type, pub_type, fields), **_date(fields),
+             **venue(entry_type, pub_type, fields), **_date(fields, problems, place),
              "note": _note(entry_type, pub_type, fields),
              "links": ({label: target for label, (target, _) in found.items()}, "")}
     if fields.get("abstract", "").strip():

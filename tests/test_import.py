@@ -1425,3 +1425,22 @@ def test_a_value_is_placed_at_the_field_it_came_from():
         "refs.bib:5:3: here (entry b)", "refs.bib:4:51: here (entry b)",
         "refs.bib:4:1: here (entry b)", "refs.bib:4:1: here (entry b)",
         "refs.bib:5:41: here (entry b)", "refs.bib:4:1: here (entry b)"]
+
+
+def test_a_date_range_gives_its_start_and_an_unreadable_date_a_warning(make_project):
+    bib = textwrap.dedent("""\
+        @article{a, title = {Looms}, author = {Lovelace, Ada}, journal = {J}, date = {2019/2020}}
+        @article{b, title = {Cards}, author = {Lovelace, Ada}, journal = {J}, date = {2019-03/2020-01}}
+        @article{c, title = {Engines}, author = {Lovelace, Ada}, journal = {J}, date = {2019-03-05/2019-03-08}}
+        @article{d, title = {Tables}, author = {Lovelace, Ada}, journal = {J}, date = {Spring 2019}}
+        """)
+    root = make_project({"refs.bib": bib})
+    result = run_cli(root, "import", "refs.bib")
+    assert result.stderr == ("refs.bib:4:72: warning: field 'date' left out: 'Spring 2019' is not "
+                             "a date like 2024-03-15, 2024-03 or 2019/2020 (entry d)\n")
+    assert result.stdout.endswith("4 new, 0 already present, 0 with problems\n")
+    files = folder(root)
+    assert "\nyear: 2019\nbibtex_key: a\n" in files["2019-lovelace-looms.yml"]
+    assert "\nyear: 2019\nmonth: 3\n" in files["2019-lovelace-cards.yml"]
+    assert "\ndate: '2019-03-05'\n" in files["2019-lovelace-engines.yml"]
+    assert "year" not in files["undated-lovelace-tables.yml"]
