@@ -99,15 +99,20 @@ def assign_unique(publications, given, made, suffixed) -> dict[int, str]:
     """A name per publication (by id()), none the same: its own, `given(pub)`, if it has one;
     else `made(pub)`, or if that is taken `suffixed(made name, 1)`, `suffixed(..., 2)`, ..."""
     taken = {name for pub in publications if (name := given(pub))}
+    # By made name, the number it was last given: the names of lower numbers stay taken, so the
+    # next one alike starts there, not at 0 (which made a thousand alike take half a million tries).
+    last: dict[str, int] = {}
     names = {}
     for pub in publications:
         name = given(pub)
         if not name:
-            base = name = made(pub)
-            number = 0
+            base = made(pub)
+            number = last.get(base, 0)
+            name = suffixed(base, number) if number else base
             while name in taken:
                 number += 1
                 name = suffixed(base, number)
+            last[base] = number
             taken.add(name)
         names[id(pub)] = name
     return names

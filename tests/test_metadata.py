@@ -426,3 +426,26 @@ def test_a_link_is_made_a_valid_url_changing_nothing_else(written, valid):
 def test_a_file_path_is_a_url_whose_percent_question_and_hash_are_part_of_the_name():
     assert metadata.file_url("images/my photo.svg") == "images/my%20photo.svg"
     assert metadata.file_url("images/100%20 #1?.svg") == "images/100%2520%20%231%3F.svg"
+
+
+def test_keys_and_slugs_alike_are_told_apart_in_order_around_given_ones():
+    """Suffixes follow the order of the publications and skip the names given or made already."""
+    from scholarpage import bibtex
+
+    def pub(title, **given):
+        return model.Publication(title=title, authors=("Ada Lovelace",), type="journal", year=2020,
+                                 **given)
+
+    publications = [pub("Engines"),
+                    pub("Engines", bibtex_key="lovelace2020enginesb", slug="2020-engines-3"),
+                    pub("Engines"), pub("Engines"), pub("Engines 2"), pub("Engines"),
+                    pub("Looms", bibtex_key="lovelace2020engines"), pub("Engines"), pub("Looms"),
+                    pub("Enginesc")]
+    keys, slugs = bibtex.assign_keys(publications), metadata.assign_slugs(publications)
+    assert [keys[id(p)] for p in publications] == [
+        "lovelace2020enginesa", "lovelace2020enginesb", "lovelace2020enginesc", "lovelace2020enginesd",
+        "lovelace2020enginese", "lovelace2020enginesf", "lovelace2020engines", "lovelace2020enginesg",
+        "lovelace2020looms", "lovelace2020enginesca"]
+    assert [slugs[id(p)] for p in publications] == [
+        "2020-engines", "2020-engines-3", "2020-engines-2", "2020-engines-4", "2020-engines-2-2",
+        "2020-engines-5", "2020-looms", "2020-engines-6", "2020-looms-2", "2020-enginesc"]
