@@ -157,11 +157,21 @@ class PublicationFolder:
             p.path for result in results for p in result.problems if not p.warning}
         for path in sorted(broken):
             problems.warn(path, 0, 0, "has errors, so it was not checked for entries already present")
+        # Each entry's identity by id(), with the entry (an id is reused once it is gone), and
+        # the file names taken: found once, not again for each entry imported.
+        self._identities: dict[int, tuple[model.Publication, dict]] = {}
+        self._stems: set[str] | None = None
 
     def find(self, pub: model.Publication) -> model.Publication | None:
         """The entry already present that is the same work as `pub`, if any."""
         wanted = identity(pub)
-        return next((e for e in self.entries if same_work(identity(e), wanted)), None)
+        return next((e for e in self.entries if same_work(self._identity(e), wanted)), None)
+
+    def _identity(self, entry: model.Publication) -> dict:
+        known = self._identities.get(id(entry))
+        if known is None or known[0] is not entry:
+            known = self._identities[id(entry)] = (entry, identity(entry))
+        return known[1]
 
     def key_owner(self, key: str) -> model.Publication | None:
         return next((e for e in self.entries if e.bibtex_key == key), None)
@@ -169,15 +179,17 @@ class PublicationFolder:
     def add(self, data: dict, pub: model.Publication) -> str:
         """Write `data` to a new file named after `pub`; returns its path as shown."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        taken = {p.stem.lower() for p in self.folder.iterdir()}
+        if self._stems is None:
+            self._stems = {p.stem.lower() for p in self.folder.iterdir()}
         stem = name = file_stem(pub)
         number = 1
-        while name in taken:
+        while name in self._stems:
             number += 1
             name = f"{stem}-{number}"
         path = self.folder / f"{name}.yml"
         with open(path, "x", encoding="utf-8", newline="\n") as file:  # "x": never overwrite
             file.write(entry_text(data))
+        self._stems.add(name)
         shown = self.project.relative(path)
         self.entries.append(dataclasses.replace(pub, source=shown))
         return shown
