@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from . import bibtex
-from .files import line_and_column
+from .files import line_and_column, line_start
 from .schema import one_line
 from .problems import Problem, Problems
 
@@ -260,21 +260,11 @@ def block_starts(blocks, text: str) -> list[int]:
     for block in blocks:
         at = text.find(block.raw, cursor) if block.raw else -1
         if at < 0:
-            at = max(cursor, _line_start(text, block.start_line or 0))
+            at = max(cursor, line_start(text, (block.start_line or 0) + 1))
         else:
             cursor = at + len(block.raw)
         starts.append(at)
     return starts
-
-
-def _line_start(text: str, line: int) -> int:
-    """The offset in `text` of line `line`, counted from 0; the end of `text` past its end."""
-    start = 0
-    for _ in range(line):
-        start = text.find("\n", start) + 1
-        if not start:
-            return len(text)
-    return start
 
 
 def _place(block, start: int, text: str, shown: str, macros: set[str]) -> Place:

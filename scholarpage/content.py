@@ -14,7 +14,7 @@ import yaml
 
 from . import bibtex, markup, metadata, model
 from .config import Project
-from .files import files_under, read_text, report_unreadable
+from .files import files_under, line_start, read_text, report_unreadable
 from .memo import Memo
 from .problems import Problem, Problems, did_you_mean
 from .schema import Reader, into_the_site, one_line, read_record, read_value, unsafe_url_reason, valid
@@ -73,7 +73,7 @@ def read_publication_file(shown: str, text: str, digest: str | None = None) -> F
         if doc is not None and doc.root is None:
             problems.error(shown, 1, 1, "front matter is empty: it needs title, authors and type")
         elif doc is not None and text.startswith("---"):
-            records = _read_entries(doc, [doc.root], Reader(doc, problems), shown)
+            records = _read_entries(doc, [doc.root], Reader(doc, problems), text)
             if body.strip() and records:
                 if records[0][0].abstract:
                     line, column = doc.where(field_node(doc.root, "abstract"))
@@ -81,28 +81,31 @@ def read_publication_file(shown: str, text: str, digest: str | None = None) -> F
                                    "the abstract is given twice: in front matter and as the body")
                     records = []
                 else:
-                    records = [(replace(records[0][0], abstract=body.strip()), body_line + 1)]
+                    pub, _, site_links = records[0]
+                    records = [(replace(pub, abstract=body.strip()), _body_span(text, body_line),
+                                site_links)]
         elif doc is None and not problems:
             problems.error(shown, 1, 1, "a publication in Markdown starts with '---' front matter")
     else:
         doc = parse_yaml(text, shown, problems)
         if doc is not None and doc.root is not None:
             nodes = doc.root.value if isinstance(doc.root, yaml.SequenceNode) else [doc.root]
-            records = _read_entries(doc, nodes, Reader(doc, problems), shown)
+            records = _read_entries(doc, nodes, Reader(doc, problems), text)
         elif doc is not None:
             problems.warn(shown, 0, 0, "is empty: no publication in it")
     digest = digest or text_digest(shown, text)
-    records = [_completed(pub, *_markdown(pub.abstract, text, abstract_line, shown, problems),
-                          f"{digest}.{index}")
-               for index, (pub, abstract_line) in enumerate(records)]
+    records = [_completed(pub, *_markdown(pub.abstract, text, span, shown, problems),
+                          site_links, f"{digest}.{index}")
+               for index, (pub, span, site_links) in enumerate(records)]
     return FileResult(tuple(records), tuple(problems.items), digest)
 
 
 def _completed(pub: model.Publication, abstract_html: str, abstract_links: tuple,
-               digest: str) -> model.Publication:
-    """A publication read from its file, with what the engine derives from it."""
+               link_sites: tuple, digest: str) -> model.Publication:
+    """A publication read from its file, with what the engine derives from it (its links into
+    the site: those of `links`, then its abstract's)."""
     pub = _unbraced(pub)
-    return replace(pub, abstract_html=abstract_html, site_links=pub.site_links + abstract_links,
+    return replace(pub, abstract_html=abstract_html, site_links=link_sites + abstract_links,
                    digest=digest, made_key=bibtex.default_key(pub), made_slug=metadata.default_slug(pub))
 
 
@@ -115,33 +118,45 @@ def _unbraced(pub: model.Publication) -> model.Publication:
     return replace(pub, authors=authors, organizations=organizations)
 
 
-def _markdown(text: str, file_text: str, from_line: int, shown: str, problems: Problems):
+def _markdown(text: str, file_text: str, span: markup.Span, shown: str, problems: Problems):
     """(HTML, its links into the site as model.SiteLink) of Markdown written in `file_text`
-    from line `from_line`, rendered once per file read: each link found where the file has it,
-    an unsafe one reported there, each URL made valid (see metadata.valid_url)."""
+    within `span`, rendered once per file read: each link found where the file has it, an
+    unsafe one reported there, each URL made valid (see metadata.valid_url)."""
     rendered = markup.to_html(text)
-    site_links = []
-    for url, line, column in markup.placed_links(rendered, file_text, from_line):
+    site_links, made_valid = [], []
+    for start, end, url, line, column in markup.placed_links(rendered, file_text, span):
         reason = unsafe_url_reason(url)
         if reason:
             problems.error(shown, line, column, f"link '{one_line(url)}' {reason}")
-        elif into_the_site(url):
+            continue
+        if into_the_site(url):
             site_links.append((url, line, column))
-    return markup.with_valid_urls(rendered), tuple(site_links)
+        valid = metadata.valid_url(url)
+        if valid != url:
+            made_valid.append((start, end, valid))
+    return markup.with_urls(rendered, made_valid) if made_valid else rendered, tuple(site_links)
 
 
-def _read_entries(doc, nodes, reader: Reader, shown: str) -> list[tuple[model.Publication, int]]:
-    """The valid publications of `nodes`, each with the line its abstract starts on (0: none)."""
+def _body_span(text: str, body_line: int) -> markup.Span:
+    """Where the body of a Markdown file starts (its line `body_line`, from 0) and ends."""
+    return line_start(text, body_line + 1), body_line + 1, len(text)
+
+
+def _read_entries(doc, nodes, reader: Reader, text: str) -> list[tuple]:
+    """The valid publications of `nodes` in the file's `text`, each with its abstract's span and
+    its links into the site (see _site_links)."""
     records = []
+    start = line_start(text, doc.line_offset + 1)  # of the YAML in the file (front matter's)
     for node in nodes:
         line = doc.where(node)[0]
         type_node = field_node(node, "type")
-        publication = read_record(model.Publication, node, reader, source=shown, line=line,
+        publication = read_record(model.Publication, node, reader, source=doc.path, line=line,
                                   type_place=doc.where(type_node) if type_node else (line, 1))
         if valid(publication) and _dates_agree(publication, doc, node, reader):
-            abstract = field_node(node, "abstract")
-            records.append((replace(publication, site_links=_site_links(publication, doc, node)),
-                            doc.where(abstract)[0] if abstract else 0))
+            abstract = field_node(node, "abstract") or node
+            span = (start + abstract.start_mark.index, doc.where(abstract)[0],
+                    start + abstract.end_mark.index)
+            records.append((publication, span, _site_links(publication, doc, node)))
     return records
 
 
@@ -240,7 +255,7 @@ def read_bio_file(shown: str, text: str) -> FileResult:
     if doc is not None and doc.root is not None:
         read = read_record(model.Page, doc.root, Reader(doc, problems))
         page = read if valid(read) else page
-    html, site_links = _markdown(body, text, body_line + 1, shown, problems)
+    html, site_links = _markdown(body, text, _body_span(text, body_line), shown, problems)
     page = replace(page, body=body, html=html, source=shown, site_links=site_links)
     return FileResult((page,), tuple(problems.items), text_digest(shown, text))
 

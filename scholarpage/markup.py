@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-from .files import line_and_column, line_start
-from .metadata import valid_url
 
 # Links are found from each '=': the name before it must be href or src (any case), after
 # HTML's whitespace, a '/' or a quote (which end the tag's name or the attribute before) or at
@@ -145,34 +143,38 @@ def _link_value(rendered: str, equals: int) -> re.Match | None:
     return None
 
 
-def placed_links(rendered: str, source_text: str, from_line: int = 1):
-    """(URL, line, column) of each link and image of rendered HTML, at its place in the source
-    text it was rendered from (from line `from_line` on): each looked for after the one before
-    it, as written (java&#9;script:) or else as read; one found neither way is placed where the
-    search stands."""
-    cursor = line_start(source_text, from_line)
+# Where a text was written in its file: (index of its start, its line, index of its end).
+Span = tuple[int, int, int]
+
+
+def placed_links(rendered: str, source_text: str, span: Span):
+    """(start, end, URL, line, column) of each link and image of rendered HTML: where its value
+    is in the HTML, and where it is in the source text the HTML was rendered from (within
+    `span`), each looked for after the one before it, as written (java&#9;script:) or else as
+    read; one found neither way is placed where the search stands. Lines are counted as the
+    search goes, so a file of many texts is read once."""
+    cursor, line, counted, end_of_text = span[0], span[1], span[0], span[2]
     for start, end, url in link_attributes(rendered):
         place = cursor
         for written in (rendered[start:end], url):
-            index = source_text.find(written, cursor)
+            index = source_text.find(written, cursor, end_of_text)
             if index >= 0:
                 place, cursor = index, index + len(written)
                 break
-        yield (url, *line_and_column(source_text, place))
+        line += source_text.count("\n", counted, place)
+        counted = place
+        yield start, end, url, line, place - source_text.rfind("\n", 0, place)
 
 
-def with_valid_urls(rendered: str) -> str:
-    """Rendered HTML whose link and image URLs are valid (see metadata.valid_url): 'my file.pdf'
-    becomes 'my%20file.pdf'. A valid one is left exactly as it is written."""
-    from html import escape
+def with_urls(rendered: str, urls: list[tuple[int, int, str]]) -> str:
+    """Rendered HTML with the link values at (start, end) replaced by these URLs, in order."""
+    from html import escape  # here: the html module loads every entity's name
 
     parts, done = [], 0
-    for start, end, url in link_attributes(rendered):
-        valid = valid_url(url)
-        if valid != url:
-            parts += (rendered[done:start], escape(valid))
-            done = end
-    return "".join(parts) + rendered[done:] if parts else rendered
+    for start, end, url in urls:
+        parts += (rendered[done:start], escape(url))
+        done = end
+    return "".join(parts) + rendered[done:]
 
 
 def rebase_links(rendered: str, root: str) -> str:
