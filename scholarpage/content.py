@@ -275,18 +275,23 @@ def read_coauthors(project: Project, problems: Problems) -> dict[str, str]:
 
 
 def check_types(publications, site: model.Site, problems: Problems) -> None:
-    """Warn about entries no section will show, at their `type`: they would silently vanish
-    otherwise."""
-    shown_types = site.shown_types
+    """Warn about entries no section lists (see Site.lists), at their `type`: they would
+    silently vanish otherwise."""
+    section_types = site.section_types
     for pub in publications:
-        if pub.type in shown_types:
+        if site.lists(pub):
             continue
-        if pub.type in model.KNOWN_TYPES:
+        if pub.type in section_types:  # only `selected` sections name it
+            problems.warn(pub.source, *pub.type_place,
+                          f"type '{pub.type}' is listed only by selected sections in site.yml, "
+                          "and this entry is not selected: it is not shown (add selected: true, or a "
+                          f"section with types: [{pub.type}])")
+        elif pub.type in model.KNOWN_TYPES:
             problems.warn(pub.source, *pub.type_place,
                           f"type '{pub.type}' is not shown by any section in site.yml: "
                           f"add a section with types: [{pub.type}]")
         else:
-            hint = did_you_mean(pub.type, shown_types | set(model.KNOWN_TYPES))
+            hint = did_you_mean(pub.type, section_types | set(model.KNOWN_TYPES))
             problems.warn(pub.source, *pub.type_place,
                           f"unknown publication type '{pub.type}'{hint}; it is not shown")
 

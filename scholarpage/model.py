@@ -264,16 +264,21 @@ class Site:
     )
 
     @property
-    def shown_types(self) -> frozenset[str]:
-        """The publication types some section lists: an entry of any other type is not
-        given a place on the site (no item, page, feed or sitemap entry), only its BibTeX."""
+    def section_types(self) -> frozenset[str]:
+        """The publication types some section names: those a `selected` section without
+        `types` takes."""
         return frozenset(kind for section in self.sections for kind in section.types)
 
     def listed_in(self, section: Section, pub: Publication) -> bool:
         """Whether `section` lists `pub`: by its type, and if the section is `selected`, only
-        a selected one (of any type some section lists, when the section names none)."""
-        kinds = section.types or self.shown_types
+        a selected one (of any type some section names, when the section names none)."""
+        kinds = section.types or self.section_types
         return pub.type in kinds and (pub.selected or not section.selected)
+
+    def lists(self, pub: Publication) -> bool:
+        """Whether some section lists `pub`: what none lists is given no place on the site (no
+        item, page, feed or sitemap entry), only its BibTeX."""
+        return any(self.listed_in(section, pub) for section in self.sections)
 
     @property
     def base_path(self) -> str:

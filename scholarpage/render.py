@@ -292,7 +292,7 @@ class SiteRenderer:
         # What a section lists has a page, a feed and a sitemap entry; what none lists (the
         # build warns of it: see content.check_types) has none (its page would link back to an
         # item the home page does not have), only its entry in publications.bib.
-        self.published = tuple(pub for pub in publications if pub.type in site.shown_types)
+        self.published = tuple(pub for pub in publications if site.lists(pub))
         self.base = _digest(repr(site), repr(sorted(content.coauthors.items())), self.templates)
         self.shared = {"site": site, "owner": site.owner,  # all that every piece sees
                        "email": obfuscated_email(site.owner.email) if site.owner.email else None,

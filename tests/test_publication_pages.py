@@ -428,3 +428,29 @@ def test_a_publication_no_section_shows_is_not_published_and_check_passes(make_p
     result = run_cli(root, "check", "--no-html")
     assert (result.returncode, result.stdout.splitlines()[-1]) == (
         0, "check passed: every internal link, source and anchor resolves")
+
+
+def test_an_unselected_entry_of_a_type_only_selected_sections_list_is_not_published(make_project):
+    files = project_files()
+    files["site.yml"] += "sections:\n" + "".join(
+        f"  - {{heading: {kind}, types: [{kind}]}}\n" for kind in ("conference", "journal", "patent",
+                                                                   "preprint")
+    ) + "  - {heading: Selected talks, types: [talk], selected: true}\n"
+    files["content/publications/talks.yml"] = (
+        "- {title: A Chosen Talk, authors: [Ada Lovelace], type: talk, year: 2023, selected: true}\n"
+        "- {title: Another Talk, authors: [Ada Lovelace], type: talk, year: 2023,\n"
+        "   bibtex_key: lovelace2023talk}\n")
+    root = make_project(files)
+    assert build_ok(root).stderr == (
+        "content/publications/talks.yml:2:56: warning: type 'talk' is listed only by selected "
+        "sections in site.yml, and this entry is not selected: it is not shown (add selected: "
+        "true, or a section with types: [talk])\n")
+    out = root / "_site"
+    assert {p.name for p in (out / "publications").iterdir()} == EXPECTED_SLUGS | {"2023-a-chosen-talk"}
+    for name in ("index.html", "sitemap.xml", "feed.xml"):
+        assert "Another Talk" not in page(out, name) and "2023-another-talk" not in page(out, name)
+    assert "A Chosen Talk" in page(out, "index.html")
+    assert "@misc{lovelace2023talk,\n" in page(out, "publications.bib")
+    result = run_cli(root, "check", "--no-html")
+    assert (result.returncode, result.stdout.splitlines()[-1]) == (
+        0, "check passed: every internal link, source and anchor resolves")
