@@ -95,11 +95,12 @@ def _span_html(span: re.Match) -> str:
 
 
 def unique_footnotes(rendered: str, prefix: str) -> str:
-    """Rendered HTML whose footnotes' ids, and the links between them, start with `prefix-`:
-    each document on a page numbers its footnotes from 1, so each needs a prefix of its own."""
+    """Rendered HTML whose footnotes' ids, and the links between them, start with `prefix~`:
+    each document on a page numbers its footnotes from 1, so each needs a prefix of its own,
+    and the '~', which no BibTeX key holds, keeps them apart from any entry's id."""
     if "footnote" not in rendered:  # Python-Markdown's classes: most texts have none
         return rendered
-    return _FOOTNOTE_ID.sub(lambda found: f"{found[1]}{prefix}-{found[2]}", rendered)
+    return _FOOTNOTE_ID.sub(lambda found: f"{found[1]}{prefix}~{found[2]}", rendered)
 
 
 def headings_from(rendered: str, top: int) -> str:

@@ -24,7 +24,9 @@ from .workers import fork_map, worth_forking
 
 
 ENTRY_TEMPLATE = "partials/publication.html"  # one publication in a list: `publication_entries`
-BIO_ANCHOR = "bio"  # what the ids of the bio's footnotes start with (an abstract's: its key)
+# What the ids of the bio's footnotes start with (an abstract's: its key): with a '~', which no
+# BibTeX key holds, so that no entry's are the same.
+BIO_ANCHOR = "~bio"
 # The level of the highest heading of the bio (below the page's h1, the owner's name), and of an
 # abstract's unless its template says (the home page's items are in h3 sections).
 BIO_LEVEL, ABSTRACT_LEVEL = 2, 4

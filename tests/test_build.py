@@ -728,8 +728,36 @@ def test_a_selected_section_lists_the_selected_publications_again_with_ids_of_th
     assert len(ids) == len(set(ids))
     # Listed again, its BibTeX block has an id of its own, which its copy button copies.
     assert [name for name in ids if name.startswith("lovelace2023chosen")] == [
-        "lovelace2023chosen", "lovelace2023chosen-bibtex", "lovelace2023chosen-2-bibtex",
-        "lovelace2023chosen-3-bibtex"]
+        "lovelace2023chosen", "lovelace2023chosen~bibtex", "lovelace2023chosen~2~bibtex",
+        "lovelace2023chosen~3~bibtex"]
+
+
+def test_ids_made_from_a_key_are_no_other_entrys(make_project):
+    # A key may hold '-' (lovelace2020paper-2) or be 'bio': a made id (an item listed again, a
+    # BibTeX block, a footnote) adds '~', which no key holds, so every id of the page is one.
+    site = OWNER_SITE + ("sections:\n  - {heading: Conferences, types: [conference]}\n"
+                         "  - {heading: Again, types: [conference]}\n")
+    note = "abstract: 'Text[^1].\n\n  [^1]: A note.'"
+    files = {
+        "site.yml": site,
+        "content/index.md": "Hello[^1].\n\n[^1]: The bio's note.\n",
+        "content/publications/a.yml": pub("A", "year: 2020", "bibtex_key: lovelace2020paper", note),
+        "content/publications/b.yml": pub("B", "year: 2019", "bibtex_key: lovelace2020paper-2"),
+        "content/publications/c.yml": pub("C", "year: 2018", "bibtex_key: bio", note),
+    }
+    root = project(make_project, files)
+    build_ok(root)
+    ids = re.findall(r' id="([^"]*)"', (root / "_site" / "index.html").read_text(encoding="utf-8"))
+    made = [name for name in ids if "~" in name]
+    assert made == [
+        "~bio~fnref:1", "~bio~fn:1",
+        "lovelace2020paper~fnref:1", "lovelace2020paper~fn:1", "lovelace2020paper~bibtex",
+        "lovelace2020paper-2~bibtex", "bio~fnref:1", "bio~fn:1", "bio~bibtex",
+        "lovelace2020paper~2~fnref:1", "lovelace2020paper~2~fn:1", "lovelace2020paper~2~bibtex",
+        "lovelace2020paper-2~2~bibtex", "bio~2~fnref:1", "bio~2~fn:1", "bio~2~bibtex"]
+    assert [name for name in ids if "~" not in name and "2020" in name or name == "bio"] == [
+        "lovelace2020paper", "lovelace2020paper-2", "bio"]
+    assert len(ids) == len(set(ids))
 
 
 def test_a_section_without_types_must_be_a_selected_one(make_project):

@@ -163,8 +163,8 @@ def test_footnote_ids_and_the_links_between_them_take_a_prefix():
     rendered = markup.to_html("Text[^1] and[^1] [a](#fn:1).\n\n[^1]: Note.")
     prefixed = markup.unique_footnotes(rendered, "key")
     assert re.findall(r'(?:id="|href="#)([^"]+)"', prefixed) == [
-        "key-fnref:1", "key-fn:1", "key-fnref2:1", "key-fn:1", "key-fn:1",
-        "key-fn:1", "key-fnref:1", "key-fnref2:1"]
+        "key~fnref:1", "key~fn:1", "key~fnref2:1", "key~fn:1", "key~fn:1",
+        "key~fn:1", "key~fnref:1", "key~fnref2:1"]
     assert markup.unique_footnotes("<p>No notes</p>", "key") == "<p>No notes</p>"
 
 

@@ -65,9 +65,9 @@ def test_footnotes_of_two_abstracts_and_the_bio_keep_their_ids_apart(make_projec
     note = next(e for e in doc.iter("li") if e.attrs.get("id") == reference[1:])
     assert note.text().startswith("Second note.") and second in note.ancestors()
     bio = doc.find("div", "bio")
-    assert bio.find("a", "footnote-ref").attrs["href"] == "#bio-fn:1"
+    assert bio.find("a", "footnote-ref").attrs["href"] == "#~bio~fn:1"
     page = (out / "publications/2021-first-paper/index.html").read_text(encoding="utf-8")
-    assert 'href="#lovelace2021first-fn:1"' in page
+    assert 'href="#lovelace2021first~fn:1"' in page
     assert vnu_errors(out) == ""
 
 
