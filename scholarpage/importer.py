@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,11 +63,16 @@ def _clean(text: str) -> str:
 
 
 def abstract(text: str) -> str:
-    """A decoded abstract as Markdown, its lines as the .bib gives them (a table or a code block
-    needs them; wrapped prose reads the same): the indentation common to the lines after the
-    first is the file's layout and goes, as do blank lines around it; LaTeX's `~` is a space."""
-    first, _, rest = text.replace("\xa0", " ").partition("\n")
-    return (first + "\n" + textwrap.dedent(rest)).strip() + "\n"
+    """A decoded abstract as Markdown. Written as publications.bib writes one (see
+    bibtex.abstract_value: from the line after `{`), its lines are the Markdown's and are kept
+    (a table or a code block needs them), but for the blank lines around them. Any other .bib's
+    lines are its layout (Zotero's and JabRef's wrap at a width, indent as they like): each
+    paragraph's are joined, or a wrapped '#1' would be a heading. LaTeX's `~` is a space."""
+    text = text.replace("\xa0", " ")
+    if text.startswith("\n"):
+        return text.strip() + "\n"
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join(_clean(p) for p in paragraphs) + "\n"
 
 
 def _raw(text: str) -> str:

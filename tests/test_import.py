@@ -123,9 +123,8 @@ def test_zotero_better_bibtex_export(make_project):
     root = make_project()
     assert imported(root, "zotero").summary() == "2 new, 0 already present, 0 with problems"
     files = folder(root)
-    # Double braces go, "(NeurIPS)" is the short name, the abstract keeps its lines (the
-    # indentation of the file's layout goes), and Zotero's file, urldate, langid and keywords
-    # are not links.
+    # Double braces go, "(NeurIPS)" is the short name, the abstract's paragraphs are joined from
+    # the file's wrapped lines, and Zotero's file, urldate, langid and keywords are not links.
     assert files["2020-sun-adashare.yml"] == yaml_of("""\
         title: 'AdaShare: Learning What To Share For Efficient Deep Multi-Task Learning'
         authors:
@@ -138,18 +137,25 @@ def test_zotero_better_bibtex_export(make_project):
         venue_full: Advances in Neural Information Processing Systems
         year: 2020
         abstract: |
-          Multi-task learning is an open and challenging problem in computer vision.
-          The typical way of conducting multi-task learning with deep neural networks is either
-          through handcrafted schemes that share all initial layers and branch out at an adhoc
-          point, or through separate task-specific networks.
+          Multi-task learning is an open and challenging problem in computer vision. The typical way of conducting multi-task learning with deep neural networks is either through handcrafted schemes that share all initial layers and branch out at an adhoc point, or through separate task-specific networks.
 
-          We propose AdaShare, a novel and differentiable approach for efficient multi-task
-          learning that learns the feature sharing pattern.
+          We propose AdaShare, a novel and differentiable approach for efficient multi-task learning that learns the feature sharing pattern.
         bibtex_key: sunAdaShareLearningWhat2020
         """)
     preprint = files["2023-hu-weakly-supervised-compositional-feature.yml"]
     assert "type: preprint\nyear: 2023\nmonth: 1\nlinks:\n  arxiv: '2301.04011'\n" \
            "  doi: 10.48550/arXiv.2301.04011\n" in preprint
+
+
+def test_another_bibs_wrapped_abstract_is_joined_by_paragraph_not_read_line_by_line(make_project):
+    # Wrapped at a width, a line may start with '#1' (a heading) or be indented by tabs and
+    # spaces (a code block): only publications.bib's own layout keeps the lines.
+    bib = "@article{a, title = {A}, author = {Lovelace, Ada}, year = {2020},\n" \
+          "  abstract = {We rank\n#1 on the benchmark,\n\t  and more\n  \n    Second  paragraph.}}\n"
+    root = make_project({"refs.bib": bib})
+    assert messages(import_files(root, [root / "refs.bib"])) == []
+    (pub,) = records(root)
+    assert pub.abstract == "We rank #1 on the benchmark, and more\n\nSecond paragraph.\n"
 
 
 def test_zotero_better_biblatex_journaltitle_and_date(make_project):
