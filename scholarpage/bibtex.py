@@ -55,6 +55,7 @@ _SPECIAL = str.maketrans({
 _DOUBLED = re.compile(r"([-`'])(?=\1)")
 _SPECIAL_CHARACTER = re.compile(r"[\\{}~&%#_$]")  # finding none is quicker than translating
 _WORD = re.compile(r"[\w'.-]+")
+_BLANK_LINES_BEFORE = re.compile(r"\A(?:[ \t]*\n)+")
 _KEY_WORD_SEPARATORS = re.compile(r"[\s:/-]+")
 _NOT_KEY = re.compile(r"[^a-z0-9]")
 
@@ -144,13 +145,18 @@ def _braced_if_capital(word: re.Match) -> str:
     return text if text.islower() or not any(map(str.isupper, text)) else f"{{{text}}}"
 
 
+def without_blank_lines_around(text: str) -> str:
+    """An abstract's Markdown without the blank lines before and after it, its first line's
+    indentation kept (an indented code block): what export writes and import reads back."""
+    return _BLANK_LINES_BEFORE.sub("", text).rstrip()
+
+
 def abstract_value(text: str) -> str:
     """An abstract's field value, its Markdown escaped as any text and its lines kept (a table or
-    code block needs them). Written over several lines, it starts on the line after `{`, so
-    that the importer, which takes the indentation of a value's lines after its first for the
-    file's layout (see importer.abstract), finds none to take away."""
-    lines = escape(text.strip())
-    return "{%s}" % ("\n" + lines if "\n" in lines else lines)
+    code block needs them). Written over several lines, or indented, it starts on the line after
+    `{`: the layout by which the importer knows its lines are Markdown (see importer.abstract)."""
+    lines = escape(without_blank_lines_around(text))
+    return "{%s}" % ("\n" + lines if "\n" in lines or lines[:1].isspace() else lines)
 
 
 def _link_fields(pub: Publication) -> list[tuple[str, str]]:

@@ -70,7 +70,7 @@ def abstract(text: str) -> str:
     paragraph's are joined, or a wrapped '#1' would be a heading. LaTeX's `~` is a space."""
     text = text.replace("\xa0", " ")
     if text.startswith("\n"):
-        return text.strip() + "\n"
+        return bibtex.without_blank_lines_around(text) + "\n"
     paragraphs = re.split(r"\n\s*\n", text.strip())
     return "\n\n".join(_clean(p) for p in paragraphs) + "\n"
 

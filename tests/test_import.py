@@ -1019,6 +1019,20 @@ def test_an_abstract_keeps_its_markdown_lines_through_publications_bib(make_proj
           year: 2023
           abstract: |
             Plain.
+        - title: Code First
+          authors: [Ada Lovelace]
+          type: journal
+          year: 2022
+          abstract: |2
+                an indented code block first
+
+            Then prose.
+        - title: One Line of Code
+          authors: [Ada Lovelace]
+          type: journal
+          year: 2021
+          abstract: |2
+                x = 1
         """
     source = write_files(tmp_path / "source", {"site.yml": MINIMAL_SITE,
                                                 "content/publications/list.yml": entries})
@@ -1031,10 +1045,15 @@ def test_an_abstract_keeps_its_markdown_lines_through_publications_bib(make_proj
     assert "\n`{}`{}`python\nx = 1 < 2  \\# 50\\% of x\\_y \\{b\\} \\textbackslash{} " \
            "\\textasciitilde{}\n`{}`{}`\n" in bib
     assert "  abstract = {Plain.}\n" in bib  # one line stays on the field's line
+    # Blank lines around go, the first line's indentation (a code block) stays.
+    assert "  abstract = {\n    an indented code block first\n\nThen prose.}" in bib
+    assert "  abstract = {\n    x = 1}" in bib
     root = make_project()
     assert import_files(root, [source / "_site" / "publications.bib"]).summary() == \
-        "2 new, 0 already present, 0 with problems"
+        "4 new, 0 already present, 0 with problems"
     originals = records(source)
+    assert [pub.abstract for pub in originals][2:] == [
+        "    an indented code block first\n\nThen prose.\n", "    x = 1\n"]
     copies = {pub.title: pub for pub in records(root)}
     assert [[getattr(copies[pub.title], name) for name in COMPARED] for pub in originals] == \
         [[getattr(pub, name) for name in COMPARED] for pub in originals]
