@@ -117,7 +117,9 @@ def _check_port(site: model.Site, doc: YamlDoc, problems: Problems) -> None:
 # The home page's template, and what each section is given there: its id, and one made from it.
 HOME_TEMPLATE = "index.html"
 SECTION_IDS = ("{}", "{}-heading")
-_LITERAL_ID = re.compile(r"""\bid=["']([^"'{}]+)["']""")  # written out, not an expression
+# Written out, not an expression; an attribute of its own (not data-id=).
+_LITERAL_ID = re.compile(r"""(?<![\w-])id=["']([^"'{}]+)["']""")
+_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)  # Jinja's: what it says is not written out
 _USED_TEMPLATE = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
 
 
@@ -138,6 +140,7 @@ def theme_ids(project: Project, theme: str) -> dict[str, str]:
                 text = (folder / name).read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
+            text = _COMMENT.sub("", text)
             for found in _LITERAL_ID.findall(text):
                 ids.setdefault(found, name)
             names += _USED_TEMPLATE.findall(text)

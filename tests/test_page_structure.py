@@ -163,6 +163,23 @@ def test_the_ids_of_an_overridden_template_are_the_ones_avoided(make_project):
     assert doc.find("section", "publications").find("section").attrs["id"] == "awards-section"
 
 
+def test_an_id_in_a_data_attribute_or_a_template_comment_is_not_one_the_theme_uses(make_project):
+    index = (Path(__file__).parent.parent / "themes/frontpage/templates/index.html").read_text()
+    root = make_project({
+        "site.yml": SECTIONS_NAMED_AS_THE_THEMES_OWN.replace("Main", "Talks").replace(
+            "Contact", "Awards"),
+        "templates/index.html": "{# Once: <p id=\"awards\"> #}\n" + index.replace(
+            'id="about"', 'id="about" data-id="talks"'),
+        "content/publications/a.yml": pub("A Paper"),
+        "content/publications/b.yml": pub("B Paper", type="journal"),
+        "content/publications/c.yml": pub("C Paper", type="preprint"),
+    })
+    build_ok(root)
+    doc = parse_html((root / "_site/index.html").read_text(encoding="utf-8"))
+    assert [s.attrs["id"] for s in doc.find("section", "publications").find_all("section")] == [
+        "publications-section", "awards", "talks"]
+
+
 def test_headings_of_the_bio_and_abstracts_are_moved_below_where_they_are_placed(make_project):
     out = built(make_project, {
         "content/index.md": "# About me\n\nI study engines.\n\n## Teaching\n\nSome.\n",
