@@ -124,8 +124,8 @@ def site_root_url(site: model.Site) -> str:
 
 
 def host_and_port(url: str) -> tuple[str, str]:
-    """(host in lower case, port or '') of an http(s) URL: ('example.org', '8443') for
-    'https://Example.org:8443/'."""
+    """(host in lower case, without the root's dot, port or '') of an http(s) URL:
+    ('example.org', '8443') for 'https://Example.org.:8443/'."""
     from urllib.parse import urlsplit
 
     try:
@@ -133,7 +133,7 @@ def host_and_port(url: str) -> tuple[str, str]:
     except ValueError:  # a bracket that encloses no IPv6 address: no host to speak of
         return "", ""
     port = _PORT.search(parts.netloc)
-    return parts.hostname or "", port[1] if port else ""
+    return (parts.hostname or "").rstrip("."), port[1] if port else ""  # example.org. is example.org
 
 
 _PORT = re.compile(r":(\d+)$")  # after the host, which may be an IPv6 address in brackets

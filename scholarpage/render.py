@@ -278,9 +278,10 @@ def _nothing(name: str) -> bool:
 class SiteRenderer:
     """The theme's templates over one site's records, each piece rendered once and kept.
 
-    A publication's home page item (see `entries`) and page see only `site`, `owner`,
-    `email`, `root`, `page_path` and `pub`, so their keys name all they depend on. Jinja2 is
-    imported only when something has to be rendered.
+    A publication's home page item (see `entries`) and page see only what `shared` holds (the
+    site, its owner and email, whether publications.bib is written), `root`, `page_path`,
+    `pub`, an item's `listing` and the theme's `words` (made from the site), so their keys
+    name all they depend on. Jinja2 is imported only when something has to be rendered.
     """
 
     def __init__(self, project: Project, site: model.Site, content: Content, pieces: Memo,

@@ -353,6 +353,7 @@ def test_canonical_and_og_url_are_absolute_under_the_site_url(make_project, url,
     ("", None),
     ("https://Ada.GitHub.io/", None),  # host names are compared in any case
     ("https://WWW.Ada.Example/", "www.ada.example\n"),
+    ("https://ada.example./", "ada.example\n"),  # the DNS root's dot is not written
     ("http://localhost:8000/", None),  # no custom domain has a port, or is local or an IP address
     ("https://ada.example:8443/", None),
     ("http://127.0.0.1/", None),

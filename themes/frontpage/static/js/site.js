@@ -34,9 +34,9 @@
     button.addEventListener("click", function () {
       var source = document.getElementById(button.getAttribute("data-copy"));
       copyText(source.textContent).then(function () {
-        button.firstChild.nodeValue = button.getAttribute("data-copied") || "Copied";
+        button.firstChild.nodeValue = button.getAttribute("data-copied");
       }, function () {
-        button.firstChild.nodeValue = button.getAttribute("data-copy-failed") || "Select and copy";
+        button.firstChild.nodeValue = button.getAttribute("data-copy-failed");
       }).then(function () {
         setTimeout(function () { button.firstChild.nodeValue = label; }, 2000);
       });
