@@ -4,6 +4,7 @@ Plain functions of the records, used by render.py; the templates only place thei
 """
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import quote, urljoin
 
@@ -171,10 +172,25 @@ def absolute(site: model.Site, path: str) -> str:
 
 # What a URL may not hold as it is (WHATWG URL's code points): '%' but where it starts a
 # percent-encoded byte, '#' (valid once: valid_url keeps the first), '[' and ']' (but in a
-# host), spaces, controls, '"<>\\^`{|}', surrogates and noncharacters.
-_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(chr(plane << 16 | last) for plane in range(17) for last in (0xfffe, 0xffff))
-_NOT_IN_URL = re.compile(rf"%(?![0-9A-Fa-f]{{2}})|[^A-Za-z0-9!$&'()*+,\-./:;=?@_~%\xa0-\ud7ff\ue000-\U0010fffd]"
-                         rf"|[{_NONCHARACTERS}]")
+# host), spaces, controls, '"<>\\^`{|}', surrogates and noncharacters. In ASCII text, the
+# characters of _ASCII_IN_URL are all it may hold.
+_ASCII_IN_URL = r"A-Za-z0-9!$&'()*+,\-./:;=?@_~%"
+_ASCII_NOT_IN_URL = re.compile(rf"%(?![0-9A-Fa-f]{{2}})|[^{_ASCII_IN_URL}]")
+
+
+@functools.cache
+def _not_in_url() -> re.Pattern:
+    """The same for any text: compiled when first needed (a class of all Unicode takes 5 ms)."""
+    noncharacters = "\ufdd0-\ufdef" + "".join(chr(plane << 16 | last) for plane in range(17)
+                                              for last in (0xfffe, 0xffff))
+    return re.compile(rf"%(?![0-9A-Fa-f]{{2}})|[^{_ASCII_IN_URL}\xa0-\ud7ff\ue000-\U0010fffd]"
+                      rf"|[{noncharacters}]")
+
+
+def _not_in_url_of(text: str) -> re.Pattern:
+    return _ASCII_NOT_IN_URL if text.isascii() else _not_in_url()
+
+
 _AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")  # kept: an IPv6 host has brackets
 
 
@@ -182,7 +198,7 @@ def valid_url(url: str) -> str:
     """A link as a user wrote it, made a valid URL: each character a URL may not hold (a
     space, a second '#', a '%' not followed by two hex digits...) percent-encoded as UTF-8,
     nothing else; so '%20', '?query' and '#fragment' stay as written, and a valid URL the same."""
-    if not _NOT_IN_URL.search(url):
+    if not _not_in_url_of(url).search(url):
         return url
     head, hash, fragment = url.partition("#")
     authority = _AUTHORITY.match(head)
@@ -191,7 +207,8 @@ def valid_url(url: str) -> str:
 
 
 def _percent_encoded(text: str) -> str:
-    return _NOT_IN_URL.sub(lambda match: quote(match[0].encode("utf-8", "surrogatepass"), safe=""), text)
+    return _not_in_url_of(text).sub(
+        lambda match: quote(match[0].encode("utf-8", "surrogatepass"), safe=""), text)
 
 
 def file_url(path: str) -> str:
