@@ -30,6 +30,8 @@ def fold(text: str) -> str:
     made plain, in lower case, Latin letters in ASCII ('Łódź' -> 'lodz', 'Søren' -> 'soren');
     letters of other scripts kept with their marks ('深度学习', 'ωμέγας', 'हिन्दी'), in NFC.
     (lower(), not casefold(): a Greek word keeps its final 'ς' in a slug.)"""
+    if text.isascii():  # most titles and names: nothing to normalise or spell otherwise
+        return text.lower()
     import unicodedata
 
     kept: list[str] = []
@@ -44,10 +46,15 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """The words of `text`, folded (see `fold`): runs of letters and digits with their marks;
     anything else (spaces, dashes, punctuation, symbols) separates them."""
+    folded = fold(text)
+    if folded.isascii():
+        return _ASCII_WORD.findall(folded)
     import unicodedata
 
-    return "".join(char if unicodedata.category(char)[0] in "LNM" else " "
-                   for char in fold(text)).split()
+    return "".join(char if unicodedata.category(char)[0] in "LNM" else " " for char in folded).split()
+
+
+_ASCII_WORD = re.compile(r"[a-z0-9]+")  # in folded ASCII, the letters and digits: L and N
 
 
 # Apostrophes and what is typed for one: each reads as "'" in a name.
@@ -57,6 +64,8 @@ _APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc\u2032\uff07", "'"
 def tidy_name(name: str) -> str:
     """A person's name as shown: in NFC (a name pasted from macOS may come decomposed), its
     spaces (runs of them, no-break ones, at either end) made single."""
+    if name.isascii():
+        return " ".join(name.split())
     import unicodedata
 
     return " ".join(unicodedata.normalize("NFC", name).split())
