@@ -128,12 +128,17 @@ HEADER = ("| publications | build | ours (s) | Hugo (s) | ours/Hugo | ours peak 
           "|---:|---|---:|---:|---:|---:|---:|---:|")
 
 
-def interpreter_start(runs: int) -> float:
-    """Median seconds of `python -c pass` here: what any Python build costs before its first line."""
-    return statistics.median(timed([sys.executable, "-c", "pass"], REPO)[0] for _ in range(runs))
+def interpreter_start(runs: int, code: str = "pass") -> float:
+    """Median seconds of `python -c CODE` here (in the repository, so that it imports the engine):
+    by default what any Python build costs before its first line."""
+    return statistics.median(timed([sys.executable, "-c", code], REPO)[0] for _ in range(runs))
 
 
-def caption(args, floor: float) -> str:
+# What a build that renders anything imports, whatever else it does: its floor of time.
+BUILD_IMPORTS = "import jinja2, yaml, scholarpage.pipeline"
+
+
+def caption(args, floor: float, imports: float) -> str:
     pages = ("ours with a page per publication (--with-pages), Hugo without: not the same pages"
              if args.with_pages else
              "ours with `publication_pages: false`, so both build the same pages: the home page "
@@ -146,7 +151,8 @@ def caption(args, floor: float) -> str:
             f"peak RSS is the largest of the runs, as the kernel gives it: that of the largest "
             f"process (from {WORTH_FORKING:,} publications on, a build of ours with work to do "
             f"forks a process per CPU but one, mostly sharing its memory). {pages}; {cache}. Starting Python "
-            f"alone (`python -c pass`) takes {floor:.3f} s on this machine.")
+            f"alone (`python -c pass`) takes {floor:.3f} s on this machine, and starting it and "
+            f"importing what a build that renders needs (`{BUILD_IMPORTS}`) {imports:.3f} s.")
 
 
 def hugo_version() -> str:
@@ -182,7 +188,8 @@ def main() -> int:
             for mode in MODES:
                 rows.append(row(size, mode, bench.measure(mode, runs)))
                 print(rows[-1], file=sys.stderr, flush=True)
-    table = f"{HEADER}\n" + "\n".join(rows) + f"\n\n{caption(args, interpreter_start(args.runs * 2))}"
+    floors = interpreter_start(args.runs * 2), interpreter_start(args.runs * 2, BUILD_IMPORTS)
+    table = f"{HEADER}\n" + "\n".join(rows) + f"\n\n{caption(args, *floors)}"
     print(table)
     if args.readme:
         write_section("bench/run.py", table)
