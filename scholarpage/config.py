@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import yaml
+
 from . import model
 from .files import read_text
 from .metadata import host_and_port, is_domain_name, slugify
@@ -148,13 +150,22 @@ def theme_ids(project: Project, theme: str) -> dict[str, str]:
     return ids
 
 
-def _sections_with_ids(sections, taken: dict[str, str], doc: YamlDoc, reader: Reader):
-    """Sections with their anchors: each its `id`, or one made from its heading that avoids
-    the ids the theme's templates use (`taken`, see theme_ids); an `id` one uses is an error."""
-    seen, result = set(), []
+def _section_nodes(doc: YamlDoc) -> list:
+    """The nodes of site.yml's sections, one per section read; none for the default sections
+    (`sections` not given, or left empty)."""
     nodes = field_node(doc.root, "sections")
+    return nodes.value if isinstance(nodes, yaml.SequenceNode) else []
+
+
+def _sections_with_ids(sections, taken: dict[str, str], doc: YamlDoc, reader: Reader):
+    """Sections with their anchors and places: each its `id`, or one made from its heading
+    that avoids the ids the theme's templates use (`taken`, see theme_ids); an `id` one uses
+    is an error."""
+    seen, result = set(), []
+    nodes = _section_nodes(doc)
     for index, section in enumerate(sections):
-        node = nodes.value[index] if nodes is not None else doc.root
+        node = nodes[index] if nodes else doc.root
+        place = doc.where(field_node(node, "id") or node) if nodes else (0, 0)
         section_id = section.id or slugify(section.heading) or f"section-{index + 1}"
         clash = _taken_id(section_id, taken)
         if clash and section.id:
@@ -166,7 +177,7 @@ def _sections_with_ids(sections, taken: dict[str, str], doc: YamlDoc, reader: Re
         if section_id in seen:
             reader.error(node, f"two sections have the anchor '{section_id}': give one an 'id'")
         seen.add(section_id)
-        result.append(replace(section, id=section_id))
+        result.append(replace(section, id=section_id, place=place))
     return tuple(result)
 
 
@@ -178,10 +189,10 @@ def _taken_id(section_id: str, taken: dict[str, str]) -> str:
 
 def _check_section_types(sections, doc: YamlDoc, reader: Reader) -> None:
     """A section names the types it lists, unless it lists the selected publications."""
-    nodes = field_node(doc.root, "sections")
+    nodes = _section_nodes(doc)
     for index, section in enumerate(sections):
         if not section.types and not section.selected:
-            node = nodes.value[index] if nodes is not None else doc.root
+            node = nodes[index] if nodes else doc.root
             reader.error(node, "missing required field 'types' (a section without it lists "
                                "the selected publications: add 'selected: true')")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import yaml
 
 from . import bibtex, markup, metadata, model
-from .config import Project
+from .config import SECTION_IDS, SITE_FILE, Project
 from .files import files_under, line_start, read_text, report_unreadable
 from .memo import Memo
 from .problems import Problem, Problems, did_you_mean
@@ -29,12 +29,13 @@ PUBLICATION_SUFFIXES = (".yml", ".yaml", ".md")
 
 @dataclass(frozen=True)
 class Content:
-    """Everything read from content/: the bio, the publications (newest first), and the
-    co-authors' homepages by name (see read_coauthors)."""
+    """Everything read from content/: the bio, the publications (newest first), the
+    co-authors' homepages by name (see read_coauthors), and the publications' keys."""
 
     bio: model.Page
     publications: tuple[model.Publication, ...]
     coauthors: dict[str, str]
+    keys: dict[int, str]  # each publication's BibTeX key, by id(): see bibtex.assign_keys
 
 
 @dataclass(frozen=True)
@@ -149,15 +150,22 @@ def _read_entries(doc, nodes, reader: Reader, text: str) -> list[tuple]:
     start = line_start(text, doc.line_offset + 1)  # of the YAML in the file (front matter's)
     for node in nodes:
         line = doc.where(node)[0]
-        type_node = field_node(node, "type")
         publication = read_record(model.Publication, node, reader, source=doc.path, line=line,
-                                  type_place=doc.where(type_node) if type_node else (line, 1))
+                                  type_place=_field_place(doc, node, "type", line),
+                                  key_place=_field_place(doc, node, "bibtex_key", line))
         if valid(publication) and _dates_agree(publication, doc, node, reader):
             abstract = field_node(node, "abstract") or node
             span = (start + abstract.start_mark.index, doc.where(abstract)[0],
                     start + abstract.end_mark.index)
             records.append((publication, span, _site_links(publication, doc, node)))
     return records
+
+
+def _field_place(doc, node, name: str, line: int) -> tuple[int, int]:
+    """(line, column) of the value of an entry's field `name`, or of the entry's `line` if it
+    gives none: where a problem with the field, or with what is made in its place, is shown."""
+    value = field_node(node, name)
+    return doc.where(value) if value is not None else (line, 1)
 
 
 def _site_links(publication: model.Publication, doc, node) -> tuple:
@@ -311,6 +319,29 @@ def check_unique(publications, name: str, what: str, problems: Problems) -> None
             first[value] = pub
 
 
+def check_section_ids(publications, keys: dict[int, str], site: model.Site,
+                      problems: Problems) -> None:
+    """Report a listed publication whose key, the id of its item on the home page, is an id a
+    section has there too (see config.SECTION_IDS): the page would hold two elements of that
+    id, and a link to it would lead to the first. At its `bibtex_key`, or if it gives none
+    (a made key), at the entry."""
+    sections = {form.format(section.id): section for section in site.sections
+                for form in SECTION_IDS}
+    for pub in publications:
+        key = keys[id(pub)]
+        if key not in sections or not site.lists(pub):
+            continue
+        section = sections[key]
+        where = (f"{SITE_FILE}:{section.place[0]}:{section.place[1]}" if section.place[0]
+                 else f"a default section: {SITE_FILE} gives no 'sections'")
+        made = "" if pub.bibtex_key else ", made from the first author, year and title,"
+        problems.error(pub.source, *pub.key_place,
+                       f"BibTeX key '{key}'{made} is also an id of the section "
+                       f"'{section.heading}' ({where}) on the home page: give the section "
+                       f"another 'id' in {SITE_FILE}, or this publication "
+                       f"{'another' if pub.bibtex_key else 'a'} 'bibtex_key'")
+
+
 def publication_order(pub: model.Publication):
     """Newest first; undated after dated; ties by `order`, then file and position."""
     year, month, day = pub.sort_date
@@ -417,9 +448,10 @@ def load_content(project: Project, site: model.Site | None, problems: Problems,
     what needs none. `cache`, `parsed`, `workers`, `signatures` and `meanwhile` are
     read_publications'."""
     report_unread_content(project, problems)
-    return Content(
-        bio=read_bio(project, problems, parsed),
-        publications=collect(read_publications(project, problems, cache, parsed, workers,
-                                               signatures, meanwhile), site, problems),
-        coauthors=read_coauthors(project, problems),
-    )
+    bio = read_bio(project, problems, parsed)
+    publications = collect(read_publications(project, problems, cache, parsed, workers,
+                                             signatures, meanwhile), site, problems)
+    keys = bibtex.assign_keys(publications)
+    if site is not None:
+        check_section_ids(publications, keys, site, problems)
+    return Content(bio, publications, read_coauthors(project, problems), keys)

@@ -175,6 +175,9 @@ class Section:
         "Anchor of the section in the page (default: from the heading).",
         "",
     )
+    # (line, column) in site.yml of its `id` if it gives one, else of the section; (0, 0) for
+    # one of DEFAULT_SECTIONS, when site.yml gives none.
+    place: tuple[int, int] = derived((0, 0), in_repr=False)
 
 
 def _holding(placeholder: str) -> Text:
@@ -351,6 +354,7 @@ class Publication:
     source: str = derived("")
     line: int = derived(0)
     type_place: tuple[int, int] = derived((0, 0))  # (line, column) of its `type` value there
+    key_place: tuple[int, int] = derived((0, 0))  # of its `bibtex_key` value, or (line, 1)
     abstract_html: str = derived("")
     # Where its links and its abstract's lead into the site (see schema.into_the_site), as
     # written: once the site is built, each must lead to a file of it.

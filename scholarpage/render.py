@@ -290,7 +290,7 @@ class SiteRenderer:
         self.bytecode_cache, self.environments = bytecode_cache, environments
         self.templates = templates_digest(project, site)
         publications = content.publications
-        self.keys = bibtex.assign_keys(publications)
+        self.keys = content.keys
         self.slugs = metadata.assign_slugs(publications)
         # What a section lists has a page, a feed and a sitemap entry; what none lists (the
         # build warns of it: see content.check_types) has none (its page would link back to an

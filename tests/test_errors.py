@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -667,6 +668,62 @@ def test_an_error_in_a_shared_template_is_reported_once(make_project):
     base = "<!DOCTYPE html>\n<title>x</title>\n{{ colour }}\n"
     assert errors_of(make_project, {PUB: GOOD, "templates/base.html": base}) == [
         "templates/base.html:3: template error: 'colour' is undefined"]
+
+
+# ---------------------------------------------------------------------------------------------
+# A publication's key is the id of its item on the home page, a section's id that of the section.
+
+SECTIONS = ("title: Test Site\nowner:\n  name: Ada Lovelace\nsections:\n"
+            "  - heading: Conferences\n    types: [conference]\n"
+            "  - heading: Papers\n    id: journal\n    types: [journal]\n")
+AS_A_SECTION = ("BibTeX key '{key}'{made} is also an id of the section '{heading}' ({where}) on "
+                "the home page: give the section another 'id' in site.yml, or this publication "
+                "{another} 'bibtex_key'")
+MADE = ", made from the first author, year and title,"
+
+
+def test_a_publication_keyed_as_a_section_is_an_error_at_its_key(make_project):
+    root, built = built_site(make_project)
+    write_files(root, {
+        "site.yml": SECTIONS,
+        PUB: GOOD + "bibtex_key: conferences\n",
+        # No year, a title of a stop word, an organization: the key made is 'journal'.
+        "content/publications/b.yml": "title: The\nauthors: ['{Journal}']\ntype: journal\n",
+        "content/publications/c.md": "---\ntitle: C\nauthors: [Ada Lovelace]\ntype: conference\n"
+                                     "bibtex_key:  conferences-heading\n---\nText.\n",
+        "content/publications/d.yml": GOOD + "year: twenty\n",
+        # Listed by no section: no item, no id on the home page.
+        "content/publications/e.yml": "title: E\nauthors: [Ada]\ntype: talk\nbibtex_key: journal-heading\n",
+    })
+    assert failed_build(root) == [
+        "content/publications/d.yml:4:7: 'year' must be a whole number, got 'twenty'",
+        "content/publications/e.yml:3:7: warning: type 'talk' is not shown by any section in "
+        "site.yml: add a section with types: [talk]",
+        "content/publications/b.yml:1:1: " + AS_A_SECTION.format(
+            key="journal", made=MADE, heading="Papers", where="site.yml:8:9",
+            another="a"),
+        "content/publications/c.md:5:14: " + AS_A_SECTION.format(
+            key="conferences-heading", made="", heading="Conferences",
+            where="site.yml:5:5", another="another"),
+        f"{PUB}:4:13: " + AS_A_SECTION.format(
+            key="conferences", made="", heading="Conferences",
+            where="site.yml:5:5", another="another"),
+    ]
+    assert left_alone(root, built)
+
+
+def test_a_publication_keyed_as_a_default_section_is_an_error_naming_it(make_project):
+    site = "title: Test Site\nowner:\n  name: Ada Lovelace\nsections:\n"  # left empty: the defaults
+    assert errors_of(make_project, {"site.yml": site, PUB: GOOD + "bibtex_key: conferences\n"}) == [
+        f"{PUB}:4:13: " + AS_A_SECTION.format(
+            key="conferences", made="", heading="Conferences",
+            where="a default section: site.yml gives no 'sections'", another="another")]
+
+
+def test_the_example_site_has_no_publication_keyed_as_a_section(example_project):
+    assert "is also an id of" not in build_ok(example_project).stderr
+    ids = re.findall(r' id="([^"]*)"', (example_project / "_site/index.html").read_text("utf-8"))
+    assert len(ids) == len(set(ids))
 
 
 # ---------------------------------------------------------------------------------------------
