@@ -93,7 +93,6 @@ def load_site(project: Project, problems: Problems, replacing_output: bool = Fal
     taken = theme_ids(project, site.theme)
     site = replace(site, sections=_sections_with_ids(site.sections, taken, doc, reader),
                    owner=replace(site.owner, links=_placed(site.owner.links, doc)))
-    _check_section_types(site.sections, doc, reader)
     _check_folders(site, project, doc, reader, replacing_output)
     _check_port(site, doc, problems)
     return site
@@ -185,16 +184,6 @@ def _taken_id(section_id: str, taken: dict[str, str]) -> str:
     """The first id of a section with this anchor (see SECTION_IDS) that is `taken`, or ''."""
     return next((made for made in (form.format(section_id) for form in SECTION_IDS)
                  if made in taken), "")
-
-
-def _check_section_types(sections, doc: YamlDoc, reader: Reader) -> None:
-    """A section names the types it lists, unless it lists the selected publications."""
-    nodes = _section_nodes(doc)
-    for index, section in enumerate(sections):
-        if not section.types and not section.selected:
-            node = nodes[index] if nodes else doc.root
-            reader.error(node, "missing required field 'types' (a section without it lists "
-                               "the selected publications: add 'selected: true')")
 
 
 def _check_folders(site: model.Site, project: Project, doc: YamlDoc, reader: Reader,

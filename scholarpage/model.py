@@ -75,11 +75,15 @@ class Records:
     min_items: int = 0
 
 
-def spec(kind, doc: str, default=dataclasses.MISSING, *, example=None):
-    """Declare a field: its kind, a line of help, and a default (no default: required)."""
+def spec(kind, doc: str, default=dataclasses.MISSING, *, example=None, required_unless: str = ""):
+    """Declare a field: its kind, a line of help, and a default (no default: required). With
+    `required_unless`, the name of a Flag field of the same record, the field is required
+    while that flag is not true."""
     metadata = {"kind": kind, "doc": doc}
     if example is not None:
         metadata["example"] = example
+    if required_unless:
+        metadata["required_unless"] = required_unless
     if isinstance(default, (list, dict)):
         raise TypeError("use tuples for defaults: records are immutable")
     return field(default=default, metadata=metadata)
@@ -163,6 +167,7 @@ class Section:
         "Publication types listed in this section, e.g. [conference] (required unless the "
         "section is `selected`).",
         (),
+        required_unless="selected",
     )
     selected: bool = spec(
         Flag(),

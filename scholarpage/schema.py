@@ -259,22 +259,30 @@ def _(kind, node, reader, name):
     return tuple(r for r in records if r is not _INVALID)
 
 
-_KINDS_AND_REQUIRED: dict[type, tuple[dict, tuple[str, ...]]] = {}
+_KINDS_AND_REQUIRED: dict[type, tuple[dict, tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
 
 
-def _kinds_and_required(record: type) -> tuple[dict, tuple[str, ...]]:
-    """({field: its kind}, the required fields) of a record type, worked out once."""
+def _kinds_and_required(record: type) -> tuple[dict, tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """({field: its kind}, the required fields, (field, flag) of each field required unless
+    the flag is true) of a record type, worked out once."""
     if record not in _KINDS_AND_REQUIRED:
         fields = model.file_fields(record)
         _KINDS_AND_REQUIRED[record] = ({f.name: f.metadata["kind"] for f in fields}, tuple(
             f.name for f in fields
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING))
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING),
+            _required_unless(fields))
     return _KINDS_AND_REQUIRED[record]
+
+
+def _required_unless(fields) -> tuple[tuple[str, str], ...]:
+    """(field, flag) of each of `fields` declared required unless that flag is true."""
+    return tuple((f.name, f.metadata["required_unless"]) for f in fields
+                 if "required_unless" in f.metadata)
 
 
 def read_record(record: type, node: yaml.Node, reader: Reader, **derived):
     """Read a mapping node as `record`; returns the record, or _INVALID if anything was wrong."""
-    kinds, required = _kinds_and_required(record)
+    kinds, required, required_unless = _kinds_and_required(record)
     if not isinstance(node, yaml.MappingNode):
         return reader.error(node, f"expected 'field: value' lines for a {record.__name__.lower()}")
     before = len(reader.problems.errors)
@@ -295,6 +303,10 @@ def read_record(record: type, node: yaml.Node, reader: Reader, **derived):
     for name in required:
         if name not in values and not _given(node, name):
             reader.error(node, f"missing required field '{name}'")
+    for name, flag in required_unless:  # a flag given but not read has its problem reported
+        if name not in values and not _given(node, name) and not values.get(flag, _given(node, flag)):
+            reader.error(node, f"missing required field '{name}' (a {record.__name__.lower()} "
+                               f"with '{flag}: true' may leave it out)")
     if len(reader.problems.errors) > before:
         return _INVALID
     return record(**values, **derived)
@@ -398,8 +410,9 @@ def _plain(value):
 
 
 def record_schema(record: type) -> dict:
+    fields = model.file_fields(record)
     properties, required = {}, []
-    for f in model.file_fields(record):
+    for f in fields:
         kind = kind_schema(f.metadata["kind"])
         if f.default is dataclasses.MISSING:
             required.append(f.name)
@@ -416,6 +429,11 @@ def record_schema(record: type) -> dict:
     schema = {"type": "object", "properties": properties, "additionalProperties": False}
     if required:
         schema["required"] = required
+    conditions = [{"if": {"properties": {flag: {"const": True}}, "required": [flag]},
+                   "else": {"properties": {name: {"not": NOT_GIVEN}}, "required": [name]}}
+                  for name, flag in _required_unless(fields)]
+    if conditions:
+        schema["allOf"] = conditions
     return schema
 
 

@@ -765,5 +765,5 @@ def test_a_section_without_types_must_be_a_selected_one(make_project):
     result = run_cli(project(make_project, {"site.yml": site}))
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
-        "site.yml:7:5: missing required field 'types' (a section without it lists the selected "
-        "publications: add 'selected: true')")
+        "site.yml:7:5: missing required field 'types' (a section with 'selected: true' may "
+        "leave it out)")

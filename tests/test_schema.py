@@ -11,8 +11,9 @@ import yaml
 from conftest import REPO, run_cli, tree
 from scholarpage import model
 from scholarpage.content import read_publication_file
-from scholarpage.schema import schema_files
-from scholarpage.yamlfile import split_front_matter
+from scholarpage.problems import Problems
+from scholarpage.schema import Reader, read_record, schema_files
+from scholarpage.yamlfile import parse_yaml, split_front_matter
 
 SCHEMA_COMMENT = re.compile(r"^# yaml-language-server: \$schema=(\S+)$")
 
@@ -124,6 +125,27 @@ def test_schema_and_engine_agree_on_publications(text, valid):
     engine_errors = [p for p in read_publication_file("x.yml", text).problems if not p.warning]
     schema_errors = list(validator("publication.schema.json").iter_errors(yaml.safe_load(text)))
     assert (not engine_errors, not schema_errors) == (valid, valid), (engine_errors, schema_errors)
+
+
+SITE = "title: T\nowner:\n  name: Ada\nsections:\n  - heading: Papers\n"
+SECTIONS = {
+    "with types": ("    types: [conference]\n", True),
+    "selected, without types": ("    selected: true\n", True),
+    "selected, of some types": ("    selected: true\n    types: journal\n", True),
+    "without types": ("", False),
+    "not selected, without types": ("    selected: false\n", False),
+    "with types left empty": ("    types:\n", False),
+    "selected left empty, without types": ("    selected:\n", False),
+}
+
+
+@pytest.mark.parametrize("text, valid", SECTIONS.values(), ids=SECTIONS.keys())
+def test_schema_and_engine_agree_that_a_section_needs_types_unless_selected(text, valid):
+    problems = Problems()
+    doc = parse_yaml(SITE + text, "site.yml", problems)
+    read_record(model.Site, doc.root, Reader(doc, problems))
+    schema_errors = list(validator("site.schema.json").iter_errors(yaml.safe_load(SITE + text)))
+    assert (not problems.errors, not schema_errors) == (valid, valid), (problems.errors, schema_errors)
 
 
 def test_every_field_of_the_model_is_in_the_schema():
