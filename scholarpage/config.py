@@ -92,7 +92,8 @@ def load_site(project: Project, problems: Problems, replacing_output: bool = Fal
         return None
     taken = theme_ids(project, site.theme)
     site = replace(site, sections=_sections_with_ids(site.sections, taken, doc, reader),
-                   owner=replace(site.owner, links=_placed(site.owner.links, doc)))
+                   owner=replace(site.owner, links=_placed(site.owner.links, doc)),
+                   theme_ids=tuple(taken.items()))
     _check_folders(site, project, doc, reader, replacing_output)
     _check_port(site, doc, problems)
     return site

@@ -319,27 +319,32 @@ def check_unique(publications, name: str, what: str, problems: Problems) -> None
             first[value] = pub
 
 
-def check_section_ids(publications, keys: dict[int, str], site: model.Site,
-                      problems: Problems) -> None:
-    """Report a listed publication whose key, the id of its item on the home page, is an id a
-    section has there too (see config.SECTION_IDS): the page would hold two elements of that
-    id, and a link to it would lead to the first. At its `bibtex_key`, or if it gives none
-    (a made key), at the entry."""
+def check_home_page_ids(publications, keys: dict[int, str], site: model.Site,
+                        problems: Problems) -> None:
+    """Report a listed publication whose key, the id of its item on the home page, is an id
+    the page has already: a section's (see config.SECTION_IDS), or one the theme's templates
+    write (Site.theme_ids). The page would hold two elements of that id, and a link to it would
+    lead to the first. At its `bibtex_key`, or if it gives none (a made key), at the entry."""
     sections = {form.format(section.id): section for section in site.sections
                 for form in SECTION_IDS}
+    theme = dict(site.theme_ids)
     for pub in publications:
         key = keys[id(pub)]
-        if key not in sections or not site.lists(pub):
+        if (key not in sections and key not in theme) or not site.lists(pub):
             continue
-        section = sections[key]
-        where = (f"{SITE_FILE}:{section.place[0]}:{section.place[1]}" if section.place[0]
-                 else f"a default section: {SITE_FILE} gives no 'sections'")
         made = "" if pub.bibtex_key else ", made from the first author, year and title,"
-        problems.error(pub.source, *pub.key_place,
-                       f"BibTeX key '{key}'{made} is also an id of the section "
-                       f"'{section.heading}' ({where}) on the home page: give the section "
-                       f"another 'id' in {SITE_FILE}, or this publication "
-                       f"{'another' if pub.bibtex_key else 'a'} 'bibtex_key'")
+        another = "another" if pub.bibtex_key else "a"
+        if key in sections:
+            section = sections[key]
+            where = (f"{SITE_FILE}:{section.place[0]}:{section.place[1]}" if section.place[0]
+                     else f"a default section: {SITE_FILE} gives no 'sections'")
+            message = (f"is also an id of the section '{section.heading}' ({where}) on the home "
+                       f"page: give the section another 'id' in {SITE_FILE}, or this publication "
+                       f"{another} 'bibtex_key'")
+        else:
+            message = (f"is also an id the theme's template {theme[key]} writes on the home "
+                       f"page: give this publication {another} 'bibtex_key'")
+        problems.error(pub.source, *pub.key_place, f"BibTeX key '{key}'{made} {message}")
 
 
 def publication_order(pub: model.Publication):
@@ -453,5 +458,5 @@ def load_content(project: Project, site: model.Site | None, problems: Problems,
                                              signatures, meanwhile), site, problems)
     keys = bibtex.assign_keys(publications)
     if site is not None:
-        check_section_ids(publications, keys, site, problems)
+        check_home_page_ids(publications, keys, site, problems)
     return Content(bio, publications, read_coauthors(project, problems), keys)

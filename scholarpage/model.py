@@ -270,6 +270,9 @@ class Site:
         "it, ja, pt, zh; English for any other).",
         Words(),
     )
+    # The ids the home page's templates write themselves, as (id, template name) pairs (see
+    # config.theme_ids): a section or a publication's item must take none of them.
+    theme_ids: tuple[tuple[str, str], ...] = derived((), in_repr=False)
 
     @property
     def section_types(self) -> frozenset[str]:

@@ -720,6 +720,13 @@ def test_a_publication_keyed_as_a_default_section_is_an_error_naming_it(make_pro
             where="a default section: site.yml gives no 'sections'", another="another")]
 
 
+def test_a_publication_keyed_as_an_id_of_the_theme_is_an_error_at_its_key(make_project):
+    site = "title: Test Site\nowner:\n  name: Ada Lovelace\n"
+    assert errors_of(make_project, {"site.yml": site, PUB: GOOD + "bibtex_key: contact\n"}) == [
+        f"{PUB}:4:13: BibTeX key 'contact' is also an id the theme's template index.html writes "
+        "on the home page: give this publication another 'bibtex_key'"]
+
+
 def test_the_example_site_has_no_publication_keyed_as_a_section(example_project):
     assert "is also an id of" not in build_ok(example_project).stderr
     ids = re.findall(r' id="([^"]*)"', (example_project / "_site/index.html").read_text("utf-8"))
