@@ -357,9 +357,19 @@ def _(kind):
     return schema
 
 
+def _words_in_any_case(words) -> dict:
+    """Text that is one of `words`, in any case, as the engine reads a Flag: YAML 1.1 reads
+    most of them as true or false, an editor reading YAML 1.2 takes `yes` and `on` for text."""
+    either = "|".join("".join(f"[{c.upper()}{c}]" for c in word) for word in sorted(words))
+    return {"type": "string", "pattern": f"^({either})$"}
+
+
+FLAG_TRUE = {"anyOf": [{"const": True}, _words_in_any_case(_TRUE)]}
+
+
 @kind_schema.register(Flag)
 def _(kind):
-    return {"type": "boolean"}
+    return {"anyOf": [{"type": "boolean"}, _words_in_any_case(_TRUE | _FALSE)]}
 
 
 @kind_schema.register(TextList)
@@ -429,7 +439,7 @@ def record_schema(record: type) -> dict:
     schema = {"type": "object", "properties": properties, "additionalProperties": False}
     if required:
         schema["required"] = required
-    conditions = [{"if": {"properties": {flag: {"const": True}}, "required": [flag]},
+    conditions = [{"if": {"properties": {flag: FLAG_TRUE}, "required": [flag]},
                    "else": {"properties": {name: {"not": NOT_GIVEN}}, "required": [name]}}
                   for name, flag in _required_unless(fields)]
     if conditions:

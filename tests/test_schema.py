@@ -136,6 +136,9 @@ SECTIONS = {
     "not selected, without types": ("    selected: false\n", False),
     "with types left empty": ("    types:\n", False),
     "selected left empty, without types": ("    selected:\n", False),
+    # Quoted, so that PyYAML gives the schema text, as an editor reading YAML 1.2 would.
+    "selected in words, without types": ("    selected: 'Yes'\n", True),
+    "selected in other words, without types": ("    selected: 'maybe'\n", False),
 }
 
 
