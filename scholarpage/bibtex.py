@@ -7,9 +7,8 @@ Text is escaped so that LaTeX decoding gives back exactly what the user wrote.
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from .metadata import assign_unique
+from .metadata import assign_unique, fold
 from .model import ET_AL, Publication
 
 ENTRY_TYPES = {
@@ -88,13 +87,15 @@ def first_family_name(pub: Publication) -> str:
     return first if first in pub.organizations else last_first(first).split(",")[0]
 
 
-def _ascii_word(text: str) -> str:
-    return _NOT_KEY.sub("", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
+def _key_word(text: str) -> str:
+    """A word as a key spells it: folded as in slugs and file names (see metadata.fold:
+    'Brønsted' -> 'bronsted'), then only its ASCII letters and digits (a key holds no others)."""
+    return _NOT_KEY.sub("", fold(text))
 
 
 def default_key(pub: Publication) -> str:
-    last = _ascii_word(first_family_name(pub)) or "anon"
-    words = (_ascii_word(w) for w in _KEY_WORD_SEPARATORS.split(pub.title))
+    last = _key_word(first_family_name(pub)) or "anon"
+    words = (_key_word(w) for w in _KEY_WORD_SEPARATORS.split(pub.title))
     first = next((w for w in words if w and w not in STOP_WORDS), "")
     return f"{last}{pub.shown_year or ''}{first}"
 

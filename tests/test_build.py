@@ -368,6 +368,17 @@ def test_publications_bib_holds_every_entry(example_project):
         {li.attrs["id"]: title_of(li) for li in page_entries}
 
 
+def test_a_made_key_spells_letters_as_the_page_name_does(make_project):
+    root = project(make_project, {"content/publications/acids.yml": pub(
+        "Brønsted Acids in Łódź", "year: 1923", authors="[Johannes Brønsted, Ada Lovelace]")})
+    build_ok(root)
+    assert [li.attrs["id"] for li in entries(index(root))] == ["bronsted1923bronsted"]
+    assert "@inproceedings{bronsted1923bronsted," in \
+        (root / "_site" / "publications.bib").read_text(encoding="utf-8")
+    assert [p.name for p in (root / "_site" / "publications").iterdir()] == [
+        "1923-bronsted-acids-in-lodz"]
+
+
 # ---------------------------------------------------------------------------------------------
 # Overrides.
 

@@ -449,3 +449,34 @@ def test_keys_and_slugs_alike_are_told_apart_in_order_around_given_ones():
     assert [slugs[id(p)] for p in publications] == [
         "2020-engines", "2020-engines-3", "2020-engines-2", "2020-engines-4", "2020-engines-2-2",
         "2020-engines-5", "2020-looms", "2020-engines-6", "2020-looms-2", "2020-enginesc"]
+
+
+@pytest.mark.parametrize("author, title, key", [
+    ("Johannes Nicolaus Brønsted", "Brønsted acids", "bronsted1923bronsted"),
+    ("Łukasz Kaiser", "Łukasiewicz logic", "kaiser1923lukasiewicz"),
+    ("Jan Łukasiewicz", "O logice trójwartościowej", "lukasiewicz1923o"),
+    ("Johann Strauß", "The Straße", "strauss1923strasse"),
+    ("Thomas Müller", "Über Graphen", "muller1923uber"),
+    ("Đorđe Đorđević", "Æsir and Œuvre", "dordevic1923aesir"),
+    ("王小明", "深度学习的研究", "anon1923"),  # no letter a key may hold: none of them
+    ("Xiaoming Wang", "深度学习: deep learning", "wang1923deep"),
+    ("Γιώργος Παπαδόπουλος", "Ωμέγα omega", "anon1923omega"),
+])
+def test_a_made_key_spells_latin_letters_in_ascii_and_leaves_other_scripts_out(author, title, key):
+    from scholarpage import bibtex
+
+    pub = model.Publication(title=title, authors=(author,), type="journal", year=1923)
+    assert bibtex.default_key(pub) == key
+
+
+@pytest.mark.parametrize("word", ["Brønsted", "Łódź", "Straße", "Müller", "Đorđe", "Þór", "Æsir",
+                                  "Œuvre", "Cafe\u0301", "ﬁnal", "Ｆｕｌｌ"])
+def test_a_made_key_spells_a_word_as_the_slug_and_file_name_do(word):
+    from scholarpage import bibtex, scaffold
+
+    pub = model.Publication(title=f"{word} effects", authors=(f"Ada {word}",), type="journal",
+                            year=2020)
+    spelt = metadata.slugify(word)
+    assert metadata.default_slug(pub) == f"2020-{spelt}-effects"
+    assert scaffold.file_stem(pub) == f"2020-{spelt}-{spelt}-effects"
+    assert bibtex.default_key(pub) == f"{spelt}2020{spelt}"
