@@ -714,6 +714,54 @@ def test_entries_match_the_example_site_by_title_year_and_ids(example_project):
     assert folder(example_project) == before
 
 
+def test_which_entry_is_the_same_work_and_that_the_first_in_the_folder_is_taken(make_project):
+    """An id decides before the title, the first both give alone; else title and year (or no
+    year), a patent only with a patent. Of two entries that match, the first in the folder is
+    taken (a file filled in is read again, after the others); an id just filled in and a file
+    just written count at once."""
+    def entry(name: str, title: str, *fields: str, year: int = 2020) -> str:
+        return ", ".join([f"@article{{{name}, title={{{title}}}", "author={Lovelace, Ada}",
+                          f"year={year}", *fields]) + "}\n"
+
+    def file(title: str, *lines: str, type: str = "journal") -> str:
+        return "\n".join([f"title: {title}", "authors: [Ada Lovelace]", f"type: {type}", *lines, ""])
+
+    arxiv = "eprint={2001.00001}, archiveprefix={arXiv}"
+    root = make_project({
+        "content/publications/a.yml": file("Looms", "year: 2020", "links:", "  doi: 10.1000/looms",
+                                           "  arxiv: 2001.00001"),
+        "content/publications/b.yml": file("Engines", "year: 2020"),
+        "content/publications/c.yml": file("Engines", "year: 2020", type="patent"),
+        "content/publications/d.yml": file("Poetry"),
+        "content/publications/e.yml": file("Mills", "year: 2020", "links:", "  doi: 10.1000/mills"),
+        "refs.bib": "".join([
+            entry("diff_doi", "Looms", "doi={10.1000/other}", arxiv),  # DOIs differ: a work of its own
+            entry("same_arxiv", "Other Title", arxiv, "note={Two}", year=2021),
+            entry("same_title", "ENGINES!", "journal={J}"),
+            entry("patent", "Engines", "type={patent}", "note={US 1}"),
+            entry("undated_first", "Poetry", "journal={J}", "doi={10.1000/mills}", year=2019),
+            entry("doi_first", "Mills", "journal={J}", "doi={10.1000/mills}"),
+            entry("other_year", "Engines", "journal={J}", year=2021),
+            entry("doi_added", "Engines", "journal={J}", "doi={10.1000/engines}"),
+            entry("doi_differs", "Engines", "journal={J}", "doi={10.1000/engines-v2}"),
+            entry("written_again", "Engines", "journal={J}", "doi={10.1000/engines-v2}"),
+        ])})
+    result = import_files(root, [root / "refs.bib"], update=True)
+    assert (result.summary(), messages(result)) == (
+        "3 new, 7 already present (6 updated), 0 with problems", [])
+    assert result.written == [
+        "wrote content/publications/2020-lovelace-looms.yml",  # diff_doi
+        "updated content/publications/a.yml: added note, bibtex_key",  # same_arxiv
+        "updated content/publications/b.yml: added venue, bibtex_key",  # same_title
+        "updated content/publications/c.yml: added note, bibtex_key",  # patent
+        "updated content/publications/d.yml: added venue, year, links, bibtex_key",  # before e.yml
+        "updated content/publications/e.yml: added venue, bibtex_key",  # before d.yml, filled in
+        "wrote content/publications/2021-lovelace-engines.yml",  # other_year
+        "updated content/publications/b.yml: added links",  # doi_added
+        "wrote content/publications/2020-lovelace-engines.yml",  # doi_differs from the one added
+    ]  # written_again: found in the file just written, which it adds nothing to
+
+
 def test_update_fills_in_missing_fields_and_keeps_edits_and_comments(make_project):
     koala = """\
         # yaml-language-server: $schema=../../schema/publication.schema.json
