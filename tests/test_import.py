@@ -762,6 +762,29 @@ def test_which_entry_is_the_same_work_and_that_the_first_in_the_folder_is_taken(
     ]  # written_again: found in the file just written, which it adds nothing to
 
 
+def test_an_entry_is_compared_only_with_those_sharing_an_id_or_its_title(make_project, monkeypatch):
+    """Not with every entry present (one comparison per pair made a large import slow)."""
+    from scholarpage import scaffold
+
+    ids = ("doi = {10.1000/work.%d}", "eprint = {2001.%05d}, archiveprefix = {arXiv}", "note = {%d}")
+    bib = "".join(f"@article{{w{n}, title = {{Work {n}}}, author = {{Lovelace, Ada}}, year = 2020, "
+                  f"{ids[n % 3] % n}}}\n" for n in range(60))
+    root = make_project({"refs.bib": bib})
+    compared = []
+    same_work = scaffold.same_work
+
+    def counted(present: dict, wanted: dict) -> bool:
+        compared.append((present["title"], wanted["title"]))
+        return same_work(present, wanted)
+
+    monkeypatch.setattr(scaffold, "same_work", counted)
+    first = import_files(root, [root / "refs.bib"])
+    assert (first.summary(), compared) == ("60 new, 0 already present, 0 with problems", [])
+    again = import_files(root, [root / "refs.bib"])
+    assert again.summary() == "0 new, 60 already present, 0 with problems"
+    assert compared == [(f"work {n}", f"work {n}") for n in range(60)]  # each with itself alone
+
+
 def test_update_fills_in_missing_fields_and_keeps_edits_and_comments(make_project):
     koala = """\
         # yaml-language-server: $schema=../../schema/publication.schema.json
