@@ -7,11 +7,12 @@ be reported at its line. importer.py turns the entries into publication files.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 
 from . import bibtex
-from .files import line_and_column, line_start
+from .files import line_start, places_in
 from .schema import one_line
 from .problems import Problem, Problems
 
@@ -77,6 +78,9 @@ def _middlewares():
     class DecodeText(mw.LatexDecodingMiddleware):
         """LaTeX decoding of text fields and author names only: urls keep `%`, `~` and `_`."""
 
+        def __init__(self):
+            super().__init__(decoder=_latex_decoder())
+
         def transform_entry(self, entry, library):
             every = entry.fields
             names = [Field("author", parts) for f in every if f.key == "author"
@@ -93,6 +97,31 @@ def _middlewares():
     ]
 
 
+@functools.cache
+def _parsing_context():
+    """pylatexenc's default context for parsing LaTeX, made once: a LatexWalker given none
+    makes it again, which took half the time of reading a .bib file of thousands of entries."""
+    from pylatexenc.latexwalker import get_default_latex_context_db
+
+    return get_default_latex_context_db()
+
+
+def _latex_decoder():
+    """LaTeX to text as bibtexparser's LatexDecodingMiddleware decodes it by default (`\\url{x}`
+    is x, braces go, math stays as written), each value parsed in one context (_parsing_context)."""
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+    text_context = get_default_latex_context_db()
+    text_context.add_context_category("bibtexparse-default-context", prepend=True,
+                                      macros=[MacroTextSpec("url", simplify_repl="%s")])
+
+    class Decoder(LatexNodes2Text):
+        def latex_to_text(self, latex, **parse_flags):
+            return super().latex_to_text(latex, latex_context=_parsing_context(), **parse_flags)
+
+    return Decoder(latex_context=text_context, keep_braced_groups=False, math_mode="verbatim")
+
+
 def _control_words_grouped(name: str) -> str:
     """`name` with each control word that spans a space put in braces: LaTeX swallows the space
     after `\\o` in `S\\o ren` and reads one word, Søren, which `S{\\o}ren` keeps when the name
@@ -101,7 +130,7 @@ def _control_words_grouped(name: str) -> str:
 
     if "\\" not in name:
         return name
-    nodes, _, _ = LatexWalker(name, tolerant_parsing=True).get_latex_nodes()
+    nodes, _, _ = LatexWalker(name, tolerant_parsing=True, latex_context=_parsing_context()).get_latex_nodes()
     pieces, end = [], 0
     for node in nodes:
         text = name[node.pos:node.pos + node.len]
@@ -267,13 +296,14 @@ def block_starts(blocks, text: str) -> list[int]:
     return starts
 
 
-def _place(block, start: int, text: str, shown: str, macros: set[str]) -> Place:
-    """Where `block`, whose `@` is at `start` in `text`, is, where its fields are and what is
-    wrong in its text; `macros`, the names @strings define, lower-case."""
+def _place(block, start: int, place_in_text, shown: str, macros: set[str]) -> Place:
+    """Where `block`, whose `@` is at `start` in the file's text (whose places `place_in_text`
+    gives: see files.places_in), is, where its fields are and what is wrong in its text;
+    `macros`, the names @strings define, lower-case."""
     from bibtexparser.model import String
 
     def position(offset: int) -> tuple[int, int]:
-        return line_and_column(text, start + offset)
+        return place_in_text(start + offset)
 
     inner = getattr(block, "ignore_error_block", None) or block
     key = getattr(inner, "key", None)
@@ -318,7 +348,8 @@ def read_bib(text: str, shown: str) -> list[tuple[Place, object]]:
 
     library = parse(text)
     macros = {key.lower() for key in library.strings_dict}
-    return [(_place(block, start, text, shown, macros), block)
+    place_in_text = places_in(text)
+    return [(_place(block, start, place_in_text, shown, macros), block)
             for block, start in zip(library.blocks, block_starts(library.blocks, text))
             if isinstance(block, (Entry, ParsingFailedBlock))]
 

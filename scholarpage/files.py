@@ -28,9 +28,22 @@ def read_text(path: Path | str, shown: str, problems: Problems) -> str | None:
     return None
 
 
-def line_and_column(text: str, index: int) -> tuple[int, int]:
-    """(line, column) of text[index], counted from 1 as an editor counts them."""
-    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+def places_in(text: str):
+    """A function giving the (line, column) of `text[index]`, counted from 1 as an editor counts
+    them. The lines are found once, so a file of many places (a .bib file of thousands of
+    entries) is not counted again from its start for each."""
+    from bisect import bisect_right
+
+    starts = [0]
+    start = text.find("\n")
+    while start >= 0:
+        starts.append(start + 1)
+        start = text.find("\n", start + 1)
+
+    def place(index: int) -> tuple[int, int]:
+        line = bisect_right(starts, index)
+        return line, index - starts[line - 1] + 1
+    return place
 
 
 def line_start(text: str, line: int) -> int:
@@ -54,7 +67,7 @@ def _not_utf8(path: Path | str, shown: str, problems: Problems) -> None:
     except UnicodeDecodeError as error:
         before = data[:error.start].decode("utf-8").removeprefix(BOM)
         before = before.replace("\r\n", "\n").replace("\r", "\n")
-        problems.error(shown, *line_and_column(before, len(before)),
+        problems.error(shown, *places_in(before)(len(before)),
                        f"not UTF-8 text: unexpected byte 0x{data[error.start]:02x} "
                        "(save the file as UTF-8)")
         return

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .files import line_and_column
+from .files import places_in
 from .problems import Problems
 
 try:  # libyaml is much faster; its marks are the same, its error positions count UTF-8 bytes.
@@ -121,7 +121,7 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
             position = error.position
             if _POSITIONS_IN_BYTES:
                 position = len(text.encode()[:position].decode("utf-8", "ignore"))
-            line, column = line_and_column(text, position)
+            line, column = places_in(text)(position)
             problems.error(path, line + line_offset, column,
                            f"invalid YAML: {_refused_kind(code)} U+{code:04X} is not allowed (remove it)")
         else:

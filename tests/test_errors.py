@@ -9,11 +9,14 @@ from __future__ import annotations
 import errno
 import os
 import re
+import time
+import timeit
 from pathlib import Path
 
 import pytest
 
 from conftest import build_ok, run_cli, tree, write_files
+from scholarpage.files import places_in
 
 BIO = "---\ntitle: About\n---\nHello.\n"
 GOOD = "title: A Paper\nauthors: [Ada Lovelace]\ntype: conference\n"
@@ -356,6 +359,29 @@ def test_the_bio_and_coauthors_are_still_checked_when_site_yml_is_broken(make_pr
 
 # ---------------------------------------------------------------------------------------------
 # Files that cannot be read as text, and links that lead nowhere.
+
+
+def test_places_are_counted_as_an_editor_counts_lines_and_columns():
+    text = "ab\ncd\n\nü\n"
+    place = places_in(text)
+    assert [place(index) for index in range(len(text) + 1)] == [
+        (1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3), (3, 1), (4, 1), (4, 2), (5, 1)]
+    assert places_in("")(0) == (1, 1)
+
+
+def test_finding_a_place_in_each_line_takes_time_in_proportion_to_the_text():
+    """A .bib file of thousands of entries has places found in each: not by counting its lines
+    from the start each time."""
+    def seconds(lines: int) -> float:  # of this process's CPU: other processes do not count
+        text = "  title = {A},\n" * lines
+
+        def each_line() -> list:
+            place = places_in(text)
+            return [place(index) for index in range(0, len(text), 16)]
+        return min(timeit.repeat(each_line, number=1, repeat=5, timer=time.process_time))
+
+    small, large = seconds(2000), seconds(8000)
+    assert large < 8 * small + 0.002, (small, large)  # 4 times the lines: 4 times the time, not 16
 
 
 NOT_UTF8 = "not UTF-8 text: unexpected byte 0xe9 (save the file as UTF-8)"
