@@ -85,6 +85,7 @@ class Bench:
         self.commands = {
             "ours": ([sys.executable, str(REPO / "build.py"), *ours_args], self.ours, self.environment),
             "hugo": ([hugo_binary(), "--quiet"], self.hugo, None),
+            "imports": ([sys.executable, "-c", BUILD_IMPORTS], REPO, self.environment),
         }
         self.revision = 0
 
@@ -93,7 +94,7 @@ class Bench:
             shutil.rmtree(self.ours / ".cache", ignore_errors=True)
             shutil.rmtree(self.user_cache, ignore_errors=True)
             shutil.rmtree(self.ours / "_site", ignore_errors=True)
-        elif mode == "cold":
+        elif mode == "cold" and name == "hugo":
             shutil.rmtree(self.hugo / "public", ignore_errors=True)
         elif mode == "warm" and name == "ours":  # Hugo's edit happens with ours: same revision
             self.revision += 1
@@ -103,13 +104,14 @@ class Bench:
         self.prepare(mode, name)
         return timed(*self.commands[name])
 
-    def measure(self, mode: str, runs: int) -> dict[str, list[tuple[float, float]]]:
-        results = {"ours": [], "hugo": []}
+    def measure(self, mode: str, runs: int, names=("ours", "hugo")) -> dict[str, list[tuple[float, float]]]:
+        """(seconds, peak MB) of each run of each command named, in rounds of one run each,
+        taken in turn forwards and backwards."""
+        results = {name: [] for name in names}
         for name in results:  # warm-up, and a previous build for warm/no-change to follow
             self.run(mode, name)
         for number in range(runs):
-            order = ("ours", "hugo") if number % 2 == 0 else ("hugo", "ours")
-            for name in order:
+            for name in names if number % 2 == 0 else reversed(names):
                 results[name].append(self.run(mode, name))
         return results
 
@@ -128,17 +130,24 @@ HEADER = ("| publications | build | ours (s) | Hugo (s) | ours/Hugo | ours peak 
           "|---:|---|---:|---:|---:|---:|---:|---:|")
 
 
-def interpreter_start(runs: int, code: str = "pass") -> float:
-    """Median seconds of `python -c CODE` here (in the repository, so that it imports the engine):
-    by default what any Python build costs before its first line."""
-    return statistics.median(timed([sys.executable, "-c", code], REPO)[0] for _ in range(runs))
+def interpreter_start(runs: int) -> float:
+    """Median seconds of `python -c pass` here: what any Python build costs before its first line."""
+    return statistics.median(timed([sys.executable, "-c", "pass"], REPO)[0] for _ in range(runs))
 
 
-# What a build that renders anything imports, whatever else it does: its floor of time.
+# What a build that renders anything imports, whatever else it does: below its time, no such
+# build of ours can go. Timed in the rounds of the first size's cold builds, beside Hugo's.
 BUILD_IMPORTS = "import jinja2, yaml, scholarpage.pipeline"
 
 
-def caption(args, floor: float, imports: float) -> str:
+def imports_floor(size: int, results) -> str:
+    seconds = statistics.median(t for t, _ in results["imports"])
+    ratio = statistics.median(imports / hugo for (imports, _), (hugo, _) in zip(results["imports"], results["hugo"]))
+    return (f"Starting Python and importing what a build that renders needs (`{BUILD_IMPORTS}`) "
+            f"takes {seconds:.3f} s: {ratio:.2f} of Hugo's cold build of {size:,} in the same rounds.")
+
+
+def caption(args, floor: float, imports: str) -> str:
     pages = ("ours with a page per publication (--with-pages), Hugo without: not the same pages"
              if args.with_pages else
              "ours with `publication_pages: false`, so both build the same pages: the home page "
@@ -151,8 +160,7 @@ def caption(args, floor: float, imports: float) -> str:
             f"peak RSS is the largest of the runs, as the kernel gives it: that of the largest "
             f"process (from {WORTH_FORKING:,} publications on, a build of ours with work to do "
             f"forks a process per CPU but one, mostly sharing its memory). {pages}; {cache}. Starting Python "
-            f"alone (`python -c pass`) takes {floor:.3f} s on this machine, and starting it and "
-            f"importing what a build that renders needs (`{BUILD_IMPORTS}`) {imports:.3f} s.")
+            f"alone (`python -c pass`) takes {floor:.3f} s on this machine. {imports}")
 
 
 def hugo_version() -> str:
@@ -180,16 +188,19 @@ def main() -> int:
                         help="also write the table into README.md's performance section")
     args = parser.parse_args()
     ours_args = ["build", "--no-cache"] if args.no_cache else []
-    rows = []
+    rows, imports = [], ""
     for size in sizes(args.sizes):
         runs = args.runs if size < 10_000 else min(args.runs, args.runs_large)
         with tempfile.TemporaryDirectory(prefix=f"scholarpage-bench-{size}-") as folder:
             bench = Bench(Path(folder), size, ours_args, args.with_pages)
             for mode in MODES:
-                rows.append(row(size, mode, bench.measure(mode, runs)))
+                timing_imports = mode == "cold" and not imports
+                results = bench.measure(mode, runs, ("ours", "hugo", "imports") if timing_imports
+                                        else ("ours", "hugo"))
+                imports = imports_floor(size, results) if timing_imports else imports
+                rows.append(row(size, mode, results))
                 print(rows[-1], file=sys.stderr, flush=True)
-    floors = interpreter_start(args.runs * 2), interpreter_start(args.runs * 2, BUILD_IMPORTS)
-    table = f"{HEADER}\n" + "\n".join(rows) + f"\n\n{caption(args, *floors)}"
+    table = f"{HEADER}\n" + "\n".join(rows) + f"\n\n{caption(args, interpreter_start(args.runs * 2), imports)}"
     print(table)
     if args.readme:
         write_section("bench/run.py", table)

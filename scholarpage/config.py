@@ -9,10 +9,10 @@ from pathlib import Path
 import yaml
 
 from . import model
-from .files import read_text
+from .files import places_in, read_text
 from .metadata import host_and_port, is_domain_name, slugify
 from .problems import Problems
-from .schema import Reader, read_record, valid
+from .schema import Reader, read_record, report_required_unless, valid
 from .yamlfile import YamlDoc, field_node, parse_yaml
 
 SITE_FILE = "site.yml"
@@ -94,6 +94,8 @@ def load_site(project: Project, problems: Problems, replacing_output: bool = Fal
     site = replace(site, sections=_sections_with_ids(site.sections, taken, doc, reader),
                    owner=replace(site.owner, links=_placed(site.owner.links, doc)),
                    theme_ids=tuple(taken.items()))
+    for section, node in zip(site.sections, _section_nodes(doc)):  # the defaults need none
+        report_required_unless(section, node, reader)
     _check_folders(site, project, doc, reader, replacing_output)
     _check_port(site, doc, problems)
     return site
@@ -126,10 +128,11 @@ _USED_TEMPLATE = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+["']([
 
 
 def theme_ids(project: Project, theme: str) -> dict[str, str]:
-    """The ids the home page's templates write out themselves ({id: template name}): those of
-    HOME_TEMPLATE and of the templates it extends, includes or imports, each found as the
-    theme's loader finds it (the project's templates/ first). Read from the templates, so a
-    theme or an override declares its ids by writing them, and nowhere else."""
+    """The ids the home page's templates write out themselves ({id: where, as
+    'themes/NAME/templates/index.html:34'}): those of HOME_TEMPLATE and of the templates it
+    extends, includes or imports, each found as the theme's loader finds it (the project's
+    templates/ first). Read from the templates, so a theme or an override declares its ids by
+    writing them, and nowhere else."""
     ids: dict[str, str] = {}
     names, seen = [HOME_TEMPLATE], set()
     while names:
@@ -142,9 +145,10 @@ def theme_ids(project: Project, theme: str) -> dict[str, str]:
                 text = (folder / name).read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
-            text = _COMMENT.sub("", text)
-            for found in _LITERAL_ID.findall(text):
-                ids.setdefault(found, name)
+            text = _COMMENT.sub(lambda comment: "\n" * comment[0].count("\n"), text)  # lines kept
+            place = places_in(text)
+            for found in _LITERAL_ID.finditer(text):
+                ids.setdefault(found[1], f"{project.relative(folder / name)}:{place(found.start(1))[0]}")
             names += _USED_TEMPLATE.findall(text)
             break
     return ids
@@ -165,13 +169,13 @@ def _sections_with_ids(sections, taken: dict[str, str], doc: YamlDoc, reader: Re
     nodes = _section_nodes(doc)
     for index, section in enumerate(sections):
         node = nodes[index] if nodes else doc.root
-        place = doc.where(field_node(node, "id") or node) if nodes else (0, 0)
+        place = doc.where(field_node(node, "id") if section.id else node) if nodes else (0, 0)
         section_id = section.id or slugify(section.heading) or f"section-{index + 1}"
         clash = _taken_id(section_id, taken)
         if clash and section.id:
             reader.error(field_node(node, "id") or node,
-                         f"section id '{section_id}' gives the id '{clash}', which the theme's "
-                         f"{taken[clash]} uses itself: choose another")
+                         f"section id '{section_id}' gives the id '{clash}', which the theme "
+                         f"writes itself ({taken[clash]}): choose another")
         elif clash:
             section_id += "-section"
         if section_id in seen:
@@ -181,10 +185,14 @@ def _sections_with_ids(sections, taken: dict[str, str], doc: YamlDoc, reader: Re
     return tuple(result)
 
 
+def section_ids(section_id: str) -> tuple[str, ...]:
+    """The ids a section with this anchor has on the home page (see SECTION_IDS)."""
+    return tuple(form.format(section_id) for form in SECTION_IDS)
+
+
 def _taken_id(section_id: str, taken: dict[str, str]) -> str:
-    """The first id of a section with this anchor (see SECTION_IDS) that is `taken`, or ''."""
-    return next((made for made in (form.format(section_id) for form in SECTION_IDS)
-                 if made in taken), "")
+    """The first id of a section with this anchor that is `taken`, or ''."""
+    return next((made for made in section_ids(section_id) if made in taken), "")
 
 
 def _check_folders(site: model.Site, project: Project, doc: YamlDoc, reader: Reader,

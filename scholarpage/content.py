@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import yaml
 
 from . import bibtex, markup, metadata, model
-from .config import SECTION_IDS, SITE_FILE, Project
+from .config import SITE_FILE, Project, section_ids
 from .files import files_under, line_start, read_text, report_unreadable
 from .memo import Memo
 from .problems import Problem, Problems, did_you_mean
@@ -322,28 +322,33 @@ def check_unique(publications, name: str, what: str, problems: Problems) -> None
 def check_home_page_ids(publications, keys: dict[int, str], site: model.Site,
                         problems: Problems) -> None:
     """Report a listed publication whose key, the id of its item on the home page, is an id
-    the page has already: a section's (see config.SECTION_IDS), or one the theme's templates
-    write (Site.theme_ids). The page would hold two elements of that id, and a link to it would
-    lead to the first. At its `bibtex_key`, or if it gives none (a made key), at the entry."""
-    sections = {form.format(section.id): section for section in site.sections
-                for form in SECTION_IDS}
+    the page has already: that of a section listing a publication (the home page shows no
+    other, see config.section_ids), or one the theme's templates write (Site.theme_ids). The
+    page would hold two elements of that id, and a link to it would lead to the first. At its
+    `bibtex_key`, or if it gives none (a made key), at the entry; in file order."""
+    listed = [pub for pub in publications if site.lists(pub)]
+    sections = {made: section for section in site.sections
+                if any(site.listed_in(section, pub) for pub in listed)
+                for made in section_ids(section.id)}
     theme = dict(site.theme_ids)
-    for pub in publications:
+    for pub in sorted(listed, key=lambda pub: (pub.source, pub.line)):
         key = keys[id(pub)]
-        if (key not in sections and key not in theme) or not site.lists(pub):
+        if key not in sections and key not in theme:
             continue
         made = "" if pub.bibtex_key else ", made from the first author, year and title,"
-        another = "another" if pub.bibtex_key else "a"
-        if key in sections:
+        other_key = f"this publication {'another' if pub.bibtex_key else 'a'} 'bibtex_key'"
+        if key not in sections:
+            message = f"is also an id the theme writes on the home page ({theme[key]}): give {other_key}"
+        elif sections[key].place[0]:
             section = sections[key]
-            where = (f"{SITE_FILE}:{section.place[0]}:{section.place[1]}" if section.place[0]
-                     else f"a default section: {SITE_FILE} gives no 'sections'")
-            message = (f"is also an id of the section '{section.heading}' ({where}) on the home "
-                       f"page: give the section another 'id' in {SITE_FILE}, or this publication "
-                       f"{another} 'bibtex_key'")
+            message = (f"is also an id of the section '{section.heading}' ({SITE_FILE}:"
+                       f"{section.place[0]}:{section.place[1]}) on the home page: give the "
+                       f"section another 'id' in {SITE_FILE}, or {other_key}")
         else:
-            message = (f"is also an id the theme's template {theme[key]} writes on the home "
-                       f"page: give this publication {another} 'bibtex_key'")
+            message = (f"is also an id of the section '{sections[key].heading}' on the home page "
+                       f"(one of the sections shown when {SITE_FILE} gives none): give "
+                       f"{other_key}, or write the sections in {SITE_FILE} and give that one "
+                       "another 'id'")
         problems.error(pub.source, *pub.key_place, f"BibTeX key '{key}'{made} {message}")
 
 

@@ -79,6 +79,8 @@ def spec(kind, doc: str, default=dataclasses.MISSING, *, example=None, required_
     """Declare a field: its kind, a line of help, and a default (no default: required). With
     `required_unless`, the name of a Flag field of the same record, the field is required
     while that flag is not true."""
+    if required_unless and default is dataclasses.MISSING:
+        raise TypeError("a field required unless a flag is true needs a default for when it is")
     metadata = {"kind": kind, "doc": doc}
     if example is not None:
         metadata["example"] = example
@@ -167,6 +169,7 @@ class Section:
         "Publication types listed in this section, e.g. [conference] (required unless the "
         "section is `selected`).",
         (),
+        example=["conference"],
         required_unless="selected",
     )
     selected: bool = spec(
@@ -270,8 +273,8 @@ class Site:
         "it, ja, pt, zh; English for any other).",
         Words(),
     )
-    # The ids the home page's templates write themselves, as (id, template name) pairs (see
-    # config.theme_ids): a section or a publication's item must take none of them.
+    # The ids the home page's templates write themselves, as (id, where: 'path:line') pairs
+    # (see config.theme_ids): a section or a publication's item must take none of them.
     theme_ids: tuple[tuple[str, str], ...] = derived((), in_repr=False)
 
     @property

@@ -259,12 +259,12 @@ def _(kind, node, reader, name):
     return tuple(r for r in records if r is not _INVALID)
 
 
-_KINDS_AND_REQUIRED: dict[type, tuple[dict, tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
+_KINDS_AND_REQUIRED: dict[type, tuple[dict, tuple[str, ...], tuple[tuple[str, str, str], ...]]] = {}
 
 
-def _kinds_and_required(record: type) -> tuple[dict, tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """({field: its kind}, the required fields, (field, flag) of each field required unless
-    the flag is true) of a record type, worked out once."""
+def _kinds_and_required(record: type) -> tuple[dict, tuple[str, ...], tuple[tuple[str, str, str], ...]]:
+    """({field: its kind}, the required fields, those required unless a flag is true (see
+    _required_unless)) of a record type, worked out once."""
     if record not in _KINDS_AND_REQUIRED:
         fields = model.file_fields(record)
         _KINDS_AND_REQUIRED[record] = ({f.name: f.metadata["kind"] for f in fields}, tuple(
@@ -274,15 +274,25 @@ def _kinds_and_required(record: type) -> tuple[dict, tuple[str, ...], tuple[tupl
     return _KINDS_AND_REQUIRED[record]
 
 
-def _required_unless(fields) -> tuple[tuple[str, str], ...]:
-    """(field, flag) of each of `fields` declared required unless that flag is true."""
-    return tuple((f.name, f.metadata["required_unless"]) for f in fields
-                 if "required_unless" in f.metadata)
+def _required_unless(fields) -> tuple[tuple[str, str, str], ...]:
+    """(field, flag, ' (e.g. field: example)' or '') of each of `fields` declared required
+    unless that flag is true."""
+    found, kinds = [], {f.name: f.metadata["kind"] for f in fields}
+    for f in fields:
+        if "required_unless" in f.metadata:
+            if not isinstance(kinds.get(f.metadata["required_unless"]), Flag):
+                raise TypeError(f"{f.name} is required unless a field that is not a Flag of its record")
+            example = f.metadata.get("example")
+            if isinstance(example, list):
+                example = f"[{', '.join(map(str, example))}]"
+            found.append((f.name, f.metadata["required_unless"],
+                          f" (e.g. {f.name}: {example})" if example is not None else ""))
+    return tuple(found)
 
 
 def read_record(record: type, node: yaml.Node, reader: Reader, **derived):
     """Read a mapping node as `record`; returns the record, or _INVALID if anything was wrong."""
-    kinds, required, required_unless = _kinds_and_required(record)
+    kinds, required, _ = _kinds_and_required(record)
     if not isinstance(node, yaml.MappingNode):
         return reader.error(node, f"expected 'field: value' lines for a {record.__name__.lower()}")
     before = len(reader.problems.errors)
@@ -303,13 +313,19 @@ def read_record(record: type, node: yaml.Node, reader: Reader, **derived):
     for name in required:
         if name not in values and not _given(node, name):
             reader.error(node, f"missing required field '{name}'")
-    for name, flag in required_unless:  # a flag given but not read has its problem reported
-        if name not in values and not _given(node, name) and not values.get(flag, _given(node, flag)):
-            reader.error(node, f"missing required field '{name}' (a {record.__name__.lower()} "
-                               f"with '{flag}: true' may leave it out)")
     if len(reader.problems.errors) > before:
         return _INVALID
     return record(**values, **derived)
+
+
+def report_required_unless(record, node: yaml.Node, reader: Reader) -> None:
+    """Report each field of `record`, read from `node`, that is required unless a flag is true
+    (see model.spec) and missing. Not done by read_record: the record is whole without it (a
+    section that lists nothing), so its file is read on and checked whole in the same run."""
+    for name, flag, example in _kinds_and_required(type(record))[2]:
+        if not getattr(record, name) and not getattr(record, flag):
+            reader.error(node, f"missing required field '{name}'{example}: only a "
+                               f"{type(record).__name__.lower()} with '{flag}: true' may leave it out")
 
 
 def _given(node: yaml.MappingNode, name: str) -> bool:
@@ -441,7 +457,7 @@ def record_schema(record: type) -> dict:
         schema["required"] = required
     conditions = [{"if": {"properties": {flag: FLAG_TRUE}, "required": [flag]},
                    "else": {"properties": {name: {"not": NOT_GIVEN}}, "required": [name]}}
-                  for name, flag in _required_unless(fields)]
+                  for name, flag, _ in _required_unless(fields)]
     if conditions:
         schema["allOf"] = conditions
     return schema

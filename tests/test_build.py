@@ -772,9 +772,12 @@ def test_ids_made_from_a_key_are_no_other_entrys(make_project):
 
 
 def test_a_section_without_types_must_be_a_selected_one(make_project):
-    site = OWNER_SITE + "sections:\n  - heading: Papers\n"
+    """The rest of site.yml is still checked in the same run: a section without types is whole."""
+    site = OWNER_SITE + "sections:\n  - heading: Papers\n  - heading: Talks\n    id: main\n    types: [talk]\n"
     result = run_cli(project(make_project, {"site.yml": site}))
     assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == (
-        "site.yml:7:5: missing required field 'types' (a section with 'selected: true' may "
-        "leave it out)")
+    assert result.stderr.splitlines()[:2] == [
+        "site.yml:7:5: missing required field 'types' (e.g. types: [conference]): only a section "
+        "with 'selected: true' may leave it out",
+        "site.yml:9:9: section id 'main' gives the id 'main', which the theme writes itself "
+        "(themes/frontpage/templates/base.html:45): choose another"]

@@ -741,16 +741,25 @@ def test_a_publication_keyed_as_a_section_is_an_error_at_its_key(make_project):
 def test_a_publication_keyed_as_a_default_section_is_an_error_naming_it(make_project):
     site = "title: Test Site\nowner:\n  name: Ada Lovelace\nsections:\n"  # left empty: the defaults
     assert errors_of(make_project, {"site.yml": site, PUB: GOOD + "bibtex_key: conferences\n"}) == [
-        f"{PUB}:4:13: " + AS_A_SECTION.format(
-            key="conferences", made="", heading="Conferences",
-            where="a default section: site.yml gives no 'sections'", another="another")]
+        f"{PUB}:4:13: BibTeX key 'conferences' is also an id of the section 'Conferences' on the "
+        "home page (one of the sections shown when site.yml gives none): give this publication "
+        "another 'bibtex_key', or write the sections in site.yml and give that one another 'id'"]
+
+
+def test_a_publication_keyed_as_a_section_the_page_does_not_show_is_no_error(make_project):
+    """The home page shows only the sections that list a publication: the default 'Patents'
+    lists none here, so 'patents' is no id of the page."""
+    site = "title: Test Site\nowner:\n  name: Ada Lovelace\n"
+    root = make_project({"site.yml": site, PUB: GOOD + "bibtex_key: patents\n"})
+    build_ok(root)
+    assert 'id="patents"' in (root / "_site/index.html").read_text("utf-8")
 
 
 def test_a_publication_keyed_as_an_id_of_the_theme_is_an_error_at_its_key(make_project):
     site = "title: Test Site\nowner:\n  name: Ada Lovelace\n"
     assert errors_of(make_project, {"site.yml": site, PUB: GOOD + "bibtex_key: contact\n"}) == [
-        f"{PUB}:4:13: BibTeX key 'contact' is also an id the theme's template index.html writes "
-        "on the home page: give this publication another 'bibtex_key'"]
+        f"{PUB}:4:13: BibTeX key 'contact' is also an id the theme writes on the home page "
+        "(themes/frontpage/templates/index.html:34): give this publication another 'bibtex_key'"]
 
 
 def test_the_example_site_has_no_publication_keyed_as_a_section(example_project):

@@ -145,9 +145,9 @@ def test_a_section_id_the_themes_templates_use_is_an_error_at_its_place(make_pro
     assert result.returncode == 1
     assert result.stderr.splitlines()[:2] == [
         "site.yml:6:9: section id 'publications' gives the id 'publications-heading', which the "
-        "theme's index.html uses itself: choose another",
-        "site.yml:9:9: section id 'main' gives the id 'main', which the theme's base.html uses "
-        "itself: choose another",
+        "theme writes itself (themes/frontpage/templates/index.html:21): choose another",
+        "site.yml:9:9: section id 'main' gives the id 'main', which the theme writes itself "
+        "(themes/frontpage/templates/base.html:45): choose another",
     ]
 
 
