@@ -738,6 +738,20 @@ def test_a_publication_keyed_as_a_section_is_an_error_at_its_key(make_project):
     assert left_alone(root, built)
 
 
+def test_publications_keyed_as_sections_are_reported_in_file_order(make_project):
+    """Not newest first, as the page lists them: as every other problem of the files."""
+    assert errors_of(make_project, {
+        "site.yml": SECTIONS,
+        "content/publications/a.yml": GOOD + "year: 2019\nbibtex_key: conferences\n",
+        "content/publications/z.yml": GOOD.replace("conference", "journal") + "year: 2024\nbibtex_key: journal\n",
+    }) == [
+        "content/publications/a.yml:5:13: " + AS_A_SECTION.format(
+            key="conferences", made="", heading="Conferences", where="site.yml:5:5", another="another"),
+        "content/publications/z.yml:5:13: " + AS_A_SECTION.format(
+            key="journal", made="", heading="Papers", where="site.yml:8:9", another="another"),
+    ]
+
+
 def test_a_publication_keyed_as_a_default_section_is_an_error_naming_it(make_project):
     site = "title: Test Site\nowner:\n  name: Ada Lovelace\nsections:\n"  # left empty: the defaults
     assert errors_of(make_project, {"site.yml": site, PUB: GOOD + "bibtex_key: conferences\n"}) == [
