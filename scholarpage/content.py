@@ -326,12 +326,18 @@ def check_home_page_ids(publications, keys: dict[int, str], site: model.Site,
     other, see config.section_ids), or one the theme's templates write (Site.theme_ids). The
     page would hold two elements of that id, and a link to it would lead to the first. At its
     `bibtex_key`, or if it gives none (a made key), at the entry; in file order."""
-    listed = [pub for pub in publications if site.lists(pub)]
-    sections = {made: section for section in site.sections
-                if any(site.listed_in(section, pub) for pub in listed)
-                for made in section_ids(section.id)}
+    sections = {made: section for section in site.sections for made in section_ids(section.id)}
     theme = dict(site.theme_ids)
-    for pub in sorted(listed, key=lambda pub: (pub.source, pub.line)):
+    taken = sections.keys() | theme.keys()
+    alike = {number for number, key in keys.items() if key in taken}  # ids of publications
+    if not alike:  # as nearly always: done (which sections are shown takes 30 ms at 10,000)
+        return
+    listed = [pub for pub in publications if site.lists(pub)]
+    shown = {section.id for section in site.sections
+             if any(site.listed_in(section, pub) for pub in listed)}
+    sections = {made: section for made, section in sections.items() if section.id in shown}
+    clashing = [pub for pub in listed if id(pub) in alike]
+    for pub in sorted(clashing, key=lambda pub: (pub.source, pub.line)):
         key = keys[id(pub)]
         if key not in sections and key not in theme:
             continue
