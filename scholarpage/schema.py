@@ -281,7 +281,7 @@ def _required_unless(fields) -> tuple[tuple[str, str, str], ...]:
     for f in fields:
         if "required_unless" in f.metadata:
             if not isinstance(kinds.get(f.metadata["required_unless"]), Flag):
-                raise TypeError(f"{f.name} is required unless a field that is not a Flag of its record")
+                raise TypeError(f"{f.name}: required_unless names no Flag field of its record")
             example = f.metadata.get("example")
             if isinstance(example, list):
                 example = f"[{', '.join(map(str, example))}]"
@@ -380,7 +380,7 @@ def _words_in_any_case(words) -> dict:
     return {"type": "string", "pattern": f"^({either})$"}
 
 
-FLAG_TRUE = {"anyOf": [{"const": True}, _words_in_any_case(_TRUE)]}
+_FLAG_TRUE = {"anyOf": [{"const": True}, _words_in_any_case(_TRUE)]}
 
 
 @kind_schema.register(Flag)
@@ -455,7 +455,7 @@ def record_schema(record: type) -> dict:
     schema = {"type": "object", "properties": properties, "additionalProperties": False}
     if required:
         schema["required"] = required
-    conditions = [{"if": {"properties": {flag: FLAG_TRUE}, "required": [flag]},
+    conditions = [{"if": {"properties": {flag: _FLAG_TRUE}, "required": [flag]},
                    "else": {"properties": {name: {"not": NOT_GIVEN}}, "required": [name]}}
                   for name, flag, _ in _required_unless(fields)]
     if conditions:
