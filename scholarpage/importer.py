@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -362,8 +363,9 @@ def entries_of(blocks, references: CrossReferences, result: ImportResult) -> lis
     return found
 
 
-def import_entry(found: Found, folder, result: ImportResult) -> None:
-    """Write one entry as a new file, or count it as present (and fill it in with --update)."""
+def import_entry(found: Found, folder, result: ImportResult, order: int = 0) -> None:
+    """Write one entry as a new file, given `order` if not 0, or count it as present (and fill
+    it in with --update: never with an `order`, which would move it on the page)."""
     place, data = found.place, found.data
     pub, errors = read_back(data)
     for keys, message in errors:
@@ -385,6 +387,8 @@ def import_entry(found: Found, folder, result: ImportResult) -> None:
                                     "imported without it")
         data = {name: value for name, value in data.items() if name != "bibtex_key"}
         pub = dataclasses.replace(pub, bibtex_key="")
+    if order:
+        data, pub = {**data, "order": order}, dataclasses.replace(pub, order=order)
     result.new += 1
     result.written.append(f"wrote {folder.add(data, pub)}")
 
@@ -415,6 +419,21 @@ def import_files(root, files, update: bool = False) -> ImportResult:
     references = CrossReferences([block for blocks in read for _, block in blocks
                                   if isinstance(block, Entry)])
     for blocks in read:
-        for found in entries_of(blocks, references, result):
-            import_entry(found, folder, result)
+        found = entries_of(blocks, references, result)
+        for entry, order in zip(found, file_order(found)):
+            import_entry(entry, folder, result, order)
     return result
+
+
+def file_order(found: list[Found]) -> list[int]:
+    """Each entry's `order` if it is new: its place among the entries of its date (or of none),
+    when there are several; else 0 (none written). The page orders publications newest first,
+    those of one date by `order`, then by file name: so it lists them as the file does. (A
+    publications.bib lists them as its page does: that page comes back in its order.)"""
+    dates = [tuple(entry.data.get(name) for name in ("year", "month", "date")) for entry in found]
+    count, seen = Counter(dates), Counter()
+    orders = []
+    for date in dates:
+        seen[date] += 1
+        orders.append(seen[date] if count[date] > 1 else 0)
+    return orders

@@ -8,6 +8,7 @@ messages and the JSON Schemas in `schema/` are all derived from these declaratio
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 
 # ---------------------------------------------------------------------------------------------
@@ -277,7 +278,7 @@ class Site:
     # (see config.theme_ids): a section or a publication's item must take none of them.
     theme_ids: tuple[tuple[str, str], ...] = derived((), in_repr=False)
 
-    @property
+    @functools.cached_property  # asked for each publication; the site never changes
     def section_types(self) -> frozenset[str]:
         """The publication types some section names: those a `selected` section without
         `types` takes."""

@@ -1,6 +1,7 @@
 """BibTeX in and out: `import` of real-world exports, `--update`, the round trip, and `new`."""
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 from conftest import MINIMAL_SITE, REPO, build_ok, run_cli, tree, write_files
 from scholarpage import bibtex
 from scholarpage.config import Project
-from scholarpage.content import read_publication_file, read_publications
+from scholarpage.content import publication_order, read_publication_file, read_publications
 from scholarpage.importer import import_files
 from scholarpage.pipeline import build
 from scholarpage.scaffold import PublicationFolder
@@ -69,6 +70,7 @@ def test_google_scholar_export(make_project):
         links:
           arxiv: '2312.01629'
         bibtex_key: teterwak2023clamp
+        order: 2
         """)
     # Scholar writes patents as @misc with a patent note, and months as `jun # "~29"`.
     assert files["2023-panda-dynamic-network-quantization.yml"] == yaml_of("""\
@@ -113,6 +115,7 @@ def test_dblp_export(make_project):
         links:
           doi: 10.1109/CVPR52733.2024.01289
         bibtex_key: DBLP:conf/cvpr/TanSHWDPRS24
+        order: 1
         """)
     corr = folder(root)["2023-sun-dime-fm.yml"]
     assert "type: preprint\nvenue: CoRR\n" in corr
@@ -603,10 +606,11 @@ def test_a_crossref_gives_the_fields_an_entry_lacks(make_project):
         links:
           doi: 10.1109/CVPR52733.2024.01289
         bibtex_key: DBLP:conf/cvpr/TanSHWDPRS24
+        order: 1
         """)
     assert folder(root)["2024-sun-second-paper.yml"].endswith(
         "venue: CVPR\nvenue_full: IEEE/CVF Conference on Computer Vision and Pattern Recognition\n"
-        "year: 2024\nmonth: 6\nbibtex_key: DBLP:conf/cvpr/SunS24\n")
+        "year: 2024\nmonth: 6\nbibtex_key: DBLP:conf/cvpr/SunS24\norder: 2\n")
 
 
 def test_a_crossref_is_found_in_another_file_and_its_own_fields_win(make_project):
@@ -635,9 +639,9 @@ def test_a_crossref_target_that_is_a_work_of_its_own_is_imported_too(make_projec
     assert sorted(files) == ["1842-lovelace-essay.yml", "1843-lovelace-first-chapter.yml",
                              "1843-lovelace-notes-engines.yml"]
     assert files["1843-lovelace-notes-engines.yml"].endswith(
-        "type: book\nvenue: Taylor\nyear: 1843\nbibtex_key: mybook\n")
+        "type: book\nvenue: Taylor\nyear: 1843\nbibtex_key: mybook\norder: 1\n")
     assert files["1843-lovelace-first-chapter.yml"].endswith(
-        "type: book\nvenue_full: Notes on Engines\nyear: 1843\nbibtex_key: chap\n")
+        "type: book\nvenue_full: Notes on Engines\nyear: 1843\nbibtex_key: chap\norder: 2\n")
 
 
 def test_a_crossref_to_no_entry_is_named_and_the_entry_imported_if_it_can_be(make_project):
@@ -1013,6 +1017,40 @@ def test_the_example_site_round_trips_through_its_publications_bib(example_proje
         copy = copies[keys[id(original)]]
         assert [getattr(copy, name) for name in COMPARED] == \
             [getattr(original, name) for name in COMPARED], original.source
+    # In the page's order too: entries of one year keep their order (given as `order: N`).
+    assert [pub.bibtex_key for pub in sorted(copies.values(), key=publication_order)] == \
+        [keys[id(pub)] for pub in sorted(originals, key=publication_order)]
+
+
+def test_entries_of_one_date_are_listed_in_the_order_of_the_file(make_project):
+    def entry(key: str, title: str, date: str) -> str:
+        return f"@article{{{key}, title = {{{title}}}, author = {{Lovelace, Ada}}, {date}}}\n"
+
+    root = make_project({"refs.bib": "".join([
+        entry("z", "Zebra", "year = 2020"), entry("solo", "Solo", "year = 2019"),
+        entry("a", "Apple", "year = 2020"), entry("m", "Mango", "year = 2020"),
+        entry("j", "June", "year = 2020, month = jun"), entry("u1", "Undated One", "note = {x}"),
+        entry("u2", "Undated Two", "note = {y}"),
+    ])})
+    result = import_files(root, [root / "refs.bib"])
+    assert messages(result) == [] and result.summary() == "7 new, 0 already present, 0 with problems"
+    orders = {name: re.findall(r"^order: (\d+)$", text, re.MULTILINE)
+              for name, text in folder(root).items()}
+    assert orders == {  # none for an entry alone of its date: 2019, June 2020
+        "2020-lovelace-zebra.yml": ["1"], "2020-lovelace-apple.yml": ["2"],
+        "2020-lovelace-mango.yml": ["3"], "2019-lovelace-solo.yml": [],
+        "2020-lovelace-june.yml": [], "undated-lovelace-undated-one.yml": ["1"],
+        "undated-lovelace-undated-two.yml": ["2"]}
+    build_ok(root)
+    page = (root / "_site" / "index.html").read_text(encoding="utf-8")
+    titles = ["June", "Zebra", "Apple", "Mango", "Solo", "Undated One", "Undated Two"]
+    assert sorted(titles, key=page.index) == titles
+    # --update gives an entry present no `order`: that would move it on the page.
+    for name in ("2020-lovelace-zebra.yml", "2020-lovelace-apple.yml"):
+        path = root / "content" / "publications" / name
+        path.write_text(path.read_text(encoding="utf-8").replace("order:", "# order:"), encoding="utf-8")
+    again = import_files(root, [root / "refs.bib"], update=True)
+    assert (again.summary(), again.written) == ("0 new, 7 already present (0 updated), 0 with problems", [])
 
 
 def test_text_the_exporter_escapes_comes_back_as_written(make_project, tmp_path):
