@@ -17,8 +17,9 @@ from urllib.parse import unquote, urlsplit
 from .problems import Problems
 from .render import in_folder, output_file
 
-VNU_HELP = ("the Nu Html Checker was not found: install Java and run `npm install vnu-jar`, "
-            "or set VNU_JAR to the path of vnu.jar (or pass --no-html to skip this check)")
+VNU_HELP = ("the HTML was not validated: the Nu Html Checker was not found (install Java and run "
+            "`npm install vnu-jar`, or set VNU_JAR to the path of vnu.jar; --no-html skips it "
+            "without this warning)")
 
 
 @dataclass
