@@ -57,11 +57,12 @@ class YamlDoc:
 
 
 def field_node(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
-    """The value node at a key path in a mapping tree, or None."""
+    """The value node at a key path in a mapping tree, or None. Of a key given twice (an
+    error), the last: the value a record is read from (see schema.read_record)."""
     for key in keys:
         if not isinstance(node, yaml.MappingNode):
             return None
-        node = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+        node = next((v for k, v in reversed(node.value) if getattr(k, "value", None) == key), None)
     return node
 
 

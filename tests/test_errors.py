@@ -124,6 +124,16 @@ def test_duplicate_keys_in_site_yml(make_project):
     site = "title: Test Site\nowner:\n  name: Ada Lovelace\n  email: ada@example.org\n  name: Ada\n"
     assert errors_of(make_project, {"site.yml": site}) == [
         "site.yml:5:3: duplicate key 'name' (first given on line 3)"]
+    # A mapping or a list given twice: its places are looked for where its value was read.
+    twice = ("title: Test Site\nowner:\n  name: Ada Lovelace\nsections:\n  - heading: A\n"
+             "    types: [journal]\nowner:\n  name: Ada\n  links:\n    - label: Home\n"
+             "      url: https://ada.example.org/\nsections:\n  - heading: A\n    types: [journal]\n"
+             "  - heading: B\n    types: [conference]\n    id: contact\n")
+    assert errors_of(make_project, {"site.yml": twice}) == [
+        "site.yml:7:1: duplicate key 'owner' (first given on line 2)",
+        "site.yml:12:1: duplicate key 'sections' (first given on line 4)",
+        "site.yml:17:9: section id 'contact' gives the id 'contact', which the theme writes "
+        "itself (themes/frontpage/templates/index.html:34): choose another"]
 
 
 # ---------------------------------------------------------------------------------------------
