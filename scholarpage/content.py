@@ -49,7 +49,8 @@ class FileResult:
 
 def text_digest(shown: str, text: str) -> str:
     """What a file's result is cached under: its path as shown and its text."""
-    return hashlib.blake2b(f"{shown}\0{text}".encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(f"{shown}\0{text}".encode(errors="surrogateescape"),  # a name not in UTF-8
+                           digest_size=16).hexdigest()
 
 
 def _front_matter(text: str, shown: str, problems: Problems):

@@ -419,6 +419,17 @@ def test_a_site_yml_that_is_not_utf8_is_reported_as_content_files_are(make_proje
         f"site.yml:4:25: {NOT_UTF8}"]
 
 
+def test_a_file_name_that_is_not_utf8_is_read_and_shown_escaped(make_project):
+    """As unzipping an archive made on Windows may name it: read as any (errors name it with
+    its byte escaped, as Python shows it), never a crash."""
+    name = "content/publications/caf" + os.fsdecode(b"\xe9") + ".yml"
+    root = project(make_project, {name: GOOD})
+    for build in ("first", "from the cache"):
+        assert build_ok(root).stderr == "", build
+    write_files(root, {name: GOOD + "colour: red\n"})
+    assert failed_build(root) == ["content/publications/caf\\udce9.yml:4:1: unknown field 'colour'"]
+
+
 NOT_A_FOLDER = ("content/publications: is a file, not a folder: publications are the .yml and "
                 ".md files in a folder of this name")
 
