@@ -69,7 +69,7 @@ def check_links(folder: Path, base_path: str = "/", site_url: str = "") -> tuple
     """
     problems, external = Problems(), set()
     own = urlsplit(site_url) if site_url else None
-    pages = {p.relative_to(folder).as_posix(): read_links(p.read_text(encoding="utf-8"))
+    pages = {p.relative_to(folder).as_posix(): read_links(_page_text(p))
              for p in sorted(folder.rglob("*.html"))}
     for page, links in pages.items():
         for line, url in links.targets:
@@ -90,6 +90,16 @@ def check_links(folder: Path, base_path: str = "/", site_url: str = "") -> tuple
             if fragment and target.endswith(".html") and fragment not in pages[target].ids:
                 problems.error(page, line, 0, f"broken link '{url}': no id '{fragment}' in {target}")
     return problems, sorted(external)
+
+
+def _page_text(path: Path) -> str:
+    """A page's text: UTF-8, as the build writes; a page of the user's own in static/ may be
+    older (ISO-8859-1, whose every byte is a character: its links come out right)."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def find_vnu() -> list[str] | None:

@@ -134,6 +134,17 @@ def test_the_sites_own_url_without_its_last_slash_is_internal(tmp_path):
     assert external == ["https://x.org/labx", "https://x.org/labx/"]
 
 
+def test_an_old_page_that_is_not_utf8_is_checked_too(tmp_path):
+    """A page of the user's own in static/, from before UTF-8: ISO-8859-1."""
+    site = write_files(tmp_path / "_site", {
+        "index.html": '<a href="caf\u00e9.html#men\u00fc">caf\u00e9</a>\n',
+        "caf\u00e9.html": ('<meta charset="iso-8859-1"><p id="men\u00fc">Men\u00fc</p>\n'
+                           '<a href="gone.html">Zur\u00fcck</a>\n').encode("latin-1")})
+    problems, _ = check_links(site)
+    assert [str(problem) for problem in problems.items] == [
+        "caf\u00e9.html:2: broken link 'gone.html': no such file in the site"]
+
+
 def test_a_sound_site_passes_without_the_validator_when_told_to(make_project, without_vnu):
     root = small_project(make_project)
     result = run_cli(root, "check", "--no-html")
