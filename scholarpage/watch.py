@@ -164,9 +164,11 @@ class Watcher(events.FileSystemEventHandler):
                 print(f"cannot watch {folder}: {error.strerror or error}; changes there are not "
                       "seen (on Linux, raise fs.inotify.max_user_watches and "
                       "max_user_instances)", file=sys.stderr)
-        self.folders = tuple(folder for folder, _ in self.watches)
-        self.aliases = ((self.root, self.root), *links)
+        # Read by watchdog's thread meanwhile: `folders` last, so that an event from a folder
+        # just watched finds how to read it, or else is not watched yet (lost: all rebuilt).
         self.links = frozenset(link for _, link in links)
+        self.aliases = ((self.root, self.root), *links)
+        self.folders = tuple(folder for folder, _ in self.watches)
 
     def relevant(self, path: Path) -> bool:
         inside = any(path == watched or path.is_relative_to(watched) for watched in self.watched)
