@@ -1,6 +1,6 @@
 """The build cache on disk, so `python build.py` redoes only what changed since the last build.
 
-It keeps a `pipeline.BuildCache` between runs under `.cache/scholarpage/` in the project (which
+It keeps a `memo.BuildCache` between runs under `.cache/scholarpage/` in the project (which
 holds a `.gitignore` of its own, so the cache is never committed): each publication file's
 parsed records and problems, found by a digest of the file's path and text, and the pieces
 rendered from them (see render.py), found by digests of all they depend on.
@@ -31,8 +31,7 @@ from stat import S_ISREG
 from . import __version__, model
 from .config import Project
 from .content import FileResult
-from .memo import Memo
-from .pipeline import BuildCache
+from .memo import BuildCache, Memo
 from .problems import Problem
 
 FOLDER = Path(".cache") / "scholarpage"

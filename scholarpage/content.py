@@ -406,7 +406,7 @@ def read_publications(project: Project, problems: Problems, cache: dict | None =
 
     With `cache` ({path as text: FileResult}, updated in place), a file read by an earlier call
     is not read again: the dev server keeps one between rebuilds and drops from it the files
-    its watcher saw change (see pipeline.BuildCache.forget), so a rebuild reads only those.
+    its watcher saw change (see memo.BuildCache.forget), so a rebuild reads only those.
     With `parsed` (results by text digest), a file whose text was parsed before is not parsed
     again, and with `signatures` ({path as text: (file_signature, digest)}, updated in place)
     a file whose signature is as noted is not even read: the build cache on disk keeps both.

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from . import model
 from .config import BUILT_MARK, BUILT_MARK_TEXT, Project, load_site, output_folder_problem
-from .content import Content, FileResult, load_content
-from .memo import Memo
+from .content import Content, load_content
+from .memo import BuildCache
 from .output import OutputError, write_site
 from .problems import Problems
 from .render import prepare_environment, render_site
@@ -41,36 +41,6 @@ class BuildResult:
         where = f" to {self.out.name}/" if self.out else ""
         return (f"built {pages} page{'s' * (pages != 1)}, {count} publication{'s' * (count != 1)}, "
                 f"{len(self.files)} files{where} in {self.milliseconds:.0f} ms")
-
-
-@dataclass
-class BuildCache:
-    """Work a long-running caller (the dev server) keeps so a rebuild redoes only what changed.
-
-    Each publication file's result is reused until `forget()` names the file (the dev server
-    names each path its watcher saw change), and compiled templates while their source does
-    (`templates` is a jinja2.BytecodeCache, or a function making one when the first template
-    is compiled).
-    `parsed` (results by file text), `signatures` (files known unchanged, see
-    content.read_publications) and `fragments` (rendered pieces, see render.render_site) are
-    what the build cache on disk keeps between builds;
-    `workers` processes share out a large build; `environments` keeps the loaded templates.
-    """
-
-    publications: dict[str, FileResult] | None = field(default_factory=dict)  # None: keep none
-    templates: object | None = None
-    parsed: Memo | None = None
-    signatures: dict | None = None
-    fragments: Memo = field(default_factory=Memo)
-    workers: int = 1
-    environments: dict = field(default_factory=dict)
-
-    def forget(self, paths) -> None:
-        """Drop what was read from these files or folders, so the next render reads them again."""
-        gone = {str(path) for path in paths}
-        inside = tuple(os.path.join(path, "") for path in gone)
-        for path in [path for path in self.publications if path in gone or path.startswith(inside)]:
-            del self.publications[path]
 
 
 def render(project: Project, problems: Problems, cache: BuildCache | None = None,

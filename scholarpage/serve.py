@@ -32,8 +32,9 @@ from tornado.netutil import bind_sockets
 from tornado.websocket import WebSocketClosedError
 
 from .config import Project
+from .memo import BuildCache
 from .output import OutputError, update_tree
-from .pipeline import BuildCache, BuildResult, render
+from .pipeline import BuildResult, render
 from .problems import Problems
 from .watch import Watcher
 

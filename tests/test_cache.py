@@ -512,7 +512,8 @@ def test_work_shared_out_to_processes_gives_the_same_site(example_project, tmp_p
                                                           pages):
     from scholarpage import bibtex, content, pipeline, workers
     from scholarpage import render as render_module
-    from scholarpage.pipeline import BuildCache, render
+    from scholarpage.memo import BuildCache
+    from scholarpage.pipeline import render
     from scholarpage.problems import Problems
     from scholarpage.render import new_environment, prepare_environment
 
@@ -603,7 +604,7 @@ def render_with(project: Project, kept):
 
 
 def test_templates_reached_through_symbolic_links_are_followed(make_project, tmp_path):
-    from scholarpage.pipeline import BuildCache
+    from scholarpage.memo import BuildCache
 
     # templates/ leads to a shared folder, whose partials/ leads to yet another one.
     shared = tmp_path / "shared"
@@ -649,7 +650,7 @@ def test_a_symbolic_link_loop_among_templates_is_walked_once(make_project):
 
 
 def test_an_imported_template_sees_the_changed_site_yml(make_project):
-    from scholarpage.pipeline import BuildCache
+    from scholarpage.memo import BuildCache
 
     root = make_project({
         "content/index.md": "Hello.\n",

@@ -502,7 +502,8 @@ def test_a_folder_that_cannot_be_watched_is_said(site, monkeypatch, capsys):
 
 def test_a_rebuild_reads_again_only_the_files_that_changed(site):
     from scholarpage.config import Project
-    from scholarpage.pipeline import BuildCache, render
+    from scholarpage.memo import BuildCache
+    from scholarpage.pipeline import render
     from scholarpage.problems import Problems
 
     write(site / "content/publications/second.yml", pub("Second Paper"))
