@@ -375,9 +375,6 @@ class DiskCache:
         """A pack of this cache (see _read_pack); none from a cache that is not usable."""
         return _read_pack(self.folder / f"{name}{PACK}", self.secret) if self.usable else ({}, {})
 
-    def save(self) -> None:
-        self.changes()()
-
     def changes(self):
         """A function that writes the packs whose content changed since the cache was loaded,
         each by an atomic rename, and removes the rest. What changed is worked out now.

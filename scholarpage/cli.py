@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+from .problems import plural
+
 DESCRIPTION = """Build a researcher's homepage from site.yml and content/.
 
 With no command, builds the site into the output folder (site.yml's 'output', default _site/)."""
@@ -26,7 +28,7 @@ def report_build(result) -> int:
     print_problems(result.problems.in_reading_order())
     if not result.ok:
         count = len(result.problems.errors)
-        print(f"build failed: {count} error{'s' * (count != 1)}; the output folder was not changed",
+        print(f"build failed: {plural(count, 'error')}; the output folder was not changed",
               file=sys.stderr)
         return 1
     print(result.summary())
@@ -72,14 +74,14 @@ def command_check(args) -> int:
         problems.extend(check_html(result.out, vnu))
     elif not args.no_html:  # links are what a site most often breaks; Java is not for everyone
         problems.warn("check", 0, 0, VNU_HELP)
-    print(f"{len(external)} external link{'s' * (len(external) != 1)} (listed, not fetched):")
+    print(f"{plural(len(external), 'external link')} (listed, not fetched):")
     for url in external:
         print(f"  {url}")
     for problem in problems.items:  # a page's problems at its path from the project
         print(f"{result.out.name}/{problem}" if problem.line else problem, file=sys.stderr)
     if problems.errors:
         count = len(problems.errors)
-        print(f"check failed: {count} problem{'s' * (count != 1)}", file=sys.stderr)
+        print(f"check failed: {plural(count, 'problem')}", file=sys.stderr)
         return 1
     print("check passed: every internal link, source and anchor resolves"
           + ("; the HTML is valid" if vnu else "" if args.no_html else " (the HTML was not validated)"))

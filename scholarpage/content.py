@@ -197,19 +197,19 @@ def _dates_agree(publication: model.Publication, doc, node, reader: Reader) -> b
     return True
 
 
-def publication_files(project: Project, problems: Problems | None = None) -> list[str]:
+def publication_files(project: Project, problems: Problems) -> list[str]:
     """Publication files in a stable order: sorted by path, hidden and editor files skipped,
     through symbolic links; a link that leads nowhere or in a loop is reported to `problems`,
     and so is a file where the folder should be: what it holds would be left out unseen."""
     folder = project.content / PUBLICATIONS_DIR
     found, broken = files_under(folder, _left_alone)
-    for path, error in broken if problems is not None else ():
+    for path, error in broken:
         report_unreadable(path, project.relative(path), error, problems)
-    if problems is not None and not found and folder.is_file():
+    if not found and folder.is_file():
         problems.error(project.relative(folder), 0, 0, "is a file, not a folder: publications are "
                        "the .yml and .md files in a folder of this name")
     files = [path for parts, path in found if parts[-1].endswith(PUBLICATION_SUFFIXES)]
-    for parts, path in found if problems is not None and len(files) < len(found) else ():
+    for parts, path in found if len(files) < len(found) else ():
         if not parts[-1].endswith(PUBLICATION_SUFFIXES):
             problems.warn(project.relative(path), 0, 0,
                           f"not read: a publication is a .yml or .md file {_KEEP_UNREAD}")

@@ -16,7 +16,7 @@ from pathlib import Path
 from .config import Project
 from .output import UnsafeOutputPath, output_parts
 from .pipeline import render
-from .problems import Problem, Problems
+from .problems import Problem, Problems, plural
 
 SHOWN_CHANGES = 5
 
@@ -77,7 +77,7 @@ def deploy(root: Path | str, remote: str = "origin", branch: str = "gh-pages",
     result = render(project, Problems())
     if not result.ok:
         count = len(result.problems.errors)
-        raise DeployError(f"the build has {count} error{'s' * (count != 1)}; nothing was pushed",
+        raise DeployError(f"the build has {plural(count, 'error')}; nothing was pushed",
                           result.problems.items)
     changes = uncommitted_changes(git, project, result.site.output)
     if changes and not force:

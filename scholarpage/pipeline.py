@@ -15,7 +15,7 @@ from .config import BUILT_MARK, BUILT_MARK_TEXT, Project, load_site, output_fold
 from .content import Content, load_content
 from .memo import BuildCache
 from .output import OutputError, write_site
-from .problems import Problems
+from .problems import Problems, plural
 from .render import prepare_environment, render_site
 from .workers import aside
 
@@ -39,7 +39,7 @@ class BuildResult:
         pages = sum(1 for name in self.files if name.endswith(".html"))
         count = len(self.content.publications) if self.content else 0
         where = f" to {self.out.name}/" if self.out else ""
-        return (f"built {pages} page{'s' * (pages != 1)}, {count} publication{'s' * (count != 1)}, "
+        return (f"built {plural(pages, 'page')}, {plural(count, 'publication')}, "
                 f"{len(self.files)} files{where} in {self.milliseconds:.0f} ms")
 
 

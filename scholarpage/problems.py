@@ -8,6 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def plural(count: int, word: str) -> str:
+    """'1 error', '2 errors': a count in a message."""
+    return f"{count} {word}{'s' * (count != 1)}"
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong in one place. Line and column count from 1; 0 means unknown."""

@@ -173,7 +173,7 @@ def relative_root(page_path: str) -> str:
     return "../" * page_path.count("/")
 
 
-def static_files(project: Project, site: model.Site, problems: Problems | None = None) -> dict[str, Path]:
+def static_files(project: Project, site: model.Site, problems: Problems) -> dict[str, Path]:
     """Output path -> source file of the theme's static files, overridden by `static/`; hidden
     files are left out, and a link that leads nowhere or in a loop is reported to `problems`."""
     files: dict[str, Path] = {}
@@ -181,7 +181,7 @@ def static_files(project: Project, site: model.Site, problems: Problems | None =
         found, broken = files_under(folder)
         for parts, path in found:
             files["/".join(parts)] = Path(path)
-        for path, error in broken if problems is not None else ():
+        for path, error in broken:
             report_unreadable(path, project.relative(path), error, problems)
     return files
 

@@ -35,7 +35,7 @@ from .config import Project
 from .memo import BuildCache
 from .output import OutputError, update_tree
 from .pipeline import BuildResult, render
-from .problems import Problems
+from .problems import Problems, plural
 from .watch import Watcher
 
 QUIET_SECONDS = 0.01  # a save is a burst of events: rebuild once none came for this long,
@@ -63,10 +63,6 @@ NOT_UNDER_BASE = """<!DOCTYPE html>
 <body><p>Not found. The site is served under <a href="{base}">{base}</a>, as site.yml's url says.</p></body>
 </html>
 """
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' * (count != 1)}"
 
 
 def describe(project: Project, paths) -> str:

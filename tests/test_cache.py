@@ -275,7 +275,7 @@ def test_a_cache_written_by_another_user_is_not_trusted(example_project, tmp_pat
     store[digest] = dataclasses.replace(real, records=tuple(
         dataclasses.replace(pub, title="A forged title") for pub in real.records))
     theirs.memory.fragments.store.clear()  # nothing rendered from the real record either
-    theirs.save()
+    theirs.changes()()
     assert cache.DiskCache(project).memory.parsed.store[digest].records[0].title == "A forged title"
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "me"))
