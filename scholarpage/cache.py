@@ -30,6 +30,7 @@ from stat import S_ISREG
 
 from . import __version__, model
 from .config import Project
+from .files import write_atomically
 from .content import FileResult
 from .memo import BuildCache, Memo
 from .problems import Problem
@@ -109,7 +110,7 @@ def user_secret() -> bytes | None:
     if len(secret) != SECRET_SIZE:
         secret = os.urandom(SECRET_SIZE)
         try:
-            _write_atomically(folder / "secret", secret)  # readable by this user alone
+            write_atomically(folder / "secret", secret)  # readable by this user alone
         except OSError:
             return None
     return secret
@@ -272,7 +273,7 @@ def _read_sealed(path: Path, secret: bytes):
 def _write_sealed(path: Path, secret: bytes, data) -> None:
     """Write `data` into `path` after its MAC line, by an atomic rename."""
     data = marshal.dumps(data)
-    _write_atomically(path, _mac_line(secret, path, data), data)
+    write_atomically(path, _mac_line(secret, path, data), data)
 
 
 def _pack_of(key: str) -> str:
@@ -297,22 +298,6 @@ def _write_pack(path: Path, secret: bytes, results: dict, pieces: dict) -> None:
     """Write a pack (see above)."""
     _write_sealed(path, secret, ({digest: encode_result(result) for digest, result in results.items()},
                                  pieces))
-
-
-def _write_atomically(path: Path, *parts: bytes) -> None:
-    """Write `parts` one after the other into `path`, replacing it by a rename (never writing
-    through a link there)."""
-    import tempfile  # here: loading a cache never needs it
-
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb", buffering=1 << 20) as file:  # pieces are many and small
-            for data in parts:
-                file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 # Signatures: {path: [size, mtime_ns, ctime_ns, inode, digest]} of the publication files last
@@ -420,7 +405,7 @@ class DiskCache:
         except OSError:  # none yet, or a link (which may lead anywhere): replaced, not followed
             kept = b""
         if kept != IGNORE_ALL:
-            _write_atomically(ignore, IGNORE_ALL)
+            write_atomically(ignore, IGNORE_ALL)
         for old in self.root.iterdir():
             if old.name not in (".gitignore", self.folder.name):
                 if old.is_dir() and not old.is_symlink():

@@ -28,6 +28,25 @@ def read_text(path: Path | str, shown: str, problems: Problems) -> str | None:
     return None
 
 
+def write_atomically(path: Path, *parts: bytes, mode: int | None = None) -> None:
+    """Replace `path` by `parts` written one after the other, in one step (a rename): a failure
+    leaves the file as it was and no other behind, and a link there is replaced, never written
+    through. The file is readable by this user alone unless `mode` says otherwise."""
+    import tempfile  # here: a build never writes so
+
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb", buffering=1 << 20) as file:  # a cache's pieces are many
+            for data in parts:
+                file.write(data)
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def places_in(text: str):
     """A function giving the (line, column) of `text[index]`, counted from 1 as an editor counts
     them. The lines are found once, so a file of many places (a .bib file of thousands of

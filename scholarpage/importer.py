@@ -373,10 +373,22 @@ def import_entry(found: Found, folder, result: ImportResult, order: int = 0) -> 
     if pub is None:
         result.failed += 1
         return
+    try:
+        _write_entry(found, pub, data, folder, result, order)
+    except OSError as error:  # a full disk, no permission: this entry is not imported
+        where = folder.project.relative(error.filename) if error.filename else "its file"
+        place.error(result.problems, f"not imported: cannot write {where}: "
+                                     f"{error.strerror or error}")
+        result.failed += 1
+
+
+def _write_entry(found: Found, pub, data: dict, folder, result: ImportResult, order: int) -> None:
+    """import_entry's writing, counted once done: an OSError leaves the entry counted failed."""
+    place = found.place
     same = folder.find(pub)
     if same is not None:
-        result.present += 1
         added = folder.fill(same, data) if result.update else []
+        result.present += 1
         if added:
             result.updated += 1
             result.written.append(f"updated {same.source}: added {', '.join(added)}")
@@ -389,8 +401,9 @@ def import_entry(found: Found, folder, result: ImportResult, order: int = 0) -> 
         pub = dataclasses.replace(pub, bibtex_key="")
     if order:
         data, pub = {**data, "order": order}, dataclasses.replace(pub, order=order)
+    written = folder.add(data, pub)
     result.new += 1
-    result.written.append(f"wrote {folder.add(data, pub)}")
+    result.written.append(f"wrote {written}")
 
 
 def import_files(root, files, update: bool = False) -> ImportResult:

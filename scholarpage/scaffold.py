@@ -11,7 +11,6 @@ import dataclasses
 import itertools
 import os
 import re
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import yaml
 from . import bibtex, model
 from .config import Project, load_site
 from .content import PUBLICATIONS_DIR, check_types, read_publication_file, read_publications
-from .files import BOM, read_text
+from .files import BOM, read_text, write_atomically
 from .metadata import slugify, words
 from .problems import Problems
 from .schema import LINK_EXPANSIONS
@@ -229,7 +228,12 @@ class PublicationFolder:
             name = f"{stem}-{number}"
         path = self.folder / f"{name}.yml"
         with open(path, "x", encoding="utf-8", newline="\n") as file:  # "x": never overwrite
-            file.write(entry_text(data))
+            try:
+                file.write(entry_text(data))
+                file.flush()
+            except BaseException:  # a full disk: no half file is left (this one made it)
+                path.unlink(missing_ok=True)
+                raise
         self._stems.add(name)
         shown = self.project.relative(path)
         self.entries.append(dataclasses.replace(pub, source=shown))
@@ -263,7 +267,8 @@ class PublicationFolder:
                                f"were not added ({', '.join(links_left)})")
         if edits:
             new_text = text[:offset] + _insert(front, edits) + text[offset + len(front):]
-            _write_over(path, bom + (new_text.replace("\n", "\r") if old_mac else new_text))
+            new_text = bom + (new_text.replace("\n", "\r") if old_mac else new_text)
+            write_atomically(path, new_text.encode("utf-8"), mode=path.stat().st_mode & 0o7777)
             self._reread(existing.source)
         return added
 
@@ -358,15 +363,6 @@ def _insert(text: str, edits: list[tuple[int, str]]) -> str:
     for line in sorted(at_line, reverse=True):
         lines.insert(min(line, len(lines)), at_line[line])
     return "".join(lines)
-
-
-def _write_over(path: Path, text: str) -> None:
-    """Replace a file's text in one step, so a failure never leaves half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-        file.write(text)
-    os.chmod(temporary, path.stat().st_mode & 0o7777)
-    os.replace(temporary, path)
 
 
 # ---------------------------------------------------------------------------------------------

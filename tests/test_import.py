@@ -846,6 +846,51 @@ bibtex_key: DBLP:journals/pami/HuSSS24
     assert build(root).ok
 
 
+def test_a_file_that_cannot_be_written_is_reported_and_leaves_nothing_behind(make_project, monkeypatch):
+    """A full disk: the entry is reported at its place, nothing half written is left (neither
+    a new file nor a temporary one), and a file filled in stays as it was."""
+    import errno
+    import os
+    from scholarpage import files, scaffold
+
+    def full(*args, **options):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(args[-1]))
+
+    class FullFile:
+        def __init__(self, file):
+            self.file = file
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+        def write(self, text):
+            self.file.write(text[:10])  # some of it, then the disk is full
+            full(self.file.name)
+
+    bib = "@article{new, title = {New}, author = {Lovelace, Ada}, year = 2020, journal = {J}}\n"
+    present = "title: New\nauthors: [Ada Lovelace]\ntype: journal\nyear: 2020\n"
+    root = make_project({"refs.bib": bib})
+    bib_path = (root / "refs.bib").as_posix()
+    monkeypatch.setattr(scaffold, "open", lambda *args, **options: FullFile(open(*args, **options)),
+                        raising=False)
+    result = import_files(root, [root / "refs.bib"])
+    assert (result.summary(), messages(result)) == ("0 new, 0 already present, 1 with problems", [
+        f"{bib_path}:1:1: not imported: cannot write content/publications/2020-lovelace-new.yml: "
+        "No space left on device (entry new)"])
+    assert folder(root) == {}
+    monkeypatch.undo()
+    write_files(root, {"content/publications/new.yml": present})
+    monkeypatch.setattr(files.os, "replace", full)
+    result = import_files(root, [root / "refs.bib"], update=True)
+    assert (result.summary(), messages(result)) == ("0 new, 0 already present (0 updated), 1 with problems", [
+        f"{bib_path}:1:1: not imported: cannot write content/publications/new.yml: "
+        "No space left on device (entry new)"])
+    assert folder(root) == {"new.yml": present}
+
+
 def test_update_in_a_file_holding_a_list_of_entries(make_project):
     papers = """\
         - title: A Good Entry
