@@ -1,13 +1,15 @@
 """Reading .bib files: entries as bibtexparser v2 gives them, where each is, crossrefs resolved.
 
-Its middlewares resolve @string macros, lower-case field names, split author lists (a control
-word keeping the word after it: `S\\o ren` is one word, as in LaTeX) and decode LaTeX to Unicode in
-text fields ($math$ stays as written); a block it cannot read is kept, to
-be reported at its line. importer.py turns the entries into publication files.
+Its middlewares resolve @string macros, lower-case field names, split author lists at their
+`and`s (see split_names) and names into words (a control word keeping the word after it: `S\\o ren`
+is one word, as in LaTeX) and decode LaTeX to Unicode in text fields ($math$ stays as written); a
+block it cannot read is kept, to be reported at its line. importer.py turns the entries into
+publication files.
 """
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -66,6 +68,12 @@ def _middlewares():
                         _unquote(p) if p[:1] in "{\"" else macros.get(p.lower(), p) for p in pieces)
             return entry
 
+    class SeparateNames(mw.SeparateCoAuthors):
+        """Author lists split as BibTeX splits them (see split_names)."""
+
+        def _transform_field_value(self, name):
+            return split_names(name)
+
     class GroupControlWords(mw.BlockMiddleware):
         """Braces around a control word and what it swallows, before names split into words."""
 
@@ -92,7 +100,7 @@ def _middlewares():
 
     return [
         KeepWritten(), JoinConcatenations(), mw.ResolveStringReferencesMiddleware(),
-        mw.RemoveEnclosingMiddleware(), mw.NormalizeFieldKeys(), mw.SeparateCoAuthors(),
+        mw.RemoveEnclosingMiddleware(), mw.NormalizeFieldKeys(), SeparateNames(),
         GroupControlWords(), mw.SplitNameParts(), DecodeText(), mw.MonthIntMiddleware(),
     ]
 
@@ -120,6 +128,25 @@ def _latex_decoder():
             return super().latex_to_text(latex, latex_context=_parsing_context(), **parse_flags)
 
     return Decoder(latex_context=text_context, keep_braced_groups=False, math_mode="verbatim")
+
+
+# What parts two names of an author list: `and` between spaces (not `~`), in any case.
+_AND = re.compile(r"[ \t\r\n]+and[ \t\r\n]+", re.IGNORECASE)
+
+
+def split_names(names: str) -> list[str]:
+    """The names of an author list: apart at each `and` outside braces (an escaped `\\{` and a
+    stray `}` are text), as bibtexparser reads them but where a name starts with a command:
+    bibtexparser's splitter skips the character after a backslash before it looks for the start
+    of a name, so the name after an `and` started inside its first command: `\\'Eric` lost its
+    `\\'` (Eric), `\\AA{}str\\"om` its `\\A` (Aström)."""
+    names = names.strip(" \t\r\n")
+    braces = re.sub(r"\\[{}]", "  ", names)
+    depths = list(itertools.accumulate(((char == "{") - (char == "}") for char in braces),
+                                       lambda depth, step: max(depth + step, 0), initial=0))
+    cuts = [0, *(end for match in _AND.finditer(names) if depths[match.start()] == 0
+                 for end in match.span()), len(names)]
+    return [names[start:end] for start, end in zip(cuts[::2], cuts[1::2])] if names else []
 
 
 def _control_words_grouped(name: str) -> str:

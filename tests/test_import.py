@@ -506,6 +506,56 @@ def test_a_control_word_in_a_name_swallows_the_space_after_it_as_in_latex(make_p
         ("T2", ("Søren Kierkegaard", "François van der Åse"))]
 
 
+# (as written, as imported): accents in each form LaTeX takes them, braced or not, with an
+# argument or a command's `{}` or space after them, in names written `Last, First` and `First Last`.
+ACCENTED_NAMES = (
+    (r"\'Eric Roux", "Éric Roux"),
+    (r"Roux, \'{E}ric", "Éric Roux"),
+    (r"{\'E}ric Roux", "Éric Roux"),
+    (r"\AA{}str\"om, Karl", "Karl Åström"),
+    (r"\AA ngstr\"om, A.", "A. Ångström"),
+    (r"{\AA}se Berg", "Åse Berg"),
+    (r"\aa{}berg, Per", "Per åberg"),
+    (r"\r{A}berg, Per", "Per Åberg"),
+    (r"\v Sime Vel", "Šime Vel"),
+    (r"Vel, \v{S}ime", "Šime Vel"),
+    (r"\"{O}zt\"urk, Ali", "Ali Öztürk"),
+    (r"Gau\ss{}, Carl", "Carl Gauß"),
+    (r"Carl Gau\ss", "Carl Gauß"),
+    (r"S\o ren \O{}rsted", "Søren Ørsted"),
+    (r"\L{}ukasz \.Zuk", "Łukasz Żuk"),
+    (r"Fran\c cois de la Bo\'etie", "François de la Boétie"),
+    (r"Bod\'{\i}k, Rastislav", "Rastislav Bodík"),
+    (r"\"Unl\"u, \c Ca\u glar", "Çağlar Ünlü"),
+    (r"Sz\H{o}l\H o, Abel", "Abel Szőlő"),
+    (r"\AE{}lfric Grammaticus", "Ælfric Grammaticus"),
+    (r"{Simon and Schuster}", "{Simon and Schuster}"),
+)
+
+
+def test_an_author_list_is_split_at_each_and_outside_braces():
+    from scholarpage.bibfile import split_names
+
+    assert split_names("Roux, \\'Eric AND\n  {Simon and Schuster} and~Co and \\{x and \\}y} and \\AA se") == [
+        "Roux, \\'Eric", "{Simon and Schuster} and~Co", "\\{x", "\\}y}", "\\AA se"]
+
+
+def test_accents_are_decoded_in_every_name_of_an_author_list():
+    from scholarpage.bibfile import CrossReferences, read_bib
+    from scholarpage.importer import ImportResult, entries_of
+
+    others = (("Smith, John", "John Smith"), ("Jane Doe", "Jane Doe"))
+    lists = [[*others[:place], name, *others[place:]] for name in ACCENTED_NAMES for place in range(3)]
+    bib = "".join("@article{e%d, title = {T%d}, author = {%s}, year = 2014}\n"
+                  % (index, index, " and ".join(written for written, _ in names))
+                  for index, names in enumerate(lists))
+    blocks = read_bib(bib, "refs.bib")
+    result = ImportResult()
+    found = entries_of(blocks, CrossReferences([block for _, block in blocks]), result)
+    assert messages(result) == []
+    assert [item.data["authors"] for item in found] == [[shown for _, shown in names] for names in lists]
+
+
 def test_every_written_file_builds(make_project):
     root = make_project()
     imported(root, "scholar", "dblp", "zotero", "arxiv", "patent", "tricky")
