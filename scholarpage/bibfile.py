@@ -152,7 +152,8 @@ def split_names(names: str) -> list[str]:
 def _control_words_grouped(name: str) -> str:
     """`name` with each control word that spans a space put in braces: LaTeX swallows the space
     after `\\o` in `S\\o ren` and reads one word, Søren, which `S{\\o}ren` keeps when the name
-    is split at its spaces. An accent's argument after a space (`\\c c`) is grouped too."""
+    is split at its spaces. An accent's argument after a space (`\\c c`) is grouped too, and the
+    tilde accent (`Mu\\~noz`): bibtexparser splits names at a `~`, a tie, even after a backslash."""
     from pylatexenc.latexwalker import LatexMacroNode, LatexWalker
 
     if "\\" not in name:
@@ -161,7 +162,7 @@ def _control_words_grouped(name: str) -> str:
     pieces, end = [], 0
     for node in nodes:
         text = name[node.pos:node.pos + node.len]
-        if isinstance(node, LatexMacroNode) and node.macroname.strip() and re.search(r"\s", text):
+        if isinstance(node, LatexMacroNode) and node.macroname.strip() and re.search(r"[\s~]", text):
             pieces += [name[end:node.pos], "{%s}" % text.rstrip()]
             end = node.pos + node.len
     return "".join(pieces) + name[end:]

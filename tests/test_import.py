@@ -529,6 +529,9 @@ ACCENTED_NAMES = (
     (r"\"Unl\"u, \c Ca\u glar", "Çağlar Ünlü"),
     (r"Sz\H{o}l\H o, Abel", "Abel Szőlő"),
     (r"\AE{}lfric Grammaticus", "Ælfric Grammaticus"),
+    (r"Pe\~na, Juan", "Juan Peña"),
+    (r"Juan Mu\~{n}oz", "Juan Muñoz"),
+    (r"\~Nu\~nez, Ana", "Ana Ñuñez"),
     (r"{Simon and Schuster}", "{Simon and Schuster}"),
 )
 
