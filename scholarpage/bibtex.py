@@ -32,7 +32,9 @@ VENUE_FIELDS = {
 # The note a master's thesis gets on import (the exporter reads it back as @mastersthesis).
 MASTERS_NOTE = "Master's thesis"
 _MASTERS = re.compile(r"\bmaster|\bma\.?thesis\b|\bm\.?\s?(sc|s|a|phil|eng)\b", re.IGNORECASE)
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+               "september", "october", "november", "december")
+MONTHS = tuple(name[:3] for name in MONTH_NAMES)  # BibTeX's macros for them: jan, feb...
 PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le", "dos", "ter"}
 SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 STOP_WORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "via", "towards"}

@@ -8,6 +8,7 @@ others still import.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -225,7 +226,8 @@ _DATE_START = re.compile(r"(?P<year>\d{4})(?!\d)(?:-(?P<month>0[1-9]|1[0-2])(?:-
 def _date(fields: dict, problems: Problems, place: Place) -> dict:
     """{'year', 'month' or 'date': (value, the field it came from)}, those there are. Of a
     biblatex `date`, the start is read: of a range, its first date; one that does not start
-    with a year is left out, with a warning at it."""
+    with a year is left out, with a warning at it, and so is a `month` naming no month (see
+    _month). A `month` giving a day too (`15 September`) makes a date with the year."""
     written = fields.get("date", "").strip()
     match = _DATE_START.match(written)
     if written and not match:
@@ -237,22 +239,52 @@ def _date(fields: dict, problems: Problems, place: Place) -> dict:
     year, year_from = fields.get("year", "").strip(), "year"
     if not year:
         year, year_from = start["year"], "date"
-    month, month_from = fields.get("month"), "month"
-    if not month:
-        month, month_from = start["month"], "date"
+    month, day = _month_field(fields, problems, place)
+    month_from = "month"
+    if not month and start["month"]:
+        month, month_from = int(start["month"]), "date"
+    full = _full_date(year, month, day) if day else ""
+    if full:
+        return {"date": (full, "month")}
     result = {"year": (int(year) if year.isdigit() else year, year_from)} if year else {}
     if month:
-        result["month"] = (_month(month), month_from)
+        result["month"] = (month, month_from)
     return result
 
 
-def _month(value) -> int | str:
-    if isinstance(value, int):
-        return value
-    text = _clean(value).lower()
-    if re.match(r"\d{1,2}\b", text):
-        return int(re.match(r"\d+", text).group())
-    return bibtex.MONTHS.index(text[:3]) + 1 if text[:3] in bibtex.MONTHS else value
+def _month_field(fields: dict, problems: Problems, place: Place) -> tuple[int, int]:
+    """(month, day) of the `month` field (see _month); (0, 0) without one, or with one naming
+    no month, which is left out with a warning at it, as an unreadable `date` is."""
+    value = fields.get("month", "")
+    read = _month(value) if str(value).strip() else (0, 0)
+    if read is None:
+        place.at("month").warn(problems, f"field 'month' left out: '{one_line(str(value))}' is not "
+                                         "a month like 9, sep, September or 15 September")
+    return read or (0, 0)
+
+
+def _month(value) -> tuple[int, int] | None:
+    """(month, day) a `month` field gives, day 0 when it gives none: a number (9, `{09}`) or the
+    name of a month, whole or cut short (`sep`, `Sept.`), with a day before or after it (`15
+    September`, `September 15`, Google Scholar's `jun # "~29"`); None when it gives no month."""
+    if isinstance(value, int):  # a month macro, `sep`, made a number by bibtexparser
+        return value, 0
+    words = re.findall(r"[^\W\d_]+|\d+", value.lower())
+    named = [number for word in words for number, name in enumerate(bibtex.MONTH_NAMES, 1)
+             if len(word) >= 3 and name.startswith(word)]
+    if not named:  # a number alone, or no month
+        number = int(words[0]) if len(words) == 1 and words[0].isdigit() else 0
+        return (number, 0) if 1 <= number <= 12 else None
+    days = [int(word) for word in words if word.isdigit() and 1 <= int(word) <= 31]
+    return named[0], days[0] if len(days) == 1 else 0
+
+
+def _full_date(year: str, month: int, day: int) -> str:
+    """`YEAR-MM-DD`, or '' when the year is not a number or the month has no such day."""
+    try:
+        return datetime.date(int(year), month, day).isoformat()
+    except ValueError:
+        return ""
 
 
 def _note(entry_type: str, pub_type: str, fields: dict) -> tuple[str, str]:

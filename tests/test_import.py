@@ -72,7 +72,7 @@ def test_google_scholar_export(make_project):
         bibtex_key: teterwak2023clamp
         order: 2
         """)
-    # Scholar writes patents as @misc with a patent note, and months as `jun # "~29"`.
+    # Scholar writes patents as @misc with a patent note, and a day as `month = jun # "~29"`.
     assert files["2023-panda-dynamic-network-quantization.yml"] == yaml_of("""\
         title: Dynamic network quantization for efficient video inference
         authors:
@@ -82,8 +82,7 @@ def test_google_scholar_export(make_project):
           - Rogerio Schmidt Feris
           - Ekaterina Saenko
         type: patent
-        year: 2023
-        month: 6
+        date: '2023-06-29'
         note: US Patent App. 17/566,782
         bibtex_key: panda2023dynamic
         """)
@@ -1457,10 +1456,54 @@ def test_a_bad_value_is_reported_at_its_field(make_project):
     result = run_cli(root, "import", "refs.bib")
     assert result.returncode == 1
     assert result.stderr == (
-        "refs.bib:5:3: 'month' must be a whole number, got 'Smarch' (entry afterbroken)\n"
+        "refs.bib:5:3: warning: field 'month' left out: 'Smarch' is not a month like 9, sep, "
+        "September or 15 September (entry afterbroken)\n"
         "refs.bib:7:9: 'doi' must be a DOI like 10.1109/CVPR.2024.01234, got '10.1/abc' "
         "(entry afterbroken)\n"
         "refs.bib:9:1: 'year' must be a whole number, got 'in press' (entry child)\n")
+
+
+def test_a_month_is_read_from_its_name_or_number_and_a_day_with_it_makes_a_date():
+    from scholarpage.bibfile import CrossReferences, read_bib
+    from scholarpage.importer import ImportResult, entries_of
+
+    months = {  # as written: what the entry gets, with `year = 2014`
+        "{15 September}": {"date": "2014-09-15"}, "{september 15}": {"date": "2014-09-15"},
+        "{15~Sep}": {"date": "2014-09-15"}, 'sep # "~15"': {"date": "2014-09-15"},
+        "{Sept.}": {"year": 2014, "month": 9}, "{September}": {"year": 2014, "month": 9},
+        "sep": {"year": 2014, "month": 9}, "{09}": {"year": 2014, "month": 9},
+        "{Sep. 2014}": {"year": 2014, "month": 9}, "{31 September}": {"year": 2014, "month": 9},
+        "{Mar--Apr}": {"year": 2014, "month": 3},
+    }
+    bib = "".join(f"@article{{e{index}, title = {{T{index}}}, author = {{Lovelace, Ada}}, "
+                  f"year = 2014, month = {month}}}\n" for index, month in enumerate(months))
+    bib += "@article{d, title = {T}, author = {Lovelace, Ada}, month = {15 September}}\n"
+    blocks = read_bib(bib, "refs.bib")
+    result = ImportResult()
+    found = entries_of(blocks, CrossReferences([block for _, block in blocks]), result)
+    assert messages(result) == []
+    assert [{name: item.data[name] for name in ("year", "month", "date") if name in item.data}
+            for item in found] == [*months.values(), {"month": 9}]  # a day needs a year
+
+
+def test_a_month_that_cannot_be_read_is_left_out_with_a_warning_at_it(make_project):
+    bib = textwrap.dedent("""\
+        @article{a, title = {Looms}, author = {Lovelace, Ada}, year = 2014, month = {Smarch}}
+        @article{b, title = {Cards}, author = {Lovelace, Ada}, year = 2014,
+                 month = 13}
+        """)
+    root = make_project({"refs.bib": bib})
+    result = run_cli(root, "import", "refs.bib")
+    assert result.returncode == 0
+    assert result.stderr == (
+        "refs.bib:1:69: warning: field 'month' left out: 'Smarch' is not a month like 9, sep, "
+        "September or 15 September (entry a)\n"
+        "refs.bib:3:10: warning: field 'month' left out: '13' is not a month like 9, sep, "
+        "September or 15 September (entry b)\n")
+    assert result.stdout.endswith("2 new, 0 already present, 0 with problems\n")
+    files = folder(root)
+    assert "\nyear: 2014\nbibtex_key: a\n" in files["2014-lovelace-looms.yml"]
+    assert "\nyear: 2014\nbibtex_key: b\n" in files["2014-lovelace-cards.yml"]
 
 
 def test_file_names_are_safe_unique_and_never_overwrite(make_project):
