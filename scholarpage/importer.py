@@ -108,7 +108,8 @@ def split_venue(text: str) -> tuple[str, str]:
 
 
 def _arxiv_of(name: str, value, fields: dict) -> str:
-    """The arXiv id (or arXiv url) field `name` gives, or ''."""
+    """The arXiv id (or arXiv url) field `name` gives, or ''. A venue's text may give one,
+    `arXiv preprint arXiv:ID`: an article's `journal` (Google Scholar's), a @misc's `howpublished`."""
     if name == "arxiv":
         return _ARXIV_URL.sub(r"\1", _raw(value))
     if name == "eprint":
@@ -116,7 +117,7 @@ def _arxiv_of(name: str, value, fields: dict) -> str:
         eprint = re.sub(r"^arxiv:\s*", "", _raw(value), flags=re.IGNORECASE)
         if archive == "arxiv" or (not archive and re.match(LINK_EXPANSIONS["arxiv"][1], eprint)):
             return eprint
-    if name == "journal":
+    if name in ("journal", "howpublished"):
         match = _ARXIV_IN_TEXT.search(value)
         return match.group(1) if match else ""
     return ""

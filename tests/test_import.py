@@ -428,6 +428,22 @@ def test_arxiv_generated_entry(make_project):
         "bibtex_key: sun2023dimefmdistillingmultimodalefficient\n")
 
 
+def test_an_arxiv_id_in_a_miscs_howpublished_is_a_link_as_in_an_articles_journal(make_project):
+    bib = textwrap.dedent("""\
+        @misc{m, title = {Looms}, author = {Lovelace, Ada}, year = 2021,
+              howpublished = {arXiv preprint arXiv:2101.00001}}
+        @article{a, title = {Cards}, author = {Lovelace, Ada}, year = 2021,
+                 journal = {arXiv preprint arXiv:2101.00002}}
+        """)
+    root = make_project({"refs.bib": bib})
+    assert messages(import_files(root, [root / "refs.bib"])) == []
+    files = folder(root)
+    for name, key, number in (("looms", "m", 1), ("cards", "a", 2)):
+        assert files[f"2021-lovelace-{name}.yml"].endswith(
+            f"type: preprint\nvenue: arXiv\nyear: 2021\nlinks:\n  arxiv: '2101.0000{number}'\n"
+            f"bibtex_key: {key}\norder: {number}\n")
+
+
 def test_patent_entry(make_project):
     root = make_project()
     imported(root, "patent")
