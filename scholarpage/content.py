@@ -284,8 +284,9 @@ def read_coauthors(project: Project, problems: Problems) -> dict[str, str]:
 
 
 def check_types(publications, site: model.Site, problems: Problems) -> None:
-    """Warn about entries no section lists (see Site.lists), at their `type`: they would
-    silently vanish otherwise."""
+    """Report entries no section lists (see Site.lists), at their `type`: they would silently
+    vanish otherwise. A type no section names and the engine does not know is an error (a typo
+    would take the entry off the site); a known one, say `talk`, only a warning."""
     section_types = site.section_types
     for pub in publications:
         if site.lists(pub):
@@ -301,8 +302,9 @@ def check_types(publications, site: model.Site, problems: Problems) -> None:
                           f"add a section with types: [{pub.type}]")
         else:
             hint = did_you_mean(pub.type, section_types | set(model.KNOWN_TYPES))
-            problems.warn(pub.source, *pub.type_place,
-                          f"unknown publication type '{pub.type}'{hint}; it is not shown")
+            problems.error(pub.source, *pub.type_place,
+                           f"unknown publication type '{pub.type}'{hint}: give a type a section "
+                           f"of site.yml lists, or add a section with types: [{pub.type}]")
 
 
 def check_unique(publications, name: str, what: str, problems: Problems) -> None:

@@ -404,6 +404,11 @@ def new_publication(root, values: dict, ask=None) -> tuple[str | None, Problems]
         problems.error("new publication", 0, 0, message)
     if pub is None:
         return None, problems
+    typed = Problems()  # a type the build would refuse: refused here, before anything is written
+    check_types([dataclasses.replace(pub, source="new publication", type_place=(0, 0))], site, typed)
+    if typed.errors:
+        problems.extend(typed.errors)
+        return None, problems
     folder = PublicationFolder(project, problems)
     if folder.blocked:
         return None, problems

@@ -341,8 +341,9 @@ def test_every_problem_of_every_file_is_reported_in_one_run(make_project):
         "content/publications/b.md:5:1: unknown field 'venu' (did you mean 'venue'?)",
         "content/publications/c.yml:2:1: duplicate key 'title' (first given on line 1)",
         "content/publications/d.yml:2:1: invalid YAML: tab character: indent with spaces, not tabs",
-        "content/publications/f.yml:3:7: warning: unknown publication type 'confrence' "
-        "(did you mean 'conference'?); it is not shown",
+        "content/publications/f.yml:3:7: unknown publication type 'confrence' (did you mean "
+        "'conference'?): give a type a section of site.yml lists, or add a section with "
+        "types: [confrence]",
     ]
 
 
@@ -481,24 +482,56 @@ def test_a_symbolic_link_to_nothing_is_a_warning_naming_it(make_project):
 # Warnings: the build still succeeds.
 
 
-def test_unknown_type_and_unshown_type_are_warnings_naming_the_file(make_project):
+def test_a_known_type_no_section_lists_is_a_warning_naming_the_file(make_project):
     root = project(make_project, {
         "content/publications/a.yml": GOOD,
-        "content/publications/b.yml": "title: B\nauthors: [Ada Lovelace]\ntype: confrence\n",
         "content/publications/c.yml": "title: C\nauthors: [Ada Lovelace]\ntype: workshop\n",
         "content/publications/d.md": "---\ntitle: D\nauthors: [Ada Lovelace]\ntype:   talk\n---\nText.\n",
     })
     result = build_ok(root)
     assert result.stderr.splitlines() == [
-        "content/publications/b.yml:3:7: warning: unknown publication type 'confrence' "
-        "(did you mean 'conference'?); it is not shown",
         "content/publications/c.yml:3:7: warning: type 'workshop' is not shown by any section "
         "in site.yml: add a section with types: [workshop]",
         "content/publications/d.md:4:9: warning: type 'talk' is not shown by any section "
         "in site.yml: add a section with types: [talk]",
     ]
     page = (root / "_site" / "index.html").read_text(encoding="utf-8")
-    assert "A Paper" in page and "“B”" not in page and "“C”" not in page
+    assert "A Paper" in page and "“C”" not in page and "“D”" not in page
+
+
+UNKNOWN_TYPE = ("unknown publication type '{}'{}: give a type a section of site.yml lists, or "
+                "add a section with types: [{}]")
+
+
+def test_an_unknown_type_is_an_error_and_the_site_stays(make_project):
+    """A typo would take the entry off the site, and `deploy` would publish it so."""
+    root, built = built_site(make_project)
+    write_files(root, {
+        "content/publications/b.yml": "title: B\nauthors: [Ada Lovelace]\ntype: conferene\n",
+        "content/publications/c.md": "---\ntitle: C\nauthors: [Ada Lovelace]\ntype: gizmo\n---\nText.\n",
+    })
+    assert failed_build(root) == [
+        "content/publications/b.yml:3:7: " + UNKNOWN_TYPE.format(
+            "conferene", " (did you mean 'conference'?)", "conferene"),
+        "content/publications/c.md:4:7: " + UNKNOWN_TYPE.format("gizmo", "", "gizmo"),
+    ]
+    assert left_alone(root, built)
+
+
+def test_a_type_only_site_yml_names_is_no_unknown_type(make_project):
+    site = ("title: Test Site\nowner:\n  name: Ada Lovelace\nsections:\n"
+            "  - heading: Gadgets\n    types: [gizmo]\n")
+    root = project(make_project, {"site.yml": site, PUB: GOOD.replace("conference", "gizmo")})
+    assert build_ok(root).stderr == ""
+
+
+def test_new_refuses_an_unknown_type_and_writes_nothing(make_project):
+    root = make_project()
+    result = run_cli(root, "new", "publication", "--title", "T", "--type", "conferene")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "new publication: " + UNKNOWN_TYPE.format(
+        "conferene", " (did you mean 'conference'?)", "conferene") + "\n"
+    assert not (root / "content" / "publications").exists()
 
 
 def test_files_in_content_the_build_does_not_read_are_warnings_naming_them(make_project):
