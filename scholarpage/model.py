@@ -53,7 +53,8 @@ class TextList:
 
 @dataclass(eq=False)
 class LinkMap:
-    """Labelled links in the order written: `label: url`. `doi` and `arxiv` take bare ids."""
+    """Labelled links in the order written: `label: url`. `doi` and `arxiv` take ids, bare or
+    after the label as citations write them (`arXiv:2303.18232`, `doi:10.1109/x`)."""
 
 
 @dataclass(eq=False)
@@ -342,7 +343,8 @@ class Publication:
     note: str = spec(Text(), "A note shown after the venue, e.g. a patent number.", "")
     links: tuple[Link, ...] = spec(
         LinkMap(),
-        "Links in the order shown, `label: url`. `arxiv:` and `doi:` take bare ids.",
+        "Links in the order shown, `label: url`. `arxiv:` and `doi:` take ids, bare or as "
+        "cited: 2303.18232 or arXiv:2303.18232, 10.1109/x or doi:10.1109/x.",
         (),
         example={"pdf": "https://arxiv.org/pdf/2206.09541", "code": "https://github.com/u/r"},
     )

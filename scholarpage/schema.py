@@ -29,6 +29,13 @@ LINK_EXPANSIONS = {
 }
 
 
+def bare_id(label: str, target: str) -> str:
+    """The id of `label` ('doi', 'arxiv': see LINK_EXPANSIONS) that `target` gives: as written,
+    or after the label and a colon, as citations write it: 'arXiv:2101.00001', 'doi:10.1000/x'."""
+    head = label + ":"
+    return target[len(head):].lstrip(" ") if target[:len(head)].lower() == head else target
+
+
 def one_line(value: str) -> str:
     """A value as a message quotes it: on one line, its newlines and other controls escaped."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
@@ -220,10 +227,13 @@ def _(kind, node, reader, name):
             continue
         label = key.value.strip()
         expansion = LINK_EXPANSIONS.get(label.lower())
+        written = target
+        if expansion:
+            target = bare_id(label.lower(), target)
         if expansion and not SCHEME.match(target):
             prefix, pattern, hint = expansion
             if not re.fullmatch(pattern, target):
-                reader.error(value, f"'{label}' must be {hint}, got '{one_line(target)}'")
+                reader.error(value, f"'{label}' must be {hint}, got '{one_line(written)}'")
                 continue
             target = prefix + target
         reason = unsafe_url_reason(target)
@@ -373,10 +383,15 @@ def _(kind):
     return schema
 
 
+def _in_any_case(word: str) -> str:
+    """A pattern of `word` in any case (JSON Schema's patterns take no flags)."""
+    return "".join(f"[{c.upper()}{c}]" if c.isalpha() else re.escape(c) for c in word)
+
+
 def _words_in_any_case(words) -> dict:
     """Text that is one of `words`, in any case, as the engine reads a Flag: YAML 1.1 reads
     most of them as true or false, an editor reading YAML 1.2 takes `yes` and `on` for text."""
-    either = "|".join("".join(f"[{c.upper()}{c}]" for c in word) for word in sorted(words))
+    either = "|".join(map(_in_any_case, sorted(words)))
     return {"type": "string", "pattern": f"^({either})$"}
 
 
@@ -399,9 +414,11 @@ def _(kind):
 
 @kind_schema.register(LinkMap)
 def _(kind):
-    # `doi:` and `arxiv:` take a bare id or a full http(s) address, other labels any link.
+    # `doi:` and `arxiv:` take an id (bare, or after the label: see bare_id) or a full http(s)
+    # address, other labels any link.
     absolute = {"type": "string", "pattern": r"^(https?://|mailto:)\S"}
-    bare_ids = {label: {"anyOf": [absolute, {"type": "string", "pattern": pattern}, NOT_GIVEN]}
+    bare_ids = {label: {"anyOf": [absolute, {
+        "type": "string", "pattern": f"^({_in_any_case(label + ':')} *)?{pattern[1:]}"}, NOT_GIVEN]}
                 for label, (_, pattern, _) in LINK_EXPANSIONS.items()}
     return {"type": "object", "properties": bare_ids,
             "additionalProperties": {"anyOf": [kind_schema(Url()), NOT_GIVEN]}}

@@ -117,6 +117,25 @@ def test_a_field_or_link_left_empty_is_not_given(make_project):
     assert li.find(cls="venue") is None and li.find(cls="note") is None
 
 
+def test_arxiv_and_doi_ids_are_taken_bare_as_cited_or_as_addresses(make_project):
+    files = {
+        "content/publications/a.yml": pub("Cited", "links:\n  arxiv: arXiv:2101.00001v2\n"
+                                          "  doi: doi:10.1000/xyz\n  DOI: 'DOI: 10.1000/abc'"),
+        "content/publications/b.yml": pub("Bare", "links:\n  arxiv: '2101.00002'\n"
+                                          "  doi: 10.1000/bare"),
+        "content/publications/c.yml": pub("Addresses", "links:\n  arxiv: https://arxiv.org/abs/2101.00003\n"
+                                          "  doi: https://doi.org/10.1000/full"),
+    }
+    root = project(make_project, files)
+    assert build_ok(root).stderr == ""
+    assert {title_of(li): [a.attrs["href"] for a in li.find(cls="links").find_all("a")]
+            for li in entries(index(root))} == {
+        "Cited": ["https://arxiv.org/abs/2101.00001v2", "https://doi.org/10.1000/xyz",
+                  "https://doi.org/10.1000/abc"],
+        "Bare": ["https://arxiv.org/abs/2101.00002", "https://doi.org/10.1000/bare"],
+        "Addresses": ["https://arxiv.org/abs/2101.00003", "https://doi.org/10.1000/full"]}
+
+
 def test_the_bio_is_markdown_and_may_hold_html(make_project):
     bio = ("---\ntitle: About\n---\nI build *engines*.\n\n"
            '<p class="aside">Raw <abbr title="HyperText">HTML</abbr> is kept.</p>\n')

@@ -165,6 +165,13 @@ FIELD_CASES = {
     "DOI ending in a newline": (
         GOOD + 'links:\n  doi: "10.1109/x\\n"\n',
         ["5:8: 'doi' must be a DOI like 10.1109/CVPR.2024.01234, got '10.1109/x\\n'"]),
+    "arXiv id as cited that is no arXiv id": (
+        GOOD + "links:\n  arxiv: arXiv:21-01\n",
+        ["5:10: 'arxiv' must be an arXiv id like 2303.18232, got 'arXiv:21-01'"]),
+    "a scheme other than the label's before an id": (
+        GOOD + "links:\n  doi: urn:10.1000/xyz\n",
+        ["5:8: link 'urn:10.1000/xyz' uses 'urn:'; only http(s), mailto or relative links are "
+         "allowed"]),
     "empty author": (
         "title: A Paper\nauthors:\n  - Ada Lovelace\n  -\ntype: conference\n",
         ["4:4: empty item in 'authors'"]),

@@ -98,6 +98,10 @@ PUBLICATIONS = {
                    "order: 2\nbibtex_key: ada2024t\nabstract: Text.\n"
                    "links:\n  pdf: https://example.org/a.pdf\n  slides: slides/a.pdf\n"
                    "  doi: 10.1109/CVPR.2024.01234\n  arxiv: '2303.18232'\n", True),
+    "ids as cited": ("title: T\nauthors: [Ada]\ntype: journal\nlinks:\n"
+                     "  doi: doi:10.1109/CVPR.2024.01234\n  arxiv: 'arXiv: 2303.18232v2'\n", True),
+    "arXiv id as cited that is no arXiv id": ("title: T\nauthors: [Ada]\ntype: journal\n"
+                                              "links:\n  arxiv: arXiv:23-03\n", False),
     "quoted date": ("title: T\nauthors: [Ada]\ntype: patent\ndate: '2024-03-01'\n", True),
     "a link without an address yet": ("title: T\nauthors: [Ada]\ntype: conference\n"
                                       "links:\n  pdf: https://example.org/a.pdf\n  code:\n", True),
