@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .metadata import assign_unique, fold
-from .model import ET_AL, Publication
+from .model import ET_AL, NAME_SUFFIXES, Publication
 
 ENTRY_TYPES = {
     "conference": "inproceedings", "workshop": "inproceedings", "journal": "article",
@@ -36,7 +36,6 @@ MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "
                "september", "october", "november", "december")
 MONTHS = tuple(name[:3] for name in MONTH_NAMES)  # BibTeX's macros for them: jan, feb...
 PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le", "dos", "ter"}
-SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 STOP_WORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "via", "towards"}
 # Links whose label is written as another BibTeX field: 'paper' is the entry's url.
 LINK_FIELDS = {"paper": "url"}
@@ -64,7 +63,7 @@ _NOT_KEY = re.compile(r"[^a-z0-9]")
 def last_first(name: str) -> str:
     """'Bryan A. Plummer' -> 'Plummer, Bryan A.'; particles go with the last name, 'Jr.' after it."""
     words = name.split()
-    suffix = [words.pop()] if len(words) > 2 and words[-1].lower() in SUFFIXES else []
+    suffix = [words.pop()] if len(words) > 2 and words[-1].lower() in NAME_SUFFIXES else []
     if len(words) < 2:
         return name
     start = len(words) - 1
@@ -75,12 +74,12 @@ def last_first(name: str) -> str:
 
 def bib_name(name: str, organizations=()) -> str:
     """An author as BibTeX wants it: an organization in braces, '{Google Research}', as one
-    name; a name already holding a comma is taken as 'Last, First'."""
+    name; a person's name (first name first, with no comma: see model.TextList) as 'Last, First'."""
     if name == ET_AL:
         return "others"
     if name in organizations:
         return "{%s}" % escape(name)
-    return escape(name if "," in name else last_first(name))
+    return escape(last_first(name))
 
 
 def first_family_name(pub: Publication) -> str:

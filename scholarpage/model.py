@@ -49,6 +49,10 @@ class TextList:
     """A list of strings; a single string is read as a list of one."""
 
     min_items: int = 0
+    # Each item is one name as shown, first name first, or an organization in braces (see
+    # `organization`): an item holding several, 'A and B', or a comma, 'Müller, Jörg', is
+    # refused with the list it likely means (BibTeX would read it otherwise than the page).
+    names: bool = False
 
 
 @dataclass(eq=False)
@@ -307,6 +311,9 @@ class Site:
 # An author list may end with this item: "and others" in BibTeX, shown as "et al.".
 ET_AL = "et al."
 
+# What may follow a family name: 'Martin Luther King Jr.' (in BibTeX 'King, Jr., Martin Luther').
+NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
 
 def organization(author: str) -> str:
     """The name an author written in braces gives, 'Google Research' for '{Google Research}':
@@ -322,8 +329,9 @@ class Publication:
 
     title: str = spec(Text(), "Title, without quotes.")
     authors: tuple[str, ...] = spec(
-        TextList(min_items=1),
-        "Authors in order, one name per item; an organization in braces, '{Google Research}'.",
+        TextList(min_items=1, names=True),
+        "Authors in order, one name per item, first name first ('Ada Lovelace', 'Martin Luther "
+        "King Jr.'); an organization in braces, '{Google Research}'.",
         example=["Ada Lovelace"],
     )
     type: str = spec(

@@ -11,7 +11,7 @@ import re
 
 import yaml
 
-from . import model
+from . import model, names
 from .model import Flag, Integer, LinkMap, NameMap, Record, Records, Text, TextList, Url
 from .problems import Problems, did_you_mean
 from .yamlfile import NULL_TAG, YamlDoc
@@ -191,7 +191,7 @@ def _(kind, node, reader, name):
 @read_value.register(TextList)
 def _(kind, node, reader, name):
     items = node.value if isinstance(node, yaml.SequenceNode) else [node]
-    values = []
+    values, placed = [], []
     empty = f"empty item in '{name}'" if items is node.value else f"'{name}' must not be empty"
     for item in items:
         if is_empty(item):
@@ -202,11 +202,34 @@ def _(kind, node, reader, name):
                 continue
         if value.strip():
             values.append(value)
+            placed.append((item, value))
         else:  # `-`, `- ""`: nothing to show
             reader.error(item, empty)
+    if kind.names:
+        _report_names(placed, reader, name)
     if len(items) < kind.min_items:
         return reader.error(node, f"'{name}' needs at least {kind.min_items} item(s)")
     return tuple(values)
+
+
+def _report_names(placed: list, reader: Reader, name: str) -> None:
+    """Report each item of `placed` ((node, text) of a list of names: model.TextList with
+    `names`) that is not one name (see names.is_one_name), with what to write instead: the
+    name, or the whole list as it is likely meant."""
+    wrong = [(node, text) for node, text in placed if not names.is_one_name(text)]
+    if not wrong:
+        return
+    meant = [names.meant(text) if not names.is_one_name(text) else [text] for _, text in placed]
+    whole = f"{name}: [{', '.join(names.flow_item(n) for each in meant for n in each)}]"
+    for node, text in wrong:
+        each = names.meant(text)
+        organization = f"(an organization is one name in braces: '{{{one_line(text)}}}')"
+        if len(each) > 1:
+            reader.error(node, f"'{name}' gives '{one_line(text)}', several names in one: write a "
+                               f"list with one name per item, {whole} {organization}")
+        else:
+            reader.error(node, f"'{name}' gives '{one_line(text)}', a name with a comma: write it "
+                               f"first name first, without one: '{each[0]}' {organization}")
 
 
 def _mapping_pairs(node, reader, what):
@@ -406,6 +429,8 @@ def _(kind):
 @kind_schema.register(TextList)
 def _(kind):
     item = {"type": "string", "pattern": NOT_BLANK}
+    if kind.names:
+        item["not"] = {"pattern": names.NOT_ONE_NAME}
     schema = {"type": "array", "items": item}
     if kind.min_items:
         schema["minItems"] = kind.min_items

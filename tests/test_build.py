@@ -275,6 +275,21 @@ def test_names_are_compared_whatever_their_spaces_unicode_form_and_apostrophes(m
         '<a href="https://example.org/sean">Seán O&#39;Neil</a>, Mary Somerville</span>.')
 
 
+def test_one_author_may_be_written_as_text_and_an_organization_may_hold_and_and_commas(make_project):
+    files = {"site.yml": OWNER_SITE,
+             "content/publications/a.yml": pub("Solo", "year: 2024", authors="Ada Lovelace"),
+             "content/publications/b.yml": pub(
+                 "Team", "year: 2023", authors="['{Barnes and Noble, Inc.}', Sandy Anderson]")}
+    root = project(make_project, files)
+    assert build_ok(root).stderr == ""
+    solo, team = entries(index(root))
+    assert solo.find(cls="authors").find("strong").text() == "Ada Lovelace"
+    assert team.find(cls="authors").text() == "Barnes and Noble, Inc., Sandy Anderson"
+    bib = (root / "_site" / "publications.bib").read_text(encoding="utf-8")
+    assert "author = {Lovelace, Ada}" in bib
+    assert "author = {{Barnes and Noble, Inc.} and Anderson, Sandy}" in bib
+
+
 def test_the_owners_name_is_strong_even_when_highlight_lists_only_other_spellings(make_project):
     site = OWNER_SITE.replace("highlight: [Ada Lovelace, A. Lovelace]", "highlight: [A. Lovelace]")
     files = {"site.yml": site, "content/publications/a.yml": pub(

@@ -172,6 +172,42 @@ FIELD_CASES = {
         GOOD + "links:\n  doi: urn:10.1000/xyz\n",
         ["5:8: link 'urn:10.1000/xyz' uses 'urn:'; only http(s), mailto or relative links are "
          "allowed"]),
+    "several authors in one text": (
+        "title: A Paper\nauthors: Jörg Müller and María García\ntype: conference\n",
+        ["2:10: 'authors' gives 'Jörg Müller and María García', several names in one: write a "
+         "list with one name per item, authors: [Jörg Müller, María García] (an organization is "
+         "one name in braces: '{Jörg Müller and María García}')"]),
+    "several authors in one item, and an organization in braces": (
+        "title: A Paper\nauthors:\n  - Ada Lovelace\n  - Charles Babbage AND Mary Somerville\n"
+        "  - '{Barnes and Noble, Inc.}'\ntype: conference\n",
+        ["4:5: 'authors' gives 'Charles Babbage AND Mary Somerville', several names in one: "
+         "write a list with one name per item, authors: [Ada Lovelace, Charles Babbage, "
+         "Mary Somerville, '{Barnes and Noble, Inc.}'] (an organization is one name in braces: "
+         "'{Charles Babbage AND Mary Somerville}')"]),
+    "authors separated by commas in one text": (
+        "title: A Paper\nauthors: Ada Lovelace, Charles Babbage, and Mary Somerville\ntype: conference\n",
+        ["2:10: 'authors' gives 'Ada Lovelace, Charles Babbage, and Mary Somerville', several names "
+         "in one: write a list with one name per item, authors: [Ada Lovelace, Charles Babbage, "
+         "Mary Somerville] (an organization is one name in braces: "
+         "'{Ada Lovelace, Charles Babbage, and Mary Somerville}')"]),
+    "authors as BibTeX writes them": (
+        'title: A Paper\nauthors: "Müller, Jörg and García, María and others"\ntype: conference\n',
+        ["2:10: 'authors' gives 'Müller, Jörg and García, María and others', several names in one: "
+         "write a list with one name per item, authors: [Jörg Müller, María García, et al.] (an "
+         "organization is one name in braces: '{Müller, Jörg and García, María and others}')"]),
+    "an author written Last, First": (
+        "title: A Paper\nauthors:\n  - Müller, Jörg\n  - Kate Saenko\ntype: conference\n",
+        ["3:5: 'authors' gives 'Müller, Jörg', a name with a comma: write it first name first, "
+         "without one: 'Jörg Müller' (an organization is one name in braces: '{Müller, Jörg}')"]),
+    "an author's suffix after a comma": (
+        "title: A Paper\nauthors: [Ada Lovelace, 'Martin Luther King, Jr.', 'King, Jr., Martin Luther']\n"
+        "type: conference\n",
+        ["2:25: 'authors' gives 'Martin Luther King, Jr.', a name with a comma: write it first "
+         "name first, without one: 'Martin Luther King Jr.' (an organization is one name in braces: "
+         "'{Martin Luther King, Jr.}')",
+         "2:52: 'authors' gives 'King, Jr., Martin Luther', a name with a comma: write it first "
+         "name first, without one: 'Martin Luther King Jr.' (an organization is one name in braces: "
+         "'{King, Jr., Martin Luther}')"]),
     "empty author": (
         "title: A Paper\nauthors:\n  - Ada Lovelace\n  -\ntype: conference\n",
         ["4:4: empty item in 'authors'"]),

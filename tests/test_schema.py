@@ -102,6 +102,11 @@ PUBLICATIONS = {
                      "  doi: doi:10.1109/CVPR.2024.01234\n  arxiv: 'arXiv: 2303.18232v2'\n", True),
     "arXiv id as cited that is no arXiv id": ("title: T\nauthors: [Ada]\ntype: journal\n"
                                               "links:\n  arxiv: arXiv:23-03\n", False),
+    "several authors in one text": ("title: T\nauthors: Ada and Bob\ntype: conference\n", False),
+    "an author written Last, First": ("title: T\nauthors: [Ada, 'Lovelace, Ada']\ntype: conference\n",
+                                      False),
+    "organizations holding 'and' and a comma": (
+        "title: T\nauthors: ['{Barnes and Noble, Inc.}', Sandy Anderson]\ntype: conference\n", True),
     "quoted date": ("title: T\nauthors: [Ada]\ntype: patent\ndate: '2024-03-01'\n", True),
     "a link without an address yet": ("title: T\nauthors: [Ada]\ntype: conference\n"
                                       "links:\n  pdf: https://example.org/a.pdf\n  code:\n", True),
