@@ -36,6 +36,9 @@ class Content:
     publications: tuple[model.Publication, ...]
     coauthors: dict[str, str]
     keys: dict[int, str]  # each publication's BibTeX key, by id(): see bibtex.assign_keys
+    # The co-authors' homepages that lead into the site, and the file they are written in.
+    coauthor_links: tuple[model.SiteLink, ...] = ()
+    coauthors_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -269,18 +272,23 @@ def read_bio_file(shown: str, text: str) -> FileResult:
     return FileResult((page,), tuple(problems.items), text_digest(shown, text))
 
 
-def read_coauthors(project: Project, problems: Problems) -> dict[str, str]:
-    """Each co-author's homepage, by their name as names are compared (metadata.name_key)."""
+def read_coauthors(project: Project, problems: Problems) -> tuple[dict[str, str], tuple]:
+    """(each co-author's homepage, by their name as names are compared (metadata.name_key);
+    those homepages that lead into the site, with their places: model.SiteLink)."""
     path = project.content / COAUTHORS_FILE
     shown = project.relative(path)
     if not path.exists():
-        return {}
+        return {}, ()
     text = read_text(path, shown, problems)
     doc = parse_yaml(text, shown, problems) if text is not None else None
     if doc is None or doc.root is None:
-        return {}
+        return {}, ()
     homepages = read_value(model.NameMap(), doc.root, Reader(doc, problems), COAUTHORS_FILE) or {}
-    return {metadata.name_key(name): url for name, url in homepages.items()}
+    urls = set(homepages.values())
+    site_links = tuple((value.value, *doc.where(value)) for _, value in (
+        doc.root.value if isinstance(doc.root, yaml.MappingNode) else ())
+        if isinstance(value, yaml.ScalarNode) and value.value in urls and into_the_site(value.value))
+    return {metadata.name_key(name): url for name, url in homepages.items()}, site_links
 
 
 def check_types(publications, site: model.Site, problems: Problems) -> None:
@@ -473,4 +481,6 @@ def load_content(project: Project, site: model.Site | None, problems: Problems,
     keys = bibtex.assign_keys(publications)
     if site is not None:
         check_home_page_ids(publications, keys, site, problems)
-    return Content(bio, publications, read_coauthors(project, problems), keys)
+    coauthors, coauthor_links = read_coauthors(project, problems)
+    return Content(bio, publications, coauthors, keys, coauthor_links,
+                   project.relative(project.content / COAUTHORS_FILE))

@@ -19,7 +19,7 @@ from .content import Content
 from .files import files_under, report_unreadable
 from .memo import Memo
 from .problems import Problems
-from .schema import SCHEME, into_the_site, one_line
+from .schema import SCHEME, into_the_site, one_line, with_scheme
 from .workers import fork_map, worth_forking
 
 
@@ -84,10 +84,11 @@ def make_environment(project: Project, site: model.Site, bytecode_cache=None):
     )
 
 
-def format_authors(pub: model.Publication, owner: model.Owner, coauthors: dict[str, str]):
+def format_authors(pub: model.Publication, owner: model.Owner, coauthors: dict[str, str],
+                   root: str = ""):
     """Authors as HTML, each as metadata.tidy_name shows it: the owner in <strong>,
-    co-authors linked to their homepages. `coauthors` is keyed by metadata.name_key, as
-    read_coauthors gives it, and names are compared so."""
+    co-authors linked to their homepages (one of the site's, on a page `root` away). `coauthors`
+    is keyed by metadata.name_key, as read_coauthors gives it, and names are compared so."""
     Markup, escape = _markup()
     names = {metadata.name_key(name) for name in owner.names}
     parts = []  # text, escaped here once: Markup's own % and join escape again, slowly
@@ -96,7 +97,7 @@ def format_authors(pub: model.Publication, owner: model.Owner, coauthors: dict[s
         if key in names:
             parts.append(f"<strong>{name}</strong>")
         elif key in coauthors:
-            parts.append(f'<a href="{escape(metadata.valid_url(coauthors[key]))}">{name}</a>')
+            parts.append(f'<a href="{escape(site_link(coauthors[key], root))}">{name}</a>')
         else:
             parts.append(name)
     return Markup(", ".join(parts))
@@ -475,8 +476,8 @@ class SiteRenderer:
         return f"#{self.keys[id(pub)]}"
 
     # What templates call (see `environment`): filters, then globals.
-    def authors(self, pub):
-        return format_authors(pub, self.site.owner, self.content.coauthors)
+    def authors(self, pub, root: str = ""):
+        return format_authors(pub, self.site.owner, self.content.coauthors, root)
 
     def abstract(self, pub, root: str = "", anchor: str = "", level: int = ABSTRACT_LEVEL):
         """A publication's abstract on a page `root` away, its footnotes' ids starting with
@@ -769,9 +770,11 @@ def _clash(relative: str, made, written, folders: set[str]) -> str:
 def report_links_to_nothing(site: model.Site, content: Content, files, folders: set[str],
                             problems: Problems) -> None:
     """Warn of each link of the content into the site (a publication's, its abstract's, the
-    bio's, the navbar's) that leads to none of the site's `files` (in `folders`), a PDF not put
-    in static/, or, written from the domain's root, out of a site at a sub-path ('/cv.pdf' at
-    /repo/): at its place, found when its file was read (model.SiteLink)."""
+    bio's, the navbar's, a co-author's homepage) that leads to none of the site's `files` (in
+    `folders`), a PDF not put in static/, or, written from the domain's root, out of a site at a
+    sub-path ('/cv.pdf' at /repo/): at its place, found when its file was read (model.SiteLink).
+    One that leads to no file and looks like a web address without its scheme
+    ('orcid.org/0000-0002-1825-0097': see schema.with_scheme) is an error: the link is broken."""
     from urllib.parse import unquote, urlsplit
 
     def check(source: str, url: str, line: int, column: int) -> None:
@@ -784,6 +787,9 @@ def report_links_to_nothing(site: model.Site, content: Content, files, folders: 
             problems.warn(source, line, column, f"link '{one_line(url)}' leads out of the site, "
                           f"which is at {site.base_path} (site.yml's url): write it without the "
                           "leading '/' for a file of the site, or in full for one elsewhere")
+        elif target is not None and target not in files and with_scheme(url):
+            problems.error(source, line, column, f"link '{one_line(url)}' looks like a web address "
+                           f"without its scheme: write '{one_line(with_scheme(url))}'")
         elif target is not None and target not in files:
             problems.warn(source, line, column, f"link '{one_line(url)}' leads to no file of the "
                           f"site (add static/{target} to publish one there)")
@@ -796,6 +802,8 @@ def report_links_to_nothing(site: model.Site, content: Content, files, folders: 
     for link in site.owner.links:
         if into_the_site(link.url):
             check(SITE_FILE, link.url, *link.place)
+    for url, line, column in content.coauthor_links:
+        check(content.coauthors_source, url, line, column)
 
 
 def _updated(publications) -> str:

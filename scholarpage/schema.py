@@ -57,6 +57,34 @@ def into_the_site(url: str) -> bool:
     return not SCHEME.match(url) and not url.startswith(("#", "//"))
 
 
+# What a link written without its scheme ends its host name in: a top-level domain researchers'
+# links use, or any two letters (a country's). Only the first few end no file's name either.
+_NEVER_FILES = ("com", "org", "net", "edu", "gov")
+_GENERIC_DOMAINS = frozenset((*_NEVER_FILES, *"mil int info biz app dev page site online tech "
+                                               "blog xyz cloud social science academy".split()))
+_HOST_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
+_FIRST_PART = re.compile(r"[^/?#]*")
+
+
+def with_scheme(url: str) -> str:
+    """'https://' + `url` when a link into the site looks like a web address without its scheme
+    ('www.example.org/a.pdf', 'orcid.org/0000-0002-1825-0097'), else ''. Its first part is a
+    host name: one starting with 'www.', or ending in .com, .org, .net, .edu or .gov, or, when
+    a '/' follows, in any top-level domain; a file of the site ('paper.pdf', 'notes.md',
+    'files/cv.pdf') is never one. A folder of the site could still be named so: the build
+    asks only of a link that leads to no file of the site."""
+    first = _FIRST_PART.match(url)[0]
+    labels = first.lower().split(".")
+    if len(labels) < 2 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
+        return ""
+    domain = labels[-1]
+    if url[len(first):].startswith("/"):
+        host = domain in _GENERIC_DOMAINS or (len(domain) == 2 and domain.isalpha())
+    else:
+        host = domain in _NEVER_FILES
+    return "https://" + url if host or (labels[0] == "www" and len(labels) > 2) else ""
+
+
 def unsafe_url_reason(url: str) -> str:
     """Why a link target is refused, or '' when it is http(s), mailto or relative, judged as a
     browser reads it (see as_a_browser_reads)."""

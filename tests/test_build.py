@@ -250,6 +250,21 @@ def test_owner_is_strong_and_coauthors_are_linked_wherever_they_appear(make_proj
                                ("strong", "A. Lovelace", None)]
 
 
+def test_a_coauthors_homepage_on_the_site_is_linked_from_every_page(make_project):
+    files = {
+        "site.yml": OWNER_SITE,
+        "content/coauthors.yml": "Charles Babbage: people/babbage.html\n",
+        "static/people/babbage.html": "<!DOCTYPE html><title>Babbage</title>\n",
+        "content/publications/a.yml": pub("Engines", authors="[Ada Lovelace, Charles Babbage]"),
+    }
+    root = project(make_project, files)
+    assert build_ok(root).stderr == ""
+    home = index(root).find(cls="authors").find("a").attrs["href"]
+    page = parse_html((root / "_site/publications/engines/index.html").read_text(encoding="utf-8"))
+    assert (home, page.find(cls="authors").find("a").attrs["href"]) == (
+        "people/babbage.html", "../../people/babbage.html")
+
+
 def test_names_are_compared_whatever_their_spaces_unicode_form_and_apostrophes(make_project):
     import json
     import unicodedata

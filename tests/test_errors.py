@@ -652,6 +652,44 @@ def test_links_into_the_site_that_lead_to_no_file_are_warnings_at_their_place(ma
     assert build_ok(root).stderr == ""
 
 
+NO_SCHEME = "looks like a web address without its scheme: write 'https://{}'"
+
+
+def test_a_web_address_without_its_scheme_is_an_error_at_its_place(make_project):
+    """Each would be a broken link on the site; the files of the site are never taken for one."""
+    root, built = built_site(make_project)
+    site = ("title: Test Site\nowner:\n  name: Ada Lovelace\n  links:\n"
+            "    - label: ORCID\n      url: orcid.org/0000-0002-1825-0097\n"
+            "    - label: CV\n      url: files/cv.pdf\n")
+    write_files(root, {
+        "site.yml": site,
+        "content/index.md": "---\ntitle: About\n---\nMy [lab](www.example.org).\n",
+        "content/coauthors.yml": "Kate Saenko: ai.bu.edu/ksaenko.html\nAda: notes.md\n",
+        PUB: GOOD + "links:\n  pdf: www.example.com/paper.pdf\n  slides: paper.pdf\n"
+                    "  code: GitHub.com/ada/engine\n  data: v1.2/data.zip\n",
+    })
+    assert failed_build(root) == [
+        f"{PUB}:5:8: link 'www.example.com/paper.pdf' {NO_SCHEME.format('www.example.com/paper.pdf')}",
+        f"{PUB}:6:11: warning: link 'paper.pdf' {NOWHERE.format('paper.pdf')}",
+        f"{PUB}:7:9: link 'GitHub.com/ada/engine' {NO_SCHEME.format('GitHub.com/ada/engine')}",
+        f"{PUB}:8:9: warning: link 'v1.2/data.zip' {NOWHERE.format('v1.2/data.zip')}",
+        f"content/index.md:4:10: link 'www.example.org' {NO_SCHEME.format('www.example.org')}",
+        f"site.yml:6:12: link 'orcid.org/0000-0002-1825-0097' "
+        f"{NO_SCHEME.format('orcid.org/0000-0002-1825-0097')}",
+        f"site.yml:8:12: warning: link 'files/cv.pdf' {NOWHERE.format('files/cv.pdf')}",
+        f"content/coauthors.yml:1:14: link 'ai.bu.edu/ksaenko.html' "
+        f"{NO_SCHEME.format('ai.bu.edu/ksaenko.html')}",
+        f"content/coauthors.yml:2:6: warning: link 'notes.md' {NOWHERE.format('notes.md')}",
+    ]
+    assert left_alone(root, built)
+    # A file of the site named so is what the link leads to.
+    write_files(root, {name: "x\n" for name in (
+        "static/orcid.org/0000-0002-1825-0097", "static/www.example.com/paper.pdf", "static/paper.pdf",
+        "static/GitHub.com/ada/engine", "static/v1.2/data.zip", "static/www.example.org",
+        "static/files/cv.pdf", "static/ai.bu.edu/ksaenko.html", "static/notes.md")})
+    assert build_ok(root).stderr == ""
+
+
 def test_each_link_to_no_file_is_warned_of_at_its_own_place(make_project):
     listed = ("- title: One\n  authors: [Ada Lovelace]\n  type: conference\n  links:\n"
               "    slides: talks/x.pdf\n    pdf: x.pdf\n    video: x.pdf\n"
