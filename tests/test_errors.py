@@ -144,6 +144,8 @@ FIELD_CASES = {
         GOOD + "venu: CVPR\n", ["4:1: unknown field 'venu' (did you mean 'venue'?)"]),
     "unknown field without a suggestion": (
         GOOD + "colour: red\n", ["4:1: unknown field 'colour'"]),
+    "site.yml's highlight in a publication": (
+        GOOD + "highlight: 42\n", ["4:1: unknown field 'highlight'"]),
     "missing required field": (
         "authors: [Ada Lovelace]\ntype: conference\n", ["1:1: missing required field 'title'"]),
     "every missing field": (
