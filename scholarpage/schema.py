@@ -121,7 +121,16 @@ class Reader:
             braced = _braced_text(node)
             hint = f" (text in braces needs quotes: '{braced}')" if braced else ""
             return self.error(node, f"expected {what}, got {kind}{hint}")
+        control = _CONTROL.search(node.value)
+        if control:  # written as an escape ("\0"): no page, file name or URL may hold one
+            return self.error(node, f"holds the control character U+{ord(control[0]):04X}, "
+                                    "which no page may show: remove it")
         return node.value
+
+
+# Characters HTML refuses in a page (all but tab, newline and carriage return below a space,
+# DEL and the C1 block), which a file may only hold as a double-quoted escape ("\0", "\x07").
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _braced_text(node: yaml.Node) -> str:
@@ -277,6 +286,10 @@ def _(kind, node, reader, name):
         if target is _INVALID:
             continue
         label = key.value.strip()
+        if not label:  # a link of no text: no reader could tell what it leads to
+            reader.error(key, "a link needs a label, its text on the page: "
+                              f"'pdf: {one_line(target)}'")
+            continue
         expansion = LINK_EXPANSIONS.get(label.lower())
         written = target
         if expansion:
@@ -473,7 +486,7 @@ def _(kind):
     bare_ids = {label: {"anyOf": [absolute, {
         "type": "string", "pattern": f"^({_in_any_case(label + ':')} *)?{pattern[1:]}"}, NOT_GIVEN]}
                 for label, (_, pattern, _) in LINK_EXPANSIONS.items()}
-    return {"type": "object", "properties": bare_ids,
+    return {"type": "object", "properties": bare_ids, "propertyNames": {"pattern": r"\S"},
             "additionalProperties": {"anyOf": [kind_schema(Url()), NOT_GIVEN]}}
 
 

@@ -146,6 +146,15 @@ FIELD_CASES = {
         GOOD + "colour: red\n", ["4:1: unknown field 'colour'"]),
     "site.yml's highlight in a publication": (
         GOOD + "highlight: 42\n", ["4:1: unknown field 'highlight'"]),
+    "a link without a label": (
+        GOOD + 'links:\n  "": https://x.org/a.pdf\n  " ": b.pdf\n', [
+            "5:3: a link needs a label, its text on the page: 'pdf: https://x.org/a.pdf'",
+            "6:3: a link needs a label, its text on the page: 'pdf: b.pdf'"]),
+    "a control character, written as an escape": (
+        'title: "A\\0Paper"\nauthors: ["Ada\\aLovelace"]\ntype: conference\nlinks:\n  pdf: "a\\x85.pdf"\n', [
+            "1:8: holds the control character U+0000, which no page may show: remove it",
+            "2:11: holds the control character U+0007, which no page may show: remove it",
+            "5:8: holds the control character U+0085, which no page may show: remove it"]),
     "missing required field": (
         "authors: [Ada Lovelace]\ntype: conference\n", ["1:1: missing required field 'title'"]),
     "every missing field": (
