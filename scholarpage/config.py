@@ -197,19 +197,31 @@ def _taken_id(section_id: str, taken: dict[str, str]) -> str:
 
 def _check_folders(site: model.Site, project: Project, doc: YamlDoc, reader: Reader,
                    replacing_output: bool) -> None:
+    """Report a theme, output folder or photo that cannot be used, at its value in site.yml;
+    a name the system refuses (too long for a file name) too, as any other problem there."""
+    checks = {
+        ("theme",): (site.theme, lambda: _theme_problem(project, site.theme)),
+        ("output",): (site.output, lambda: output_folder_problem(project, site.output, replacing_output)),
+        ("owner", "photo"): (site.owner.photo, lambda: site.owner.photo and not _static_file_exists(
+            project, site.theme, site.owner.photo) and
+            f"photo '{site.owner.photo}' not found in static/ or the theme's static/"),
+    }
+    for keys, (value, problem) in checks.items():
+        try:
+            reason = problem()
+        except OSError as error:
+            reason = f"'{value}' cannot be a file's name here: {error.strerror or error}"
+        if reason:
+            reader.error(field_node(doc.root, *keys) or doc.root, reason)
+
+
+def _theme_problem(project: Project, theme: str) -> str:
+    if (project.theme(theme) / "templates").is_dir():
+        return ""
     themes = project.themes
-    if not (project.theme(site.theme) / "templates").is_dir():
-        available = sorted(p.name for p in themes.iterdir() if (p / "templates").is_dir()) \
-            if themes.is_dir() else []
-        listed = ", ".join(available) or "none"
-        reader.error(field_node(doc.root, "theme") or doc.root,
-                     f"theme '{site.theme}' not found in themes/ (available: {listed})")
-    reason = output_folder_problem(project, site.output, replacing_output)
-    if reason:
-        reader.error(field_node(doc.root, "output") or doc.root, reason)
-    if site.owner.photo and not _static_file_exists(project, site.theme, site.owner.photo):
-        reader.error(field_node(doc.root, "owner", "photo"),
-                     f"photo '{site.owner.photo}' not found in static/ or the theme's static/")
+    available = sorted(p.name for p in themes.iterdir() if (p / "templates").is_dir()) \
+        if themes.is_dir() else []
+    return f"theme '{theme}' not found in themes/ (available: {', '.join(available) or 'none'})"
 
 
 def _static_file_exists(project: Project, theme: str, relative: str) -> bool:

@@ -346,6 +346,16 @@ def test_a_url_that_is_no_folder_is_an_error_at_its_place(make_project, url):
     assert errors_of(make_project, {"site.yml": site}) == [f"site.yml:2:6: {URL_HINT.format(url)}"]
 
 
+def test_names_the_system_refuses_in_site_yml_are_reported_at_their_values(make_project):
+    long = "x" * 300
+    site = (f"title: Test Site\ntheme: {long}\noutput: {long}\nowner:\n  name: Ada\n"
+            f"  photo: {long}.png\n")
+    refused = "cannot be a file's name here: File name too long"
+    assert errors_of(make_project, {"site.yml": site}) == [
+        f"site.yml:2:8: '{long}' {refused}", f"site.yml:3:9: '{long}' {refused}",
+        f"site.yml:6:10: '{long}.png' {refused}"]
+
+
 def test_required_text_in_site_yml_must_not_be_empty(make_project):
     site = ("title: ''\nowner:\n  name: ' '\n  links:\n    - label: ''\n      url: https://a.org/\n"
             "sections:\n  - heading: \"\"\n    types: ['', journal]\n")
