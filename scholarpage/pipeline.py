@@ -73,7 +73,8 @@ def build(root: Path | str, out: Path | str | None = None, *, disk_cache: bool =
     """Build the project at `root` into `out` (default: site.yml's output folder).
 
     With `disk_cache`, what is unchanged since the last build is taken from its cache (see
-    cache.py); the output is the same byte for byte. A large build shares reading, parsing and
+    cache.py); the output is the same byte for byte. A folder without site.yml is no project:
+    its build fails, and leaves no cache there. A large build shares reading, parsing and
     rendering out to a process per CPU, and the cache is saved by another process while the
     site is written (a one-off build runs no threads, so it may fork).
 
@@ -87,6 +88,7 @@ def build(root: Path | str, out: Path | str | None = None, *, disk_cache: bool =
     project = Project(Path(root).resolve())
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     later: list = []  # what the site does not wait for: done in the background if asked
+    disk_cache = disk_cache and project.site_file.is_file()  # no cache in what is no project
     if disk_cache:
         from .cache import DiskCache
 

@@ -379,6 +379,16 @@ def test_missing_site_yml(tmp_path):
         "site.yml: not found: run this in the folder that holds site.yml (or give --root FOLDER)"]
 
 
+def test_a_build_in_a_folder_that_is_no_project_writes_nothing(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine\n", encoding="utf-8")
+    assert failed_build(tmp_path) == [
+        "site.yml: not found: run this in the folder that holds site.yml (or give --root FOLDER)"]
+    assert os.listdir(tmp_path) == ["notes.txt"]  # no .cache/, no _site/
+    assert failed_build(tmp_path, "--root", "elsewhere") == [
+        f"site.yml: not found: there is no folder {tmp_path / 'elsewhere'}"]
+    assert os.listdir(tmp_path) == ["notes.txt"]  # no folder made for it
+
+
 def test_a_root_that_is_no_folder_is_named(tmp_path):
     assert failed_build(tmp_path, "--root", "nosuch") == [
         f"site.yml: not found: there is no folder {tmp_path / 'nosuch'}"]
