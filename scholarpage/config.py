@@ -11,7 +11,7 @@ import yaml
 from . import model
 from .files import places_in, read_text
 from .metadata import host_and_port, is_domain_name, slugify
-from .problems import Problems
+from .problems import Problems, did_you_mean
 from .schema import Reader, read_record, report_required_unless, valid
 from .yamlfile import YamlDoc, field_node, parse_yaml
 
@@ -195,12 +195,37 @@ def _taken_id(section_id: str, taken: dict[str, str]) -> str:
     return next((made for made in section_ids(section_id) if made in taken), "")
 
 
+NO_THEMES = ("no themes/ folder here: copy themes/ from the scholarpage repository, or run "
+             "python build.py in your site's folder")
+
+
+def _check_theme(site: model.Site, project: Project, doc: YamlDoc, reader: Reader) -> None:
+    """The theme's templates are there; if not, say where themes come from, or which are there."""
+    if (project.theme(site.theme) / "templates").is_dir():
+        return
+    named = field_node(doc.root, "theme")
+    themes = project.themes
+    if not themes.is_dir() and named is None:  # site.yml names none: a folder with no themes/
+        reader.problems.error(doc.path, 0, 0, NO_THEMES)
+    elif not themes.is_dir():
+        reader.error(named, f"theme '{site.theme}' not found: {NO_THEMES}")
+    else:
+        available = sorted(p.name for p in themes.iterdir() if (p / "templates").is_dir())
+        hint = did_you_mean(site.theme, available)
+        given = "" if named else " (the default: site.yml names no 'theme')"
+        reader.error(named or doc.root, f"theme '{site.theme}'{given} not found in themes/{hint} "
+                                        f"(available: {', '.join(available) or 'none'})")
+
+
 def _check_folders(site: model.Site, project: Project, doc: YamlDoc, reader: Reader,
                    replacing_output: bool) -> None:
     """Report a theme, output folder or photo that cannot be used, at its value in site.yml;
     a name the system refuses (too long for a file name) too, as any other problem there."""
+    try:
+        _check_theme(site, project, doc, reader)
+    except OSError as error:
+        reader.error(field_node(doc.root, "theme") or doc.root, _refused(site.theme, error))
     checks = {
-        ("theme",): (site.theme, lambda: _theme_problem(project, site.theme)),
         ("output",): (site.output, lambda: output_folder_problem(project, site.output, replacing_output)),
         ("owner", "photo"): (site.owner.photo, lambda: site.owner.photo and not _static_file_exists(
             project, site.theme, site.owner.photo) and
@@ -210,18 +235,13 @@ def _check_folders(site: model.Site, project: Project, doc: YamlDoc, reader: Rea
         try:
             reason = problem()
         except OSError as error:
-            reason = f"'{value}' cannot be a file's name here: {error.strerror or error}"
+            reason = _refused(value, error)
         if reason:
             reader.error(field_node(doc.root, *keys) or doc.root, reason)
 
 
-def _theme_problem(project: Project, theme: str) -> str:
-    if (project.theme(theme) / "templates").is_dir():
-        return ""
-    themes = project.themes
-    available = sorted(p.name for p in themes.iterdir() if (p / "templates").is_dir()) \
-        if themes.is_dir() else []
-    return f"theme '{theme}' not found in themes/ (available: {', '.join(available) or 'none'})"
+def _refused(name: str, error: OSError) -> str:
+    return f"'{name}' cannot be a file's name here: {error.strerror or error}"
 
 
 def _static_file_exists(project: Project, theme: str, relative: str) -> bool:

@@ -374,6 +374,32 @@ def test_missing_theme(make_project):
         "site.yml:4:8: theme 'nosuch' not found in themes/ (available: frontpage)"]
 
 
+def test_a_misspelt_theme_is_given_the_one_meant(make_project):
+    site = "title: Test Site\nowner:\n  name: Ada Lovelace\ntheme: frontpag\n"
+    assert errors_of(make_project, {"site.yml": site}) == [
+        "site.yml:4:8: theme 'frontpag' not found in themes/ (did you mean 'frontpage'?) "
+        "(available: frontpage)"]
+
+
+NO_THEMES = ("no themes/ folder here: copy themes/ from the scholarpage repository, or run "
+             "python build.py in your site's folder")
+
+
+def test_a_folder_without_themes_says_where_they_come_from(make_project):
+    root = make_project({"content/index.md": BIO}, theme=False)
+    assert failed_build(root) == [f"site.yml: {NO_THEMES}"]
+    write_files(root, {"site.yml": "title: Test Site\nowner:\n  name: Ada Lovelace\ntheme: frontpage\n"})
+    assert failed_build(root) == [f"site.yml:4:8: theme 'frontpage' not found: {NO_THEMES}"]
+
+
+def test_the_default_theme_missing_from_themes_is_said_to_be_the_default(make_project):
+    root = make_project({"content/index.md": BIO})
+    (root / "themes" / "frontpage").rename(root / "themes" / "mine")
+    assert failed_build(root) == [
+        "site.yml:1:1: theme 'frontpage' (the default: site.yml names no 'theme') not found in "
+        "themes/ (available: mine)"]
+
+
 def test_missing_site_yml(tmp_path):
     assert failed_build(tmp_path) == [
         "site.yml: not found: run this in the folder that holds site.yml (or give --root FOLDER)"]
