@@ -211,13 +211,17 @@ def add_import(commands) -> None:
     parser.set_defaults(handler=command_import)
 
 
-def command_new(args) -> int:
+def asking(args, values: dict) -> bool:
+    """Whether `new` asks for each value: if told to, or run in a terminal with none given."""
+    return args.interactive or (not any(values.values()) and sys.stdin.isatty())
+
+
+def command_new_publication(args) -> int:
     from .scaffold import new_publication
 
     values = {"title": args.title, "authors": args.author, "type": args.type,
               "venue": args.venue, "venue_full": args.venue_full, "year": args.year}
-    asking = args.interactive or (not any(values.values()) and sys.stdin.isatty())
-    path, problems = new_publication(args.root, values, input if asking else None)
+    path, problems = new_publication(args.root, values, input if asking(args, values) else None)
     print_problems(problems.items)
     if path is None:
         return 1
@@ -225,22 +229,60 @@ def command_new(args) -> int:
     return 0
 
 
+def command_new_site(args) -> int:
+    from .newsite import new_site
+
+    values = {"name": args.name, "affiliation": args.affiliation, "email": args.email,
+              "url": args.url}
+    done, problems = new_site(args.root, values, input if asking(args, values) else None,
+                              force=args.force)
+    print_problems(problems.items)
+    if done is None:
+        return 1
+    print("\n".join(done))
+    return 0
+
+
 def add_new(commands) -> None:
     parser = commands.add_parser(
-        "new", help="write a new publication file and print its path",
+        "new", help="start your own site from the example, or write a new publication file",
+        description="'new site' turns the example into your own site; 'new publication' writes "
+                    "a publication file. Run in a terminal without options, each asks for "
+                    "its values.")
+    kinds = parser.add_subparsers(dest="what", metavar="WHAT", required=True,
+                                  help="what to create: site or publication")
+    site = kinds.add_parser(
+        "site", help="turn the example site into yours: your name, no example content",
+        description="Make the example that comes with this repository your own site: write a "
+                    "new site.yml with your name (and hints for the rest), a placeholder bio "
+                    "in content/index.md and an empty content/coauthors.yml, and remove the "
+                    "example's publications and photo. Files you added are kept. If a file it "
+                    "would replace or remove is no longer as the example shipped it, it changes "
+                    "nothing and names the file, unless --force. Run in a terminal without "
+                    "options, it asks for each value.")
+    site.add_argument("--name", help="your name, as the page shows it")
+    site.add_argument("--affiliation", help="where you work, shown under your name")
+    site.add_argument("--email", help="your address (the page shows it obfuscated)")
+    site.add_argument("--url", help="the address the site will have, e.g. https://USER.github.io/")
+    site.add_argument("--force", action="store_true",
+                      help="replace or remove the example's files even where you changed them")
+    site.add_argument("--interactive", action="store_true",
+                      help="ask for each value (the default in a terminal without options)")
+    site.set_defaults(handler=command_new_site)
+    publication = kinds.add_parser(
+        "publication", help="write a new publication file and print its path",
         description="Write content/publications/YEAR-author-title.yml from the options given; "
                     "run in a terminal without options, it asks for each field.")
-    parser.add_argument("what", choices=["publication"], help="what to create")
-    parser.add_argument("--title", help="the title")
-    parser.add_argument("--author", action="append", metavar="NAME",
-                        help="an author, in order; repeat for each (default: you, from site.yml)")
-    parser.add_argument("--type", help="the publication type (default: conference)")
-    parser.add_argument("--venue", help="short venue name, e.g. CVPR")
-    parser.add_argument("--venue-full", dest="venue_full", help="full venue name")
-    parser.add_argument("--year", help="year of publication")
-    parser.add_argument("--interactive", action="store_true",
-                        help="ask for each field (the default in a terminal without options)")
-    parser.set_defaults(handler=command_new)
+    publication.add_argument("--title", help="the title")
+    publication.add_argument("--author", action="append", metavar="NAME",
+                             help="an author, in order; repeat for each (default: you, from site.yml)")
+    publication.add_argument("--type", help="the publication type (default: conference)")
+    publication.add_argument("--venue", help="short venue name, e.g. CVPR")
+    publication.add_argument("--venue-full", dest="venue_full", help="full venue name")
+    publication.add_argument("--year", help="year of publication")
+    publication.add_argument("--interactive", action="store_true",
+                             help="ask for each field (the default in a terminal without options)")
+    publication.set_defaults(handler=command_new_publication)
 
 
 # What a plain `python build.py` runs with: the options' defaults.

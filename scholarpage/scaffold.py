@@ -369,10 +369,11 @@ def _insert(text: str, edits: list[tuple[int, str]]) -> str:
 # `python build.py new publication`.
 
 
-def ask_values(values: dict, ask) -> dict:
-    """`values` with each field asked for; `ask(question) -> answer`, empty keeps the default."""
+def ask_values(values: dict, ask, prompts=PROMPTS) -> dict:
+    """`values` with each field of `prompts` asked for; `ask(question) -> answer`, empty keeps
+    the default."""
     result = dict(values)
-    for name, question in PROMPTS:
+    for name, question in prompts:
         default = values.get(name)
         shown = ", ".join(default) if isinstance(default, list) else default
         try:

@@ -17,7 +17,8 @@ import pytest
 from conftest import REPO
 
 PACKAGE = REPO / "scholarpage"
-BESIDE_THE_PIPELINE = {"cli", "serve", "watch", "importer", "bibfile", "deploy", "check", "scaffold"}
+BESIDE_THE_PIPELINE = {"cli", "serve", "watch", "importer", "bibfile", "deploy", "check", "scaffold",
+                       "newsite"}
 ALLOWED_AT_TOP = {"yaml"}  # needed by every build; everything else third-party loads lazily
 
 

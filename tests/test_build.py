@@ -693,13 +693,19 @@ def test_help_documents_every_command_and_option(tmp_path):
     assert result.returncode == 0 and "usage: python build.py" in result.stdout
     for name in commands.choices:
         assert re.search(rf"^\s+{name}\s+\S", result.stdout, re.MULTILINE), name
-    for name, sub in commands.choices.items():
-        shown = run_cli(tmp_path, name, "--help")
+    def documented(words: tuple[str, ...], sub) -> None:  # `new site`: a command's own commands
+        shown = run_cli(tmp_path, *words, "--help")
         assert shown.returncode == 0
         for action in sub._actions:
-            assert action.help, (name, action.dest)
+            assert action.help, (words, action.dest)
             for option in action.option_strings:
-                assert option in shown.stdout, (name, option)
+                assert option in shown.stdout, (words, option)
+            for name, inner in (action.choices.items() if hasattr(action.choices, "items") else ()):
+                assert re.search(rf"^\s+{name}\s+\S", shown.stdout, re.MULTILINE), (words, name)
+                documented((*words, name), inner)
+
+    for name, sub in commands.choices.items():
+        documented((name,), sub)
     assert not (tmp_path / "_site").exists()
 
 
