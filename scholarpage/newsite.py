@@ -298,7 +298,7 @@ def _report(removed: list[str], kept: list[str]) -> list[str]:
     if gone:
         lines.append(f"removed the example's {_listed(gone)}")
     if kept:
-        lines.append(f"kept {len(kept)} file{'s' * (len(kept) != 1)} of yours in content/ and static/")
+        lines.append(f"kept {plural(len(kept), 'file')} of yours in content/ and static/")
     lines.append(f"next: write your bio in {BIO}, add publications (python build.py import "
                  "FILE.bib, or python build.py new publication), then python build.py serve")
     return lines
