@@ -31,6 +31,8 @@ def report_build(result) -> int:
         print(f"build failed: {plural(count, 'error')}; the output folder was not changed",
               file=sys.stderr)
         return 1
+    if result.filled_in_url:
+        print(f"url is empty in site.yml: built for {result.filled_in_url} (--default-url)")
     print(result.summary())
     return 0
 
@@ -39,7 +41,7 @@ def command_build(args) -> int:
     from .pipeline import build
 
     return report_build(build(args.root, args.out, disk_cache=not args.no_cache,
-                              in_background=True))
+                              in_background=True, default_url=args.default_url))
 
 
 def command_schema(args) -> int:
@@ -109,6 +111,18 @@ def command_serve(args) -> int:
     return serve(args.root, args.host, args.port)
 
 
+def site_address(text: str) -> str:
+    """--default-url's value as site.yml's url would be (see config.site_url)."""
+    import argparse
+
+    from .config import site_url
+
+    try:
+        return site_url(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def add_build(commands) -> None:
     parser = commands.add_parser(
         "build", help="build the site (the default command)",
@@ -120,6 +134,9 @@ def add_build(commands) -> None:
                         help="write the site to this folder instead of site.yml's 'output'")
     parser.add_argument("--no-cache", action="store_true",
                         help="ignore and keep no build cache (.cache/scholarpage/); same output")
+    parser.add_argument("--default-url", type=site_address, default="", metavar="URL",
+                        help="the site's address when site.yml's url is empty, as the GitHub "
+                             "Pages workflow gives it; site.yml is not changed")
     parser.set_defaults(handler=command_build)
 
 
@@ -286,7 +303,7 @@ def add_new(commands) -> None:
 
 
 # What a plain `python build.py` runs with: the options' defaults.
-BUILD_DEFAULTS = {"root": Path("."), "out": None, "no_cache": False}
+BUILD_DEFAULTS = {"root": Path("."), "out": None, "no_cache": False, "default_url": ""}
 
 # One function per command adds its sub-parser; the order here is the order in --help.
 COMMANDS = [add_build, add_check, add_schema, add_deploy, add_serve, add_import, add_new]

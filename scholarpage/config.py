@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import yaml
@@ -12,7 +12,7 @@ from . import model
 from .files import places_in, read_text
 from .metadata import host_and_port, is_domain_name, slugify
 from .problems import Problems, did_you_mean
-from .schema import Reader, read_record, report_required_unless, valid
+from .schema import Reader, one_line, read_record, report_required_unless, valid
 from .yamlfile import YamlDoc, field_node, parse_yaml
 
 SITE_FILE = "site.yml"
@@ -93,12 +93,28 @@ def load_site(project: Project, problems: Problems, replacing_output: bool = Fal
     taken = theme_ids(project, site.theme)
     site = replace(site, sections=_sections_with_ids(site.sections, taken, doc, reader),
                    owner=replace(site.owner, links=_placed(site.owner.links, doc)),
-                   theme_ids=tuple(taken.items()))
+                   theme_ids=tuple(taken.items()),
+                   url_place=_place(doc, field_node(doc.root, "url")))
     for section, node in zip(site.sections, _section_nodes(doc)):  # the defaults need none
         report_required_unless(section, node, reader)
     _check_folders(site, project, doc, reader, replacing_output)
     _check_port(site, doc, problems)
     return site
+
+
+def _place(doc: YamlDoc, node) -> tuple[int, int]:
+    return doc.where(node) if node is not None else (0, 0)
+
+
+def site_url(text: str) -> str:
+    """`text` as site.yml's url must be, ending in '/' (GitHub Pages gives its address without
+    one: https://user.github.io/my.site is a folder); '' stays ''. ValueError saying what a url
+    must be, by site.yml's own rule, when it is not one."""
+    url = text if not text or text.endswith("/") else text + "/"
+    kind = next(field.metadata["kind"] for field in fields(model.Site) if field.name == "url")
+    if not re.fullmatch(kind.pattern, url):
+        raise ValueError(f"'{one_line(text)}' is not {kind.hint}")
+    return url
 
 
 def _placed(links, doc: YamlDoc) -> tuple:
@@ -113,7 +129,7 @@ def _check_port(site: model.Site, doc: YamlDoc, problems: Problems) -> None:
     none, and the build writes no CNAME file for it. (A local address, localhost:8000, is fine.)"""
     host, port = host_and_port(site.url) if site.url else ("", "")
     if port and is_domain_name(host):
-        problems.warn(doc.path, *doc.where(field_node(doc.root, "url")),
+        problems.warn(doc.path, *site.url_place,
                       f"url '{site.url}' has a port (:{port}): GitHub Pages serves sites on "
                       "none, and no CNAME file is written for it")
 

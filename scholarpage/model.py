@@ -255,7 +255,8 @@ class Site:
              hint="the http(s) address of the site's folder, like https://user.github.io/repo/ "
                   "(no file name such as index.html, no '?' or '#')"),
         "Address of the published site's folder, e.g. https://user.github.io/ or "
-        "https://user.github.io/repo/ (a sub-path is honoured everywhere).",
+        "https://user.github.io/repo/ (a sub-path is honoured everywhere). Left empty, deploy and "
+        "the GitHub Pages workflow build for the github.io address.",
         "",
     )
     language: str = spec(
@@ -282,6 +283,7 @@ class Site:
     # The ids the home page's templates write themselves, as (id, where: 'path:line') pairs
     # (see config.theme_ids): a section or a publication's item must take none of them.
     theme_ids: tuple[tuple[str, str], ...] = derived((), in_repr=False)
+    url_place: tuple[int, int] = derived((0, 0), in_repr=False)  # of `url` in site.yml, if there
 
     @functools.cached_property  # asked for each publication; the site never changes
     def section_types(self) -> frozenset[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import model
@@ -30,6 +30,7 @@ class BuildResult:
     files: dict[str, bytes] = field(default_factory=dict)
     out: Path | None = None
     milliseconds: float = 0.0
+    filled_in_url: str = ""  # the address built for, site.yml's url being empty (see render)
 
     @property
     def ok(self) -> bool:
@@ -44,9 +45,14 @@ class BuildResult:
 
 
 def render(project: Project, problems: Problems, cache: BuildCache | None = None,
-           replacing_output: bool = False) -> BuildResult:
+           replacing_output: bool = False, default_url: str = "") -> BuildResult:
     """Read and render the whole site in memory; nothing is written. With `replacing_output`,
-    site.yml's output folder is checked for files that writing the site would lose."""
+    site.yml's output folder is checked for files that writing the site would lose.
+
+    `default_url` (as config.site_url makes it) is the site's address for this build when
+    site.yml's url is empty: where GitHub Pages serves it, which deploy and the workflow know.
+    site.yml is not changed; what is kept between builds is keyed by the whole site, url too.
+    """
     cache = cache or BuildCache()
     result = BuildResult(problems)
     site = load_site(project, problems, replacing_output)
@@ -55,6 +61,9 @@ def render(project: Project, problems: Problems, cache: BuildCache | None = None
             load_content(project, None, problems, cache.publications, cache.parsed, cache.workers,
                          cache.signatures)
         return result
+    if default_url and not site.url:
+        site = replace(site, url=default_url)
+        result.filled_in_url = default_url
     result.site = site
     result.content = load_content(  # while others read, this process readies the templates
         project, site, problems, cache.publications, cache.parsed, cache.workers, cache.signatures,
@@ -69,8 +78,9 @@ def render(project: Project, problems: Problems, cache: BuildCache | None = None
 
 
 def build(root: Path | str, out: Path | str | None = None, *, disk_cache: bool = False,
-          in_background: bool = False) -> BuildResult:
-    """Build the project at `root` into `out` (default: site.yml's output folder).
+          in_background: bool = False, default_url: str = "") -> BuildResult:
+    """Build the project at `root` into `out` (default: site.yml's output folder), for the
+    address `default_url` if site.yml's url is empty (see render).
 
     With `disk_cache`, what is unchanged since the last build is taken from its cache (see
     cache.py); the output is the same byte for byte. A folder without site.yml is no project:
@@ -97,7 +107,8 @@ def build(root: Path | str, out: Path | str | None = None, *, disk_cache: bool =
         cache.workers = workers
     else:
         cache = BuildCache(publications=None, workers=workers)
-    result = render(project, Problems(), cache, replacing_output=out is None)
+    result = render(project, Problems(), cache, replacing_output=out is None,
+                    default_url=default_url)
     if disk_cache:
         later.append(disk.changes())
     saved = None

@@ -680,6 +680,20 @@ def test_out_option_writes_elsewhere(make_project, tmp_path):
     assert "index.html" in tree(tmp_path / "public") and not (root / "_site").exists()
 
 
+@pytest.mark.parametrize("url", ["ada.github.io/homepage", "https://ada.github.io/index.html?x"])
+def test_default_url_option_is_refused_unless_a_sites_address(make_project, url):
+    root = project(make_project, {})
+
+    result = run_cli(root, "build", "--default-url", url)
+
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[-1] == (
+        f"python build.py build: error: argument --default-url: '{url}' is not the http(s) "
+        "address of the site's folder, like https://user.github.io/repo/ (no file name such as "
+        "index.html, no '?' or '#')")
+    assert not (root / "_site").exists()
+
+
 # ---------------------------------------------------------------------------------------------
 # The command line.
 

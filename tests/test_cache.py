@@ -668,3 +668,49 @@ def test_an_imported_template_sees_the_changed_site_yml(make_project):
     rebuilt = render_with(project, kept)
     assert b'<p class="shown">Ada King</p>' in rebuilt["index.html"]
     assert rebuilt == render_with(project, BuildCache())
+
+
+def test_builds_for_other_default_urls_equal_a_cacheless_build(example_project, tmp_path):
+    """The address --default-url gives (when site.yml's url is empty) is part of the site, as
+    site.yml's own url is: each build is the one made without a cache."""
+    runs = [
+        ["--default-url", "https://ada.github.io/homepage"],
+        ["--default-url", "https://ada.github.io/"],  # every page's links change
+        [],  # no address: no feed, no sitemap
+        ["--default-url", "https://ada.github.io/homepage/"],
+    ]
+    sites = []
+    for number, options in enumerate(runs):
+        build_ok(example_project, "build", *options)
+        site = tree(example_project / "_site")
+        assert site == plain_build_with(example_project, tmp_path / f"plain-{number}", options)
+        sites.append(site)
+    assert sites[0] == sites[3] and len({repr(site) for site in sites[:3]}) == 3
+    assert b'href="/homepage/css/style.css"' in sites[0]["404.html"]
+    assert b'href="/css/style.css"' in sites[1]["404.html"] and "feed.xml" in sites[1]
+    assert "feed.xml" not in sites[2]
+
+
+def plain_build_with(root, out, options) -> dict[str, bytes]:
+    build_ok(root, "build", "--no-cache", "--out", str(out), *options)
+    return tree(out)
+
+
+def test_a_kept_cache_follows_the_default_url(make_project):
+    """The dev server's kept cache, and the templates it keeps, with the url of one build then
+    another's."""
+    from scholarpage.pipeline import BuildCache, render
+    from scholarpage.problems import Problems
+
+    root = make_project({"content/index.md": "Hello.\n", "content/publications/a.yml":
+                         "title: On Looms\nauthors: [Ada Lovelace]\ntype: journal\nyear: 2020\n"})
+    project, kept = Project(root), BuildCache()
+    for url in ("https://ada.github.io/a/", "https://ada.github.io/b/", "",
+                "https://ada.github.io/a/"):
+        built = render(project, Problems(), kept, default_url=url)
+        fresh = render(project, Problems(), BuildCache(), default_url=url)
+        assert built.ok and built.files == fresh.files, url
+        assert built.filled_in_url == url and built.site.url == url
+        assert (f"<loc>{url}</loc>".encode() in built.files["sitemap.xml"] if url
+                else "sitemap.xml" not in built.files)
+
