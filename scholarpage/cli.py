@@ -101,6 +101,8 @@ def command_deploy(args) -> int:
         print(f"deploy failed: {error}", file=sys.stderr)
         return 1
     print_problems(done.warnings)
+    if done.note:
+        print(done.note)
     print(done.summary())
     return 0
 

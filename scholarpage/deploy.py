@@ -5,6 +5,10 @@ is rendered in memory and committed straight into git's object store with `git f
 so the user's working tree, index, current branch and output folder are never touched. The new
 commit's parent is the branch's previous tip (the remote's when it has the branch), so the
 branch keeps its history and the push is an ordinary fast-forward.
+
+A site whose site.yml has no `url` is built for the address GitHub Pages serves the remote's
+repository at, so its 404 page, feed and sitemap work there too; a github.io `url` that is not
+that address is warned of.
 """
 from __future__ import annotations
 
@@ -13,7 +17,9 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Project
+from . import model
+from .config import SITE_FILE, Project
+from .metadata import host_and_port, site_root_url
 from .output import UnsafeOutputPath, output_parts
 from .pipeline import render
 from .problems import Problem, Problems, plural
@@ -37,6 +43,7 @@ class Deployed:
     url: str
     files: int
     warnings: list[Problem] = field(default_factory=list)
+    note: str = ""  # which address the site was built for, when site.yml's url is empty
 
     def summary(self) -> str:
         return (f"pushed {self.files} files to branch '{self.branch}' of {self.remote} "
@@ -74,7 +81,9 @@ def deploy(root: Path | str, remote: str = "origin", branch: str = "gh-pages",
     project = Project(Path(root).resolve())
     git = Git(project.root)
     url = check_repository(git, remote, branch)
-    result = render(project, Problems())
+    address = configured_address(git, remote) or url
+    pages_url = github_pages_url(address)
+    result = render(project, Problems(), default_url=pages_url)
     if not result.ok:
         count = len(result.problems.errors)
         raise DeployError(f"the build has {plural(count, 'error')}; nothing was pushed",
@@ -90,7 +99,10 @@ def deploy(root: Path | str, remote: str = "origin", branch: str = "gh-pages",
     commit = commit_site(git, f"refs/heads/{branch}", files,
                          message or default_message(head, bool(changes)), parent)
     push(git, remote, branch)
-    return Deployed(branch, commit, remote, url, len(files), result.problems.warnings)
+    where = f"the remote '{remote}' ({without_credentials(address)})"
+    return Deployed(branch, commit, remote, url, len(files),
+                    [*result.problems.warnings, *address_problems(result.site, pages_url, where)],
+                    filled_in_note(pages_url, where) if result.filled_in_url else "")
 
 
 def check_repository(git: Git, remote: str, branch: str) -> str:
@@ -109,6 +121,62 @@ def check_repository(git: Git, remote: str, branch: str) -> str:
         raise DeployError(f"no remote named '{remote}' (remotes: {remotes}): add one with "
                           f"`git remote add {remote} URL`, or choose one with --remote")
     return without_credentials(url.stdout.decode().strip())
+
+
+def configured_address(git: Git, remote: str) -> str:
+    """The address the remote pushes to as configured (its pushurl, else its url), before any
+    `insteadOf` rewriting: that names the repository, a rewriting says how to reach it (often
+    through an SSH host alias for a second account)."""
+    for key in ("pushurl", "url"):
+        found = git.run("config", "--get-all", f"remote.{remote}.{key}").stdout.decode(
+            errors="replace").split("\n")[0].strip()
+        if found:
+            return found
+    return ""
+
+
+# A repository on GitHub, as git remotes name it: https://github.com/USER/REPO(.git), with or
+# without credentials, git@github.com:USER/REPO(.git) or ssh://git@github.com/USER/REPO(.git).
+_GITHUB_REMOTE = re.compile(
+    r"(?:(?:https?|ssh|git|git\+ssh)://(?:[^/@]*@)?github\.com(?::\d*)?/|(?:[^/@:]+@)?github\.com:)"
+    r"/*([a-z\d](?:[a-z\d-]*[a-z\d])?)/([\w.-]+?)(?:\.git)?/*", re.IGNORECASE | re.ASCII)
+
+
+def github_pages_url(remote_url: str) -> str:
+    """The address GitHub Pages serves a remote's repository at ('' for a remote not on
+    GitHub): https://user.github.io/ for the repository USER.github.io of USER (in any case),
+    else https://user.github.io/REPO/."""
+    found = _GITHUB_REMOTE.fullmatch(remote_url.strip())
+    if found is None or not found[2].strip("."):
+        return ""
+    owner, repo = found[1].lower(), found[2]
+    site = f"https://{owner}.github.io/"
+    return site if repo.lower() == f"{owner}.github.io" else f"{site}{repo}/"
+
+
+def filled_in_note(pages_url: str, where: str) -> str:
+    """What deploy says when it built the site for the address GitHub Pages gives it."""
+    return (f"url is empty in {SITE_FILE}: built for {pages_url}, where GitHub Pages serves "
+            f"{where}; set url: in {SITE_FILE} to choose another address, such as a custom domain")
+
+
+def address_problems(site: model.Site, pages_url: str, where: str) -> list[Problem]:
+    """A warning, at site.yml's url, when the site's address is unknown (no url, a remote not
+    on GitHub) or a github.io url is not the address GitHub Pages serves the remote at (a
+    custom domain is the user's to choose)."""
+    if not site.url:
+        message = (f"url is empty, and {where} is not a GitHub address, so the site's address "
+                   "is unknown: it gets no sitemap or feed, and its 404 page links from the "
+                   "domain's root (/), which breaks at a sub-path such as /homepage/; set url "
+                   "to the address the site is published at")
+    elif (pages_url and host_and_port(site.url)[0].endswith(".github.io")
+          and site_root_url(site).lower() != pages_url.lower()):
+        message = (f"url '{site.url}' is not where GitHub Pages serves {where}, which is "
+                   f"{pages_url}: links to the site (its 404 page's, feed's and sitemap's) would "
+                   "lead elsewhere; set url to that, or to your custom domain")
+    else:
+        return []
+    return [Problem(SITE_FILE, *site.url_place, message, warning=True)]
 
 
 def without_credentials(url: str) -> str:

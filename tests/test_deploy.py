@@ -8,7 +8,7 @@ import pytest
 
 from conftest import run_cli
 from scholarpage.config import Project
-from scholarpage.deploy import Git, commit_site, without_credentials
+from scholarpage.deploy import Git, commit_site, github_pages_url, without_credentials
 from scholarpage.pipeline import render
 from scholarpage.problems import Problems
 
@@ -256,3 +256,135 @@ def test_file_names_with_spaces_and_quotes_reach_the_tree(tmp_path):
 ])
 def test_printed_remote_addresses_hide_credentials(url, shown):
     assert without_credentials(url) == shown
+
+
+# ---------------------------------------------------------------------------------------------
+# The site's address: built for where GitHub Pages serves the remote when site.yml has no url.
+
+
+def on_github(root: Path, remote: Path, address: str) -> None:
+    """Make `origin` the GitHub repository at `address`, which git reaches at the local bare
+    `remote` (an `insteadOf` rewriting, as for an SSH host alias): deploy reads the first."""
+    git(root, "remote", "set-url", "origin", address)
+    git(root, "config", f"url.{remote}.insteadOf", address)
+
+
+@pytest.mark.parametrize("address, pages_url, home", [
+    ("https://github.com/Ada/homepage.git", "https://ada.github.io/homepage/", "/homepage/"),
+    ("git@github.com:ada/Ada.GitHub.io.git", "https://ada.github.io/", "/"),
+])
+def test_without_url_the_site_is_built_for_its_github_pages_address(repo, address, pages_url,
+                                                                    home):
+    root, remote = repo
+    on_github(root, remote, address)
+    before = (root / "site.yml").read_bytes()
+
+    result = run_cli(root, "deploy")
+
+    assert (result.returncode, result.stderr) == (0, "")
+    tip = git(remote, "rev-parse", "gh-pages")
+    assert result.stdout == (
+        f"url is empty in site.yml: built for {pages_url}, where GitHub Pages serves the remote "
+        f"'origin' ({address}); set url: in site.yml to choose another address, such as a "
+        "custom domain\n"
+        f"pushed {len(tree(remote))} files to branch 'gh-pages' of origin ({remote}): "
+        f"commit {tip[:12]}\n")
+    site = tree(remote)
+    assert f"<loc>{pages_url}</loc>".encode() in site["sitemap.xml"]
+    assert f'<id>{pages_url}</id>'.encode() in site["feed.xml"]
+    assert site["robots.txt"].endswith(f"Sitemap: {pages_url}sitemap.xml\n".encode())
+    assert f'href="{home}css/style.css"'.encode() in site["404.html"]
+    assert f'<a href="{home}"'.encode() in site["404.html"]
+    assert "CNAME" not in site
+    assert (root / "site.yml").read_bytes() == before
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_without_url_and_a_remote_not_on_github_it_warns_of_what_that_costs(repo):
+    root, remote = repo
+    (root / "site.yml").write_text((root / "site.yml").read_text() + 'url: ""\n')
+    commit_all(root, "No url")
+
+    result = run_cli(root, "deploy")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        f"site.yml:4:6: warning: url is empty, and the remote 'origin' ({remote}) is not a "
+        "GitHub address, so the site's address is unknown: it gets no sitemap or feed, and its "
+        "404 page links from the domain's root (/), which breaks at a sub-path such as "
+        "/homepage/; set url to the address the site is published at\n")
+    assert result.stdout.startswith("pushed ") and result.stdout.count("\n") == 1
+    site = tree(remote)
+    assert "sitemap.xml" not in site and "feed.xml" not in site
+    assert b'href="/css/style.css"' in site["404.html"]
+
+
+def test_a_github_io_url_that_is_not_the_remotes_address_is_warned_of(repo):
+    root, remote = repo
+    on_github(root, remote, "https://x-access-token:ghp_secret@github.com/ada/homepage")
+    site = (root / "site.yml").read_text()
+    for url, expected in [
+        ("https://ada.github.io/", "https://ada.github.io/homepage/"),  # the repository missing
+        ("https://ada.github.io/old/", "https://ada.github.io/homepage/"),  # another repository
+        ("https://Bob.GitHub.io/homepage/", "https://ada.github.io/homepage/"),  # another user
+        ("https://ada.github.io/Homepage", ""),  # the same address, in another case, no '/'
+        ("https://www.example.org/", ""),  # a custom domain
+    ]:
+        (root / "site.yml").write_text(f"{site}url: {url}\n")
+        commit_all(root, f"Publish at {url}")
+
+        result = run_cli(root, "deploy")
+
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == (
+            f"site.yml:4:6: warning: url '{url}' is not where GitHub Pages serves the remote "
+            f"'origin' (https://github.com/ada/homepage), which is {expected}: links to the site "
+            "(its 404 page's, feed's and sitemap's) would lead elsewhere; set url to that, or to "
+            "your custom domain\n" if expected else ""), url
+        assert result.stdout.startswith("pushed ") and result.stdout.count("\n") == 1
+        root_url = url if url.endswith("/") else url + "/"
+        assert f"<loc>{root_url}</loc>".encode() in tree(remote)["sitemap.xml"]  # site.yml's url
+
+
+@pytest.mark.parametrize("remote_url, pages_url", [
+    # A project site, in every form a GitHub remote takes.
+    ("https://github.com/ada/homepage.git", "https://ada.github.io/homepage/"),
+    ("https://github.com/ada/homepage", "https://ada.github.io/homepage/"),
+    ("https://github.com/ada/homepage/", "https://ada.github.io/homepage/"),
+    ("https://github.com/ada/homepage.git/", "https://ada.github.io/homepage/"),
+    ("https://x-access-token:ghp_secret@github.com/ada/homepage.git",
+     "https://ada.github.io/homepage/"),
+    ("https://ada@GitHub.COM/ada/homepage", "https://ada.github.io/homepage/"),
+    ("http://github.com/ada/homepage", "https://ada.github.io/homepage/"),
+    ("git@github.com:ada/homepage.git", "https://ada.github.io/homepage/"),
+    ("git@github.com:ada/homepage", "https://ada.github.io/homepage/"),
+    ("github.com:ada/homepage.git", "https://ada.github.io/homepage/"),
+    ("ssh://git@github.com/ada/homepage.git", "https://ada.github.io/homepage/"),
+    ("ssh://git@github.com:22/ada/homepage/", "https://ada.github.io/homepage/"),
+    ("  https://github.com/ada/homepage.git\n", "https://ada.github.io/homepage/"),
+    # The owner's address is in lower case; the repository's path keeps its case.
+    ("https://github.com/Ada-Lab/Homepage.git", "https://ada-lab.github.io/Homepage/"),
+    ("https://github.com/ada/my.site", "https://ada.github.io/my.site/"),
+    ("https://github.com/ada/my.site.git", "https://ada.github.io/my.site/"),
+    ("https://github.com/ada/.github", "https://ada.github.io/.github/"),
+    # A user or organization site: USER.github.io of USER, in any case.
+    ("https://github.com/ada/ada.github.io.git", "https://ada.github.io/"),
+    ("git@github.com:Ada/ADA.GitHub.IO", "https://ada.github.io/"),
+    ("https://github.com/engines-lab/engines-lab.github.io/", "https://engines-lab.github.io/"),
+    # USER.github.io of another owner is one of that owner's project sites.
+    ("https://github.com/bob/ada.github.io.git", "https://bob.github.io/ada.github.io/"),
+    # Not a repository on GitHub.
+    ("/srv/git/homepage.git", ""),
+    ("file:///srv/git/homepage.git", ""),
+    ("https://gitlab.com/ada/homepage.git", ""),
+    ("https://github.com.evil.example/ada/homepage.git", ""),
+    ("https://notgithub.com/ada/homepage.git", ""),
+    ("git@github-work:ada/homepage.git", ""),  # an SSH host alias
+    ("https://github.com/ada", ""),
+    ("https://github.com/ada/homepage/tree/main", ""),
+    ("https://github.com/ada/..", ""),
+    ("https://github.com/-ada/homepage", ""),
+    ("", ""),
+])
+def test_the_github_pages_address_of_a_remote(remote_url, pages_url):
+    assert github_pages_url(remote_url) == pages_url
