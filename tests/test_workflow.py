@@ -6,6 +6,7 @@ with --offline (it reads .github/zizmor.yml).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import MINIMAL_SITE, REPO, tree
 
 WORKFLOW = REPO / ".github" / "workflows" / "pages.yml"
 ZIZMOR_CONFIG = REPO / ".github" / "zizmor.yml"
@@ -84,9 +85,13 @@ def test_the_workflow_is_githubs_pages_flow():
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert [step.get("uses") or step["run"] for step in build["steps"]] == [
         "actions/checkout@v7", "actions/setup-python@v7", "pip install -r requirements.txt",
-        "python build.py", "actions/configure-pages@v6", "actions/upload-pages-artifact@v5"]
-    checkout, python, *_, upload = build["steps"]
+        "actions/configure-pages@v6", 'python build.py build --default-url "$PAGES_URL"',
+        "actions/upload-pages-artifact@v5"]
+    checkout, python, _, pages, site, upload = build["steps"]
     assert checkout["with"] == {"persist-credentials": False}
+    # The build is told the address Pages serves the site at, through the environment.
+    assert pages["id"] == "pages"
+    assert site["env"] == {"PAGES_URL": "${{ steps.pages.outputs.base_url }}"}
     assert python["with"]["cache"] == "pip"
     assert upload["with"] == {"path": "_site"}
     assert deploy["needs"] == "build"
@@ -99,3 +104,61 @@ def test_the_workflow_uploads_what_the_build_writes():
 
     assert site.get("output", "_site") == "_site"
     assert (REPO / "requirements.txt").is_file()
+
+
+def build_step() -> dict:
+    (step,) = [step for step in load_workflow()["jobs"]["build"]["steps"]
+               if "build.py" in step.get("run", "")]
+    return step
+
+
+def run_as_the_workflow(root: Path, tmp_path: Path, base_url: str) -> subprocess.CompletedProcess:
+    """The build step's script, run by bash in `root` as the runner runs it, with `python` this
+    Python and PAGES_URL what configure-pages gives (its base_url has no trailing '/')."""
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir(exist_ok=True)
+    python = bin_folder / "python"
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
+    shutil.copy2(REPO / "build.py", root / "build.py")
+    env = {**os.environ, "PATH": f"{bin_folder}{os.pathsep}{os.environ['PATH']}",
+           "PYTHONPATH": str(REPO), "PAGES_URL": base_url}
+    return subprocess.run(["bash", "-e", "-c", build_step()["run"]], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_workflows_build_is_for_the_address_pages_gives_unless_url_is_set(make_project,
+                                                                             tmp_path):
+    root = make_project({"content/index.md": "I study engines.\n"})
+
+    result = run_as_the_workflow(root, tmp_path, "https://ada.github.io/my.site")
+
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith(
+        "url is empty in site.yml: built for https://ada.github.io/my.site/ (--default-url)\n"
+        "built 2 pages, ")
+    site = tree(root / "_site")
+    assert b"<loc>https://ada.github.io/my.site/</loc>" in site["sitemap.xml"]
+    assert b"<id>https://ada.github.io/my.site/</id>" in site["feed.xml"]
+    assert b'href="/my.site/css/style.css"' in site["404.html"]
+    assert b"url:" not in (root / "site.yml").read_bytes()
+
+    # site.yml's url, once set, is the one the site is built for.
+    (root / "site.yml").write_text(MINIMAL_SITE + "url: https://www.example.org/\n")
+    result = run_as_the_workflow(root, tmp_path, "https://ada.github.io/my.site")
+
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("built 2 pages, ")
+    site = tree(root / "_site")
+    assert b"<loc>https://www.example.org/</loc>" in site["sitemap.xml"]
+    assert b"github.io" not in b"".join(site.values())
+
+
+def test_zizmor_would_catch_the_address_pasted_into_the_script(tmp_path):
+    copy = tmp_path / ".github" / "workflows" / "pages.yml"
+    copy.parent.mkdir(parents=True)
+    shutil.copy2(ZIZMOR_CONFIG, tmp_path / ".github" / "zizmor.yml")
+    copy.write_text(WORKFLOW.read_text().replace('"$PAGES_URL"',
+                                                 '"${{ steps.pages.outputs.base_url }}"'))
+
+    assert [finding["ident"] for finding in zizmor(copy)] == ["template-injection"]
