@@ -427,9 +427,9 @@ def _write_entry(found: Found, pub, data: dict, folder, result: ImportResult, or
             result.written.append(f"updated {same.source}: added {', '.join(added)}")
         return
     owner = folder.key_owner(pub.bibtex_key) if pub.bibtex_key else None
-    if owner is not None:
-        place.warn(result.problems, f"key '{pub.bibtex_key}' is already used by {owner.source}: "
-                                    "imported without it")
+    if owner is not None:  # another work (see PublicationFolder.find)
+        place.warn(result.problems, f"key '{pub.bibtex_key}' is already used by {owner.source}, "
+                                    f"another work ({folder.key_clash(owner, pub)}): imported without it")
         data = {name: value for name, value in data.items() if name != "bibtex_key"}
         pub = dataclasses.replace(pub, bibtex_key="")
     if order:

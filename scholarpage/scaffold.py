@@ -20,9 +20,10 @@ from . import bibtex, model
 from .config import Project, load_site
 from .content import PUBLICATIONS_DIR, check_types, read_publication_file, read_publications
 from .files import BOM, read_text, write_atomically
-from .metadata import slugify, words
+from .metadata import slugify
 from .problems import Problems
 from .schema import LINK_EXPANSIONS
+from .works import identity, other_work, same_work
 from .yamlfile import field_node, parse_yaml, split_front_matter
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/publication.schema.json"
@@ -82,34 +83,7 @@ def _keys_at(text: str, line: int) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Which entries are the same work.
-
-
-def title_key(title: str) -> str:
-    """A title as it is compared: its words (letters and digits of any script, case folded,
-    Latin accents dropped: see metadata.fold), whatever separates them; '+' reads as 'plus'."""
-    return " ".join(words(title.replace("+", " plus "))).casefold()
-
-
-def identity(pub: model.Publication) -> dict:
-    links = {link.label.lower(): link.url for link in pub.links}
-    ids = {label: re.sub(r"v\d+$", "", links.get(label, "").removeprefix(prefix).lower())
-           for label, (prefix, _, _) in LINK_EXPANSIONS.items()}
-    return {**ids, "title": title_key(pub.title), "year": pub.shown_year,
-            "patent": pub.type == "patent"}
-
-
-def same_work(a: dict, b: dict) -> bool:
-    """Same DOI, else same arXiv id, else same title and year (or one is undated).
-
-    Two different DOIs (a conference paper and its journal version) are two works, and so are
-    a paper and a patent, or a paper and its later version, with the same title.
-    """
-    for label in LINK_EXPANSIONS:
-        if a[label] and b[label]:
-            return a[label] == b[label]
-    years = a["year"] == b["year"] or not a["year"] or not b["year"]
-    return years and a["title"] == b["title"] and a["patent"] == b["patent"]
+# The entries present, found by what identifies their work (see works.py).
 
 
 def _alike(known: dict) -> list[tuple[str, str]]:
@@ -208,13 +182,28 @@ class PublicationFolder:
         for path in sorted(broken):
             problems.warn(path, 0, 0, "has errors, so it was not checked for entries already present")
         self._stems: set[str] | None = None  # the file names taken: found once, not per entry
+        self._written: set[str] = set()  # the files written by this run, as shown
 
     def find(self, pub: model.Publication) -> model.Publication | None:
-        """The entry already present that is the same work as `pub`, if any."""
-        return self.entries.same_work(identity(pub))
+        """The entry already present that is the same work as `pub`, if any: the first that
+        same_work finds, else the one whose `bibtex_key` is pub's, unless key_clash says why
+        it is another work."""
+        same = self.entries.same_work(identity(pub))
+        owner = self.key_owner(pub.bibtex_key) if same is None and pub.bibtex_key else None
+        return owner if owner is not None and not self.key_clash(owner, pub) else same
 
     def key_owner(self, key: str) -> model.Publication | None:
         return self.entries.key_owner(key)
+
+    def key_clash(self, owner: model.Publication, pub: model.Publication) -> str:
+        """Why `owner`, whose `bibtex_key` `pub` has, is another work than `pub`, or '' if it is
+        the same. The file of an entry that was present may have been edited since it was
+        imported, so only ids or years tell (see works.other_work); one this run wrote is as
+        another entry of the .bib files has it, which same_work did not take for `pub`."""
+        why = other_work(identity(owner), identity(pub))
+        if not why and owner.source in self._written:
+            why = "written just now from another entry of the files imported"
+        return why
 
     def add(self, data: dict, pub: model.Publication) -> str:
         """Write `data` to a new file named after `pub`; returns its path as shown."""
@@ -236,6 +225,7 @@ class PublicationFolder:
                 raise
         self._stems.add(name)
         shown = self.project.relative(path)
+        self._written.add(shown)
         self.entries.append(dataclasses.replace(pub, source=shown))
         return shown
 

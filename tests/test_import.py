@@ -834,6 +834,76 @@ def test_which_entry_is_the_same_work_and_that_the_first_in_the_folder_is_taken(
     ]  # written_again: found in the file just written, which it adds nothing to
 
 
+def test_an_imported_entry_whose_title_was_edited_is_found_again_by_its_key(make_project):
+    """The user's report: a patent (no DOI, no arXiv id) imported, its title edited, the .bib
+    imported again. Its BibTeX key says it is there: no second file, and --update fills it."""
+    root = make_project()
+    imported(root, "patent")
+    path = root / "content" / "publications" / "2023-panda-dynamic-network-quantization.yml"
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("title: Dynamic Network Quantization for Efficient Video Inference\n",
+                          "title: Dynamic network quantization for video\n").replace("month: 6\n", "")
+    path.write_text(edited, encoding="utf-8")
+    result = imported(root, "patent", update=True)
+    assert (result.summary(), messages(result)) == (
+        "0 new, 1 already present (1 updated), 0 with problems", [])
+    assert result.written == [
+        "updated content/publications/2023-panda-dynamic-network-quantization.yml: added month"]
+    assert list(folder(root)) == ["2023-panda-dynamic-network-quantization.yml"]
+    assert folder(root)["2023-panda-dynamic-network-quantization.yml"] == edited + "month: 6\n"
+
+
+def test_a_key_names_the_entry_present_unless_its_ids_or_year_differ(make_project):
+    """A key given in the file and in the .bib names one work: the title and type present may
+    be the user's edits, and either may lack an id or a year the other gives. Two different
+    DOIs, arXiv ids or years are two works, and so is a file this import just wrote from
+    another entry (same_work did not find it): imported without the key, which is said why."""
+    def entry(key: str, title: str, *fields: str) -> str:
+        return ", ".join([f"@article{{{key}, title={{{title}}}", "author={Lovelace, Ada}",
+                          "journal={J}", *fields]) + "}\n"
+
+    def file(title: str, key: str, *lines: str) -> str:
+        return "\n".join([f"title: {title}", "authors: [Ada Lovelace]", "type: conference",
+                          *lines, f"bibtex_key: {key}", ""])
+
+    root = make_project({
+        "content/publications/a.yml": file("Edited", "k_same"),
+        "content/publications/b.yml": file("Looms", "k_year", "year: 2019"),
+        "content/publications/c.yml": file("Looms", "k_doi", "links:", "  doi: 10.1000/a"),
+        "content/publications/d.yml": file("Looms", "k_arxiv", "links:", "  arxiv: 2001.00001"),
+        "one.bib": "".join([
+            entry("k_same", "Engines", "year={2020}", "doi={10.1000/engines}"),  # a.yml, filled in
+            entry("k_year", "Spindles", "year={2020}"),
+            entry("k_doi", "Shuttles", "doi={10.1000/b}"),
+            entry("k_arxiv", "Bobbins", "eprint={2001.00002}", "archiveprefix={arXiv}"),
+            entry("k_new", "Mills", "year={2020}"),
+        ]),
+        "two.bib": entry("k_new", "Other Mills", "year={2020}"),  # a work of its own
+    })
+    result = run_cli(root, "import", "--update", "one.bib", "two.bib")
+    assert result.stderr.splitlines() == [
+        "one.bib:2:1: warning: key 'k_year' is already used by content/publications/b.yml, "
+        "another work (year 2019, not 2020): imported without it (entry k_year)",
+        "one.bib:3:1: warning: key 'k_doi' is already used by content/publications/c.yml, "
+        "another work (DOI 10.1000/a, not 10.1000/b): imported without it (entry k_doi)",
+        "one.bib:4:1: warning: key 'k_arxiv' is already used by content/publications/d.yml, "
+        "another work (arXiv id 2001.00001, not 2001.00002): imported without it (entry k_arxiv)",
+        "two.bib:1:1: warning: key 'k_new' is already used by "
+        "content/publications/2020-lovelace-mills.yml, another work (written just now from "
+        "another entry of the files imported): imported without it (entry k_new)",
+    ]
+    assert (result.returncode, result.stdout.splitlines()) == (0, [
+        "updated content/publications/a.yml: added venue, year, links",
+        "wrote content/publications/2020-lovelace-spindles.yml",
+        "wrote content/publications/undated-lovelace-shuttles.yml",
+        "wrote content/publications/undated-lovelace-bobbins.yml",
+        "wrote content/publications/2020-lovelace-mills.yml",
+        "wrote content/publications/2020-lovelace-other-mills.yml",
+        "5 new, 1 already present (1 updated), 0 with problems",
+    ])
+    assert "bibtex_key" not in folder(root)["2020-lovelace-other-mills.yml"]
+
+
 def test_an_entry_is_compared_only_with_those_sharing_an_id_or_its_title(make_project, monkeypatch):
     """Not with every entry present (one comparison per pair made a large import slow)."""
     from scholarpage import scaffold
@@ -1352,7 +1422,7 @@ def test_other_broken_entries_are_named_too(make_project):
 
         @article{taken, title = {Key Clash}, author = {Lovelace, Ada}, year = 2020}
         """)
-    old = "title: Older\nauthors: [Ada Lovelace]\ntype: conference\nbibtex_key: taken\n"
+    old = "title: Older\nauthors: [Ada Lovelace]\ntype: conference\nyear: 2019\nbibtex_key: taken\n"
     root = make_project({"refs.bib": bib, "content/publications/old.yml": old})
     result = run_cli(root, "import", "refs.bib")
     assert result.returncode == 1
@@ -1364,8 +1434,8 @@ def test_other_broken_entries_are_named_too(make_project):
         "refs.bib:10:1: cannot read this entry: Expected comma after entry key, but found = "
         "(entry nokey)\n"
         "refs.bib:13:1: duplicate key 'venue' (first used on line 12) (@string venue)\n"
-        "refs.bib:15:1: warning: key 'taken' is already used by content/publications/old.yml: "
-        "imported without it (entry taken)\n")
+        "refs.bib:15:1: warning: key 'taken' is already used by content/publications/old.yml, "
+        "another work (year 2019, not 2020): imported without it (entry taken)\n")
     assert result.stdout.endswith("1 new, 0 already present, 5 with problems\n")
     assert "bibtex_key" not in folder(root)["2020-lovelace-key-clash.yml"]
 
