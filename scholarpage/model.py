@@ -390,6 +390,9 @@ class Publication:
     # read, for when it gives none: two alike are told apart when the site is put together.
     made_key: str = derived("")
     made_slug: str = derived("")
+    # What finds the work it is (see works.work_keys: its ids, its title as titles are compared),
+    # made when it is read: a build finds a work listed twice by it, `import` one already present.
+    work_keys: tuple[tuple, ...] = derived((), in_repr=False)
     # The authors written in braces in the file, organizations (see `organization`): `authors`
     # holds them without their braces, as they are shown; the BibTeX export braces them again.
     organizations: tuple[str, ...] = derived(())

@@ -634,6 +634,73 @@ def test_new_refuses_an_unknown_type_and_writes_nothing(make_project):
     assert not (root / "content" / "publications").exists()
 
 
+def test_a_work_listed_twice_is_a_warning_at_the_second_naming_the_first(make_project):
+    """Evidently one work: the same DOI, else the same arXiv id, else the same title (as
+    `import` compares titles), year and type. Two DOIs that differ are two works whatever their
+    titles, and so are a paper and its journal version sharing their arXiv id and title. A title
+    of no letters or digits tells nothing."""
+    def pub(title: str, *lines: str, type: str = "journal") -> str:
+        return "\n".join([f"title: {title}", "authors: [Ada Lovelace]", f"type: {type}", *lines, ""])
+
+    def item(text: str) -> str:
+        return "- " + text.rstrip("\n").replace("\n", "\n  ") + "\n"
+
+    root = project(make_project, {
+        "content/publications/a.yml": pub("Looms", "year: 2020", "links:", "  doi: 10.1000/X"),
+        "content/publications/b.yml": pub("Looms, revised", "year: 2021", "links:",
+                                          "  doi: https://doi.org/10.1000/x"),
+        "content/publications/c.yml": item(pub("Engines", "year: 2020", "links:", "  arxiv: 2001.00001",
+                                               "  doi: 10.1000/c", type="conference"))
+        + item(pub("Engines", "year: 2020", "links:", "  arxiv: 2001.00001", "  doi: 10.1000/e")),
+        "content/publications/d.md": "---\n" + pub("Engines", "year: 2021", "links:",
+                                                  "  arxiv: 2001.00001v2") + "---\nText.\n",
+        "content/publications/e.yml": pub("ENGINES!", "year: 2020", type="conference"),
+        "content/publications/f.yml": pub("Engines", "year: 2020", type="patent"),
+        "content/publications/g.yml": pub("Looms", "year: 2020", "links:", "  doi: 10.1000/y"),
+        "content/publications/h.yml": item(pub("Mills")) + item(pub("Mills")),
+        "content/publications/i.yml": item(pub("'???'", "year: 2020")) + item(pub("'—'", "year: 2020")),
+    })
+    for build in ("first", "with nothing changed"):
+        assert build_ok(root).stderr.splitlines() == [
+            "content/publications/b.yml:1:1: warning: same work as content/publications/a.yml:1 "
+            "(same DOI 10.1000/x): listed twice",
+            "content/publications/d.md:2:1: warning: same work as content/publications/c.yml:1 "
+            "(same arXiv id 2001.00001): listed twice",
+            "content/publications/e.yml:1:1: warning: same work as content/publications/c.yml:1 "
+            "(same title, year and type): listed twice",
+            "content/publications/h.yml:4:1: warning: same work as content/publications/h.yml:1 "
+            "(same title and type, both undated): listed twice",
+        ], build
+    page = (root / "_site" / "index.html").read_text(encoding="utf-8")
+    assert "“Looms, revised”" in page and "“ENGINES!”" in page  # still listed: a warning
+
+
+def test_a_build_compares_only_publications_sharing_an_id_or_title_year_and_type(make_project,
+                                                                                  monkeypatch):
+    """Not every pair: a build of 10,000 publications would make 50 million comparisons."""
+    from scholarpage import content, works
+    from scholarpage.config import Project
+    from scholarpage.problems import Problems
+
+    ids = ("  doi: 10.1000/work.{}", "  arxiv: 2001.{:05d}", "  pdf: https://example.org/{}.pdf")
+    files = {f"content/publications/w{n:02d}.yml": "title: Work {0}\nauthors: [Ada Lovelace]\n"
+             "type: journal\nyear: 2020\nlinks:\n{1}\n".format(n, ids[n % 3].format(n)) for n in range(60)}
+    twins = {f"content/publications/twin-{n}.yml": "title: Twin\nauthors: [Ada Lovelace]\n"
+             f"type: journal\nyear: 2020\nlinks:\n  doi: 10.1000/twin.{n}\n" for n in (1, 2)}
+    root = project(make_project, {**files, **twins})
+    compared = []
+    listed_twice = works.listed_twice
+
+    def counted(first: tuple, second: tuple) -> str:
+        compared.append((first[-1][1], second[-1][1]))
+        return listed_twice(first, second)
+
+    monkeypatch.setattr(works, "listed_twice", counted)
+    problems = Problems()
+    content.load_content(Project(root.resolve()), None, problems)
+    assert (problems.items, compared) == ([], [("twin", "twin")])  # two DOIs: two works
+
+
 def test_files_in_content_the_build_does_not_read_are_warnings_naming_them(make_project):
     root = project(make_project, {
         PUB: GOOD, "content/bio.md": "Hello.\n", "content/pubs/a.yml": GOOD,

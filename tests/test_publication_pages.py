@@ -49,9 +49,9 @@ TWINS = """\
   year: 2020
 - title: On Looms
   authors: [Ada Lovelace]
-  type: journal
+  type: conference
   year: 2020
-"""
+"""  # one title and year, two works (not of one type: that would be a work listed twice)
 
 
 def project_files(url: str = "https://user.github.io/repo/") -> dict[str, str | bytes]:
