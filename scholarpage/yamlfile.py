@@ -87,20 +87,75 @@ _AT_START = ("while scanning a quoted scalar", "could not find expected ':'",
              "did not find expected ',' or ']'", "did not find expected ',' or '}'")
 
 
-def _yaml_error_problem(error: yaml.YAMLError, path: str, line_offset: int, problems: Problems):
+def _yaml_error_problem(error: yaml.YAMLError, text: str, path: str, line_offset: int,
+                        problems: Problems) -> None:
+    """Report a syntax error at the place the user must fix, in words they can act on."""
+    failed = _failed_at(error)
+    tokens = _tokens_to(text, failed) if failed else []
+    mark, words = _runaway_quote(tokens, failed, line_offset) or _worded(error)
+    line, column = (mark[0] + 1 + line_offset, mark[1] + 1) if mark else (0, 0)
+    problems.error(path, line, column, f"invalid YAML: {words}")
+
+
+def _worded(error: yaml.YAMLError) -> tuple[tuple[int, int] | None, str]:
+    """PyYAML's own account of an error, said in plain words where we know them."""
     mark = getattr(error, "problem_mark", None)
     text = " ".join(str(x) for x in (getattr(error, "context", None), getattr(error, "problem", None)) if x)
     text = text or str(error)
-    message = f"invalid YAML: {getattr(error, 'problem', None) or text}"
-    for needle, words in _PLAIN_WORDS:
+    words = getattr(error, "problem", None) or text
+    for needle, plain in _PLAIN_WORDS:
         if needle in text:
-            message = f"invalid YAML: {words}"
+            words = plain
             # An unclosed quote or bracket, or a key missing its ':', is best shown where it starts.
             if needle in _AT_START and getattr(error, "context_mark", None):
                 mark = error.context_mark
             break
-    line, column = (mark.line + 1 + line_offset, mark.column + 1) if mark else (0, 0)
-    problems.error(path, line, column, message)
+    return ((mark.line, mark.column) if mark else None), words
+
+
+def _failed_at(error: yaml.YAMLError) -> tuple[int, int] | None:
+    """Where the token YAML could not read starts, counted from 0: a scanner error's context is
+    the token it was reading, a parser error's problem the token it did not expect."""
+    mark = getattr(error, "problem_mark", None)
+    if isinstance(error, yaml.scanner.ScannerError) and error.context_mark:
+        mark = error.context_mark
+    return (mark.line, mark.column) if mark else None
+
+
+def _tokens_to(text: str, place: tuple[int, int]) -> list[yaml.Token]:
+    """YAML's tokens up to the one at `place`: what came before a failure often tells its cause
+    better than the failure does. Only a file that failed is read again."""
+    tokens = []
+    try:
+        for token in yaml.scan(text, Loader=_SafeLoader):
+            tokens.append(token)
+            if _start(token) >= place:
+                break
+    except yaml.YAMLError:
+        pass  # the failure itself, or a later one
+    return tokens
+
+
+def _start(token: yaml.Token) -> tuple[int, int]:
+    return token.start_mark.line, token.start_mark.column
+
+
+def _end(token: yaml.Token) -> tuple[int, int]:
+    return token.end_mark.line, token.end_mark.column
+
+
+def _runaway_quote(tokens: list[yaml.Token], failed: tuple[int, int] | None, line_offset: int):
+    """A quote never closed, shown where it opens. Quoted text may span lines, so an open quote
+    runs on to the next quote in the file and YAML fails only after it, on an innocent line."""
+    quoted = [t for t in tokens if isinstance(t, yaml.ScalarToken) and t.style in ('"', "'")
+              and _end(t) <= failed]
+    if not quoted:
+        return None
+    opened, closed = _start(quoted[-1]), _end(quoted[-1])
+    if opened[0] == closed[0] or closed[0] != failed[0]:  # on one line, or not where YAML failed
+        return None
+    return opened, (f"quoted text opened here runs on to line {failed[0] + 1 + line_offset}: "
+                    f"close the quote on line {opened[0] + 1 + line_offset}")
 
 
 def _refused_kind(code: int) -> str:
@@ -126,7 +181,7 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
             problems.error(path, line + line_offset, column,
                            f"invalid YAML: {_refused_kind(code)} U+{code:04X} is not allowed (remove it)")
         else:
-            _yaml_error_problem(error, path, line_offset, problems)
+            _yaml_error_problem(error, text, path, line_offset, problems)
         return None
     doc = YamlDoc(path, root, line_offset)
     if root is not None:

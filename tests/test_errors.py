@@ -61,6 +61,14 @@ YAML_CASES = {
         'title: A Paper\nvenue: "CVPR\nauthors: [Ada Lovelace]\ntype: conference\n',
         "2:8: invalid YAML: quoted text is never closed: add the closing quote",
     ),
+    "a quote left open runs on to the next quote": (
+        'title: "In silico Screening\nauthors: [Ada Lovelace]\ntype: conference\nvenue: "CVPR"\n',
+        "1:8: invalid YAML: quoted text opened here runs on to line 4: close the quote on line 1",
+    ),
+    "a single quote left open runs on to an apostrophe": (
+        "title: 'A Paper\nauthors: [Ada Lovelace]\ntype: conference\nnote: Ada's talk\n",
+        "1:8: invalid YAML: quoted text opened here runs on to line 4: close the quote on line 1",
+    ),
     "line indented less than its list": (
         "title: A Paper\nauthors:\n  - Ada Lovelace\n - Charles Babbage\ntype: conference\n",
         "4:2: invalid YAML: bad indentation, or a line that is not 'key: value'",
@@ -134,6 +142,12 @@ def test_duplicate_keys_in_site_yml(make_project):
         "site.yml:12:1: duplicate key 'sections' (first given on line 4)",
         "site.yml:17:9: section id 'contact' gives the id 'contact', which the theme writes "
         "itself (themes/frontpage/templates/index.html:34): choose another"]
+
+
+def test_a_quote_left_open_in_site_yml_is_shown_where_it_opens(make_project):
+    site = 'title: "Test Site\nurl: ""\nowner:\n  name: Ada Lovelace\n'
+    assert errors_of(make_project, {"site.yml": site}) == [
+        "site.yml:1:8: invalid YAML: quoted text opened here runs on to line 2: close the quote on line 1"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,6 +327,14 @@ def test_malformed_front_matter_is_reported_at_its_file_line(make_project):
     assert errors_of(make_project, {"content/publications/a.md": text}) == [
         "content/publications/a.md:3:8: invalid YAML: quoted text is never closed: "
         "add the closing quote"]
+
+
+def test_a_quote_left_open_in_front_matter_is_shown_where_it_opens(make_project):
+    text = ('---\ntitle: "A Paper\nauthors: [Ada Lovelace]\ntype: conference\nvenue: ""\n'
+            "---\nThe abstract.\n")
+    assert errors_of(make_project, {"content/publications/a.md": text}) == [
+        "content/publications/a.md:2:8: invalid YAML: quoted text opened here runs on to line 5: "
+        "close the quote on line 2"]
 
 
 def test_entries_of_a_list_file_are_reported_at_their_own_lines(make_project):
