@@ -66,6 +66,11 @@ def field_node(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
     return node
 
 
+_NEVER_CLOSED = {
+    yaml.FlowSequenceStartToken: "a list in '[ ]' is never closed: add the closing ']'",
+    yaml.FlowMappingStartToken: "a mapping in '{ }' is never closed: add the closing '}'",
+}
+
 # PyYAML's wording for common mistakes, said for people who do not know YAML's grammar.
 _PLAIN_WORDS = (
     ("found character '\\t' that cannot start any token",
@@ -79,8 +84,8 @@ _PLAIN_WORDS = (
     ("did not find expected key", "bad indentation, or a line that is not 'key: value'"),
     ("did not find expected '-' indicator", "bad indentation in a list: items start with '- '"),
     ("but found another document", "a second YAML document ('---') is not allowed here"),
-    ("did not find expected ',' or ']'", "a list in '[ ]' is never closed: add the closing ']'"),
-    ("did not find expected ',' or '}'", "a mapping in '{ }' is never closed: add the closing '}'"),
+    ("did not find expected ',' or ']'", _NEVER_CLOSED[yaml.FlowSequenceStartToken]),
+    ("did not find expected ',' or '}'", _NEVER_CLOSED[yaml.FlowMappingStartToken]),
 )
 
 _AT_START = ("while scanning a quoted scalar", "could not find expected ':'",
@@ -92,7 +97,8 @@ def _yaml_error_problem(error: yaml.YAMLError, text: str, path: str, line_offset
     """Report a syntax error at the place the user must fix, in words they can act on."""
     failed = _failed_at(error)
     tokens = _tokens_to(text, failed) if failed else []
-    mark, words = _runaway_quote(tokens, failed, line_offset) or _worded(error)
+    mark, words = (_runaway_quote(tokens, failed, line_offset) or _open_at_the_end(tokens)
+                   or _worded(error))
     line, column = (mark[0] + 1 + line_offset, mark[1] + 1) if mark else (0, 0)
     problems.error(path, line, column, f"invalid YAML: {words}")
 
@@ -156,6 +162,20 @@ def _runaway_quote(tokens: list[yaml.Token], failed: tuple[int, int] | None, lin
         return None
     return opened, (f"quoted text opened here runs on to line {failed[0] + 1 + line_offset}: "
                     f"close the quote on line {opened[0] + 1 + line_offset}")
+
+
+def _open_at_the_end(tokens: list[yaml.Token]):
+    """A '[' or '{' still open where the file ends, shown where it opens: PyYAML says only that
+    it found nothing at the end when the file ends just after the bracket or a comma."""
+    if not tokens or not isinstance(tokens[-1], yaml.StreamEndToken):
+        return None
+    opened = []
+    for token in tokens:
+        if isinstance(token, (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)):
+            opened.append(token)
+        elif isinstance(token, (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)) and opened:
+            opened.pop()
+    return (_start(opened[-1]), _NEVER_CLOSED[type(opened[-1])]) if opened else None
 
 
 def _refused_kind(code: int) -> str:

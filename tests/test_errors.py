@@ -144,6 +144,17 @@ def test_duplicate_keys_in_site_yml(make_project):
         "itself (themes/frontpage/templates/index.html:34): choose another"]
 
 
+@pytest.mark.parametrize("opened, message", [
+    ("[", "a list in '[ ]' is never closed: add the closing ']'"),
+    ("[Ada Lovelace,", "a list in '[ ]' is never closed: add the closing ']'"),
+    ("{", "a mapping in '{ }' is never closed: add the closing '}'"),
+    ("{pdf: https://example.org/a.pdf,", "a mapping in '{ }' is never closed: add the closing '}'"),
+])
+def test_a_bracket_left_open_at_the_end_of_site_yml_is_shown_where_it_opens(make_project, opened, message):
+    site = f"title: Test Site\nowner:\n  name: Ada Lovelace\n  highlight: {opened}\n"
+    assert errors_of(make_project, {"site.yml": site}) == [f"site.yml:4:14: invalid YAML: {message}"]
+
+
 def test_a_quote_left_open_in_site_yml_is_shown_where_it_opens(make_project):
     site = 'title: "Test Site\nurl: ""\nowner:\n  name: Ada Lovelace\n'
     assert errors_of(make_project, {"site.yml": site}) == [
@@ -1197,5 +1208,6 @@ def test_files_that_cannot_be_read_are_named_among_many_read_at_once(make_projec
     assert errors_of(make_project, files) == [
         "content/publications/p070.yml:1:11: not UTF-8 text: unexpected byte 0xe9 "
         "(save the file as UTF-8)",
-        "content/publications/p140.yml:2:1: invalid YAML: did not find expected node content",
+        "content/publications/p140.yml:1:8: invalid YAML: a list in '[ ]' is never closed: "
+        "add the closing ']'",
     ]
