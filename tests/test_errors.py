@@ -94,6 +94,63 @@ YAML_CASES = {
         "  \tx = 1\nvenue: [CVPR\n",
         "7:8: invalid YAML: a list in '[ ]' is never closed: add the closing ']'",
     ),
+    "a title with ': ' in it, shown where its quotes go": (
+        "title: AdaShare: Learning What to Share\nauthors: [Ada Lovelace]\ntype: conference\n",
+        "1:8: invalid YAML: this text contains ': ', so it must be put in quotes (\"...\")",
+    ),
+    "text after a closing quote": (
+        'title: "Attention" Is All You Need\nauthors: [Ada Lovelace]\ntype: conference\n',
+        "1:20: invalid YAML: text after the closing quote: put all of the text inside the quotes",
+    ),
+    "text starting with a bracket": (
+        "title: [Re] Reproducibility Study\nauthors: [Ada Lovelace]\ntype: conference\n",
+        "1:8: invalid YAML: text cannot start with '[': put it in quotes (\"...\")",
+    ),
+    "a bracket that closes nothing": (
+        "title: A Paper\nauthors: [Ada Lovelace]]\ntype: conference\n",
+        "2:24: invalid YAML: this bracket closes nothing: remove it",
+    ),
+    "text starting with '@'": (
+        GOOD + "note: @NeurIPS\n",
+        "4:7: invalid YAML: text cannot start with '@': put it in quotes (\"...\")",
+    ),
+    "text starting with '*'": (
+        GOOD + "note: *Equal contribution\n",
+        "4:7: invalid YAML: text cannot start with '*': put it in quotes (\"...\")",
+    ),
+    "text starting with '>'": (
+        GOOD + "note: > 100 citations\n",
+        "4:7: invalid YAML: text cannot start with '>': put it in quotes (\"...\")",
+    ),
+    "a LaTeX command in double quotes": (
+        'title: "Learning \\mathcal{O}(n) Models"\nauthors: [Ada Lovelace]\ntype: conference\n',
+        "1:18: invalid YAML: '\\' in double-quoted text starts an escape: write '\\\\', "
+        "or use single quotes instead",
+    ),
+    "text under 'abstract: |' not indented": (
+        GOOD + "abstract: |\nWe propose a method.\nIt works.\n",
+        "5:1: invalid YAML: the lines of text after '|' must be indented: start each with two spaces",
+    ),
+    "a key without its colon, before a 'key: value' line": (
+        "title A Paper\nauthors: [Ada Lovelace]\ntype: conference\n",
+        "1:1: invalid YAML: expected 'key: value' (a ':' is missing, or a quote is unclosed)",
+    ),
+    "no space after a colon": (
+        "title: A Paper\nyear:2024\nauthors: [Ada Lovelace]\ntype: conference\n",
+        "2:1: invalid YAML: a space is missing after ':': write 'key: value'",
+    ),
+    "a list item on its key's line": (
+        "title: A Paper\nauthors: - Ada Lovelace\ntype: conference\n",
+        "2:10: invalid YAML: a list item ('- ') must start a line of its own, under its key",
+    ),
+    "two commas in a row": (
+        "title: A Paper\nauthors: [Ada Lovelace, , Charles Babbage]\ntype: conference\n",
+        "2:25: invalid YAML: an item is missing here (two ',' in a row?)",
+    ),
+    "an indented first line": (
+        "  title: A Paper\nauthors: [Ada Lovelace]\ntype: conference\n",
+        "2:1: invalid YAML: bad indentation: this line does not line up with the ones above",
+    ),
     "duplicate key": (
         "title: A Paper\nauthors: [Ada Lovelace]\ntype: conference\ntitle: Another Paper\n",
         "4:1: duplicate key 'title' (first given on line 1)",
