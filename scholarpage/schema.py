@@ -233,6 +233,10 @@ def _(kind, node, reader, name):
     for item in items:
         if is_empty(item):
             value = ""
+        elif _runs_on(item):
+            reader.error(item, f"these lines are read as one item of '{name}': start each item "
+                               "with '- ', lined up with the others")
+            continue
         else:
             value = read_value(_TEXT, item, reader, name)
             if value is _INVALID:
@@ -267,6 +271,14 @@ def _report_names(placed: list, reader: Reader, name: str) -> None:
         else:
             reader.error(node, f"'{name}' gives '{one_line(text)}', a name with a comma: write it "
                                f"first name first, without one: '{each[0]}' {organization}")
+
+
+def _runs_on(node: yaml.Node) -> bool:
+    """Unquoted text over several lines, where a list's items are expected: names written under
+    `authors:` without '- ', or a '- ' indented more than the one above, which YAML reads as
+    text going on ('Ada Lovelace Charles Babbage'), not as another item."""
+    return (isinstance(node, yaml.ScalarNode) and not node.style
+            and node.start_mark.line != node.end_mark.line)
 
 
 def _mapping_pairs(node, reader, what):

@@ -243,6 +243,14 @@ FIELD_CASES = {
         "venue: CVPR\n", ["1:1: missing required field 'title'",
                           "1:1: missing required field 'authors'",
                           "1:1: missing required field 'type'"]),
+    "names under 'authors' without '- '": (
+        "title: A Paper\nauthors:\n  Ada Lovelace\n  Charles Babbage\ntype: conference\n",
+        ["3:3: these lines are read as one item of 'authors': start each item with '- ', "
+         "lined up with the others"]),
+    "a '- ' indented more than the one above": (
+        "title: A Paper\nauthors:\n  - Ada Lovelace\n    - Charles Babbage\ntype: conference\n",
+        ["3:5: these lines are read as one item of 'authors': start each item with '- ', "
+         "lined up with the others"]),
     "year in words": (
         GOOD + "year: twenty\n", ["4:7: 'year' must be a whole number, got 'twenty'"]),
     "month out of range": (
