@@ -7,6 +7,7 @@ PyYAML accepts silently, are reported here.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -195,8 +196,11 @@ def _runaway_quote(failure: _Failure):
     opened, closed = _start(quoted[-1]), _end(quoted[-1])
     if opened[0] == closed[0] or closed[0] != failure.at[0]:  # one line, or not where YAML failed
         return None
-    return opened, (f"quoted text opened here runs on to line {failure.line_in_file(closed[0])}: "
-                    f"close the quote on line {failure.line_in_file(opened[0])}")
+    return opened, _left_open(failure.line_in_file(opened[0]), failure.line_in_file(closed[0]))
+
+
+def _left_open(opened: int, closed: int) -> str:
+    return f"quoted text opened here runs on to line {closed}: close the quote on line {opened}"
 
 
 def _open_at_the_end(failure: _Failure):
@@ -324,7 +328,8 @@ def _refused_kind(code: int) -> str:
 
 
 def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -> YamlDoc | None:
-    """Compose `text` into a node tree, reporting syntax errors and duplicate keys."""
+    """Compose `text` into a node tree, reporting syntax errors, duplicate keys and quotes left
+    open."""
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as error:
@@ -344,8 +349,8 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
             _yaml_error_problem(error, text, path, line_offset, problems)
         return None
     doc = YamlDoc(path, root, line_offset)
-    if root is not None:
-        _check_duplicate_keys(doc, root, problems)
+    if root is not None and not _check_mappings(doc, root, text, problems):
+        return None
     return doc
 
 
@@ -367,7 +372,14 @@ def _indenting_tab(text: str, mark) -> tuple[int, int] | None:
     return None
 
 
-def _check_duplicate_keys(doc: YamlDoc, root: yaml.Node, problems: Problems) -> None:
+_QUOTES = frozenset(('"', "'"))
+_KEY_LINE = re.compile(r" *[\w-]+:(\s|$)")
+
+
+def _check_mappings(doc: YamlDoc, root: yaml.Node, text: str, problems: Problems) -> bool:
+    """Report duplicate keys, which PyYAML accepts silently, and quotes left open that YAML read
+    on to a later quote; False if one was, as the fields it swallowed would be reported missing.
+    One walk serves both: a build of 10,000 publications walks a million nodes."""
     stack, seen_nodes = [root], set()
     while stack:
         node = stack.pop()
@@ -387,8 +399,23 @@ def _check_duplicate_keys(doc: YamlDoc, root: yaml.Node, problems: Problems) -> 
                         first[key.value] = key
                 if not isinstance(value, yaml.ScalarNode):  # most are: nothing in them to check
                     stack.append(value)
+                elif value.style in _QUOTES and value.end_mark.line != value.start_mark.line:
+                    if _runs_over_keys(text, key, value):
+                        line, column = doc.where(value)
+                        end = value.end_mark.line + 1 + doc.line_offset
+                        problems.error(doc.path, line, column, _left_open(line, end))
+                        return False
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(item for item in node.value if not isinstance(item, yaml.ScalarNode))
+    return True
+
+
+def _runs_over_keys(text: str, key: yaml.Node, value: yaml.Node) -> bool:
+    """Whether quoted text runs over lines that look like 'key: value' lines beside its own key:
+    a quote left open, read on to a quote at the end of a later line ('venue: CVPR"')."""
+    lines = text.split("\n")[value.start_mark.line + 1:value.end_mark.line + 1]
+    indent = key.start_mark.column
+    return any(_KEY_LINE.match(line) and len(line) - len(line.lstrip(" ")) <= indent for line in lines)
 
 
 def split_front_matter(text: str) -> tuple[str | None, int, str, int]:

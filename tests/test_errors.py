@@ -405,6 +405,19 @@ def test_malformed_front_matter_is_reported_at_its_file_line(make_project):
         "add the closing quote"]
 
 
+def test_a_quote_left_open_up_to_a_quote_ending_a_later_line_is_shown_where_it_opens(make_project):
+    """No syntax error then: YAML reads the lines between as the text, and the fields on them
+    would be reported missing, though they are there to see."""
+    text = 'title: "In silico Screening\nauthors: [Ada Lovelace]\ntype: conference\nvenue: CVPR"\n'
+    assert errors_of(make_project, {PUB: text}) == [
+        f"{PUB}:1:8: quoted text opened here runs on to line 4: close the quote on line 1"]
+
+
+def test_quoted_text_over_lines_indented_under_its_key_is_fine(make_project):
+    text = GOOD + 'abstract: "We study X.\n  Results: it works."\n'
+    build_ok(project(make_project, {PUB: text}))
+
+
 def test_a_quote_left_open_in_front_matter_is_shown_where_it_opens(make_project):
     text = ('---\ntitle: "A Paper\nauthors: [Ada Lovelace]\ntype: conference\nvenue: ""\n'
             "---\nThe abstract.\n")
