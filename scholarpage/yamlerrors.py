@@ -45,13 +45,15 @@ _PLAIN_WORDS = (
     ("while scanning an anchor", _RESERVED),  # '&'
     ("while scanning a block scalar", _RESERVED),  # '|', '>'
     ("mapping keys are not allowed", _RESERVED),  # '? '
+    ("while parsing a block node", _RESERVED),  # ','
+    ("while scanning a directive", "a line cannot start with '%' (a comment starts with '#')"),
 )
 
 # Where the thing these name starts is more use than where PyYAML noticed it.
 _AT_START = ("while scanning a quoted scalar", "could not find expected ':'",
              "did not find expected ',' or ']'", "did not find expected ',' or '}'",
              "that cannot start any token", "while scanning an alias", "while scanning an anchor",
-             "while scanning a block scalar")
+             "while scanning a block scalar", "while scanning a directive")
 
 Place = tuple[int, int]  # (line, column), counted from 0 as YAML's marks are
 

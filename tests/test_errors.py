@@ -122,6 +122,14 @@ YAML_CASES = {
         GOOD + "note: > 100 citations\n",
         "4:7: invalid YAML: text cannot start with '>': put it in quotes (\"...\")",
     ),
+    "text starting with ','": (
+        "title: A Paper\nauthors:\n  - ,Ada Lovelace\ntype: conference\n",
+        "3:5: invalid YAML: text cannot start with ',': put it in quotes (\"...\")",
+    ),
+    "a LaTeX comment": (
+        GOOD + "% venue: ICCV\n",
+        "4:1: invalid YAML: a line cannot start with '%' (a comment starts with '#')",
+    ),
     "a LaTeX command in double quotes": (
         'title: "Learning \\mathcal{O}(n) Models"\nauthors: [Ada Lovelace]\ntype: conference\n',
         "1:18: invalid YAML: '\\' in double-quoted text starts an escape: write '\\\\', "
