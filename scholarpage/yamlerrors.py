@@ -190,7 +190,7 @@ def _text_after_bracket(failure: _Failure):
     for token in reversed(failure.tokens[:failure.tokens.index(last) + 1]):
         depth += isinstance(token, _CLOSING) - isinstance(token, tuple(_OPENING))
         if depth == 0:
-            return _start(token), _RESERVED.format(char=_OPENING[type(token)])
+            return _start(token), _RESERVED.replace("{char}", _OPENING[type(token)])
     return None
 
 
@@ -225,12 +225,12 @@ def _key_without_colon(failure: _Failure):
         key = failure.at
     elif failure.says("mapping values are not allowed"):  # the line below is 'key: value'
         before = [t for t in failure.tokens if _start(t) < failure.at]
-        previous, text = before[-2:] if len(before) > 1 else (None, None)
-        if not isinstance(text, yaml.ScalarToken) or text.style or _start(text)[0] == failure.at[0]:
+        previous, scalar = before[-2:] if len(before) > 1 else (None, None)
+        if not isinstance(scalar, yaml.ScalarToken) or scalar.style or _start(scalar)[0] == failure.at[0]:
             return None
-        if isinstance(previous, yaml.ValueToken) and _end(previous)[0] == _start(text)[0]:
+        if isinstance(previous, yaml.ValueToken) and _end(previous)[0] == _start(scalar)[0]:
             return None  # a value: the line below is indented too far
-        key = _start(text)
+        key = _start(scalar)
     else:
         return None
     if ":" in _line(failure.text, key[0])[key[1]:].split(" ")[0]:
