@@ -124,13 +124,37 @@ class Reader:
         control = _CONTROL.search(node.value)
         if control:  # written as an escape ("\0"): no page, file name or URL may hold one
             return self.error(node, f"holds the control character U+{ord(control[0]):04X}, "
-                                    "which no page may show: remove it")
+                                    f"which no page may show: remove it{_latex_hint(node.value, control)}")
+        if node.style == '"' and "\\" not in node.value:
+            read_as = _READ_AS_ESCAPE.search(node.value)
+            if read_as:  # "\theta": a tab, then 'heta'; told, as a text may mean it
+                line, column = self.doc.where(node)
+                self.problems.warn(self.doc.path, line, column, (
+                    f"{'a tab' if read_as[0] == chr(9) else 'a line break'} where LaTeX may be "
+                    f"meant{_latex_hint(node.value, read_as)}"))
         return node.value
 
 
 # Characters HTML refuses in a page (all but tab, newline and carriage return below a space,
 # DEL and the C1 block), which a file may only hold as a double-quoted escape ("\0", "\x07").
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What YAML's escapes in double quotes that LaTeX commands start with give, and their letters:
+# "\beta", "\alpha", "\emph", "\frac", "\vec", "\theta", "\nabla".
+_ESCAPES = {"\x07": "a", "\x08": "b", "\x1b": "e", "\x0c": "f", "\x0b": "v",
+            "\t": "t", "\n": "n"}
+_READ_AS_ESCAPE = re.compile("[\t\n](?=[a-z])")
+_LETTERS = re.compile("[A-Za-z]*")
+
+
+def _latex_hint(text: str, found: re.Match) -> str:
+    """For a character a YAML escape gives (`found` in `text`), the LaTeX command that was
+    likely meant, and how to write it; '' for any other."""
+    escape = _ESCAPES.get(found[0])
+    if escape is None:
+        return ""
+    command = "\\" + escape + _LETTERS.match(text, found.end())[0]
+    return (f": '{command}' in double quotes starts with the escape '\\{escape}'; for LaTeX, "
+            f"write '\\{command}' or put the text in single quotes")
 
 
 def _braced_text(node: yaml.Node) -> str:

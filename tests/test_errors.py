@@ -236,6 +236,14 @@ FIELD_CASES = {
         GOOD + "colour: red\n", ["4:1: unknown field 'colour'"]),
     "site.yml's highlight in a publication": (
         GOOD + "highlight: 42\n", ["4:1: unknown field 'highlight'"]),
+    "a LaTeX command in double quotes, read as an escape": (
+        'title: "On \\theta and \\nabla"\nauthors: ["\\beta Lovelace"]\ntype: conference\n'
+        'venue: "Tab\\tSeparated"\n', [
+            "1:8: warning: a tab where LaTeX may be meant: '\\theta' in double quotes starts with "
+            "the escape '\\t'; for LaTeX, write '\\\\theta' or put the text in single quotes",
+            "2:11: holds the control character U+0008, which no page may show: remove it: "
+            "'\\beta' in double quotes starts with the escape '\\b'; for LaTeX, write "
+            "'\\\\beta' or put the text in single quotes"]),
     "a link without a label": (
         GOOD + 'links:\n  "": https://x.org/a.pdf\n  " ": b.pdf\n', [
             "5:3: a link needs a label, its text on the page: 'pdf: https://x.org/a.pdf'",
@@ -243,7 +251,9 @@ FIELD_CASES = {
     "a control character, written as an escape": (
         'title: "A\\0Paper"\nauthors: ["Ada\\aLovelace"]\ntype: conference\nlinks:\n  pdf: "a\\x85.pdf"\n', [
             "1:8: holds the control character U+0000, which no page may show: remove it",
-            "2:11: holds the control character U+0007, which no page may show: remove it",
+            "2:11: holds the control character U+0007, which no page may show: remove it: "
+            "'\\aLovelace' in double quotes starts with the escape '\\a'; for LaTeX, write "
+            "'\\\\aLovelace' or put the text in single quotes",
             "5:8: holds the control character U+0085, which no page may show: remove it"]),
     "missing required field": (
         "authors: [Ada Lovelace]\ntype: conference\n", ["1:1: missing required field 'title'"]),
