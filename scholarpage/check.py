@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .markup import attribute_urls
 from .problems import Problems
 from .render import in_folder, output_file
 
@@ -31,7 +32,8 @@ class PageLinks:
 
 
 class _LinkParser(HTMLParser):
-    URL_ATTRIBUTES = {"href", "src", "poster"}
+    """The ids a page offers and the URLs its tags hold (those of markup.URL_ATTRIBUTES, the
+    build's own list), each with its line."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -42,10 +44,8 @@ class _LinkParser(HTMLParser):
         for name, value in attrs:
             if name in ("id", "name") and value and (name == "id" or tag == "a"):
                 self.page.ids.add(value)
-            elif name in self.URL_ATTRIBUTES and value is not None:
-                self.page.targets.append((line, value))
-            elif name == "srcset" and value:
-                self.page.targets += [(line, part.split()[0]) for part in value.split(",") if part.strip()]
+            elif value is not None:
+                self.page.targets += [(line, url) for url in attribute_urls(tag, name, value)]
 
 
 def read_links(html: str) -> PageLinks:

@@ -1,23 +1,51 @@
 """Markdown -> HTML for the owner's own text (bio, abstracts), and the links in that HTML.
 
-Markdown is the owner's content and may hold HTML, so it is not sanitised; but every link and
-image it produces must still be http(s), mailto or relative, like every other URL on the site:
-content.py checks each at its place in the file (see placed_links).
+Markdown is the owner's content and may hold HTML, so it is not sanitised; but every URL it
+holds must still be http(s), mailto or relative, like every other URL on the site: content.py
+checks each at its place in the file (see placed_links). They are read as a browser reads
+them, in tags alone: a tag shown as text (`<a href=...>` in a code span) is text.
 """
 from __future__ import annotations
 
 import re
 
 
-# Links are found from each '=': the name before it must be href or src (any case), after
-# HTML's whitespace, a '/' or a quote (which end the tag's name or the attribute before) or at
-# the start; only then is its value matched there: quoted, or unquoted as HTML reads it, up to
-# whitespace or '>' (a browser keeps any quote, '<', '=' or '`' in it, as in
-# href=javascript:alert('x')). Each '=' is looked at once, so the scan is linear in the text.
-_SPACE = "\t\n\f\r "  # HTML's whitespace: ASCII only, not a no-break space
-_BEFORE_NAME = frozenset(_SPACE + "/\"'")
-_LINK_ATTRIBUTES = ("href", "src")
-_VALUE = re.compile(r"""[\t\n\f\r ]*(?:"([^"]*)"|'([^']*)'|([^\t\n\f\r "'>][^\t\n\f\r >]*))""")
+# The attributes whose value is a URL: on any element, but `data` only on an <object>; srcset's
+# is a list of URLs, each maybe followed by a width or a density. The one list by which the
+# build checks and rebases the owner's HTML and `check` checks the site's pages.
+URL_ATTRIBUTES = frozenset({"href", "src", "srcset", "action", "formaction", "poster", "cite",
+                            "xlink:href"})
+# The owner's HTML is read as HTML's tokenizer reads it (in HTML, not in SVG or MathML within
+# it). A match of _MARKUP passes over text, comments, doctypes, bogus comments (<![CDATA[...>
+# among them), end tags and start tags without attributes, up to a start tag with attributes
+# or one such as <script> (whose content is text: _TEXT_ELEMENTS), and reads that tag up to
+# its '>', or up to the end of the text (the page goes on after it): _ATTRIBUTE then reads its
+# attributes one by one. Nothing is read twice but the attributes of a tag, and the next match
+# starts where one ends, so the scan takes time in proportion to the text.
+_ATTRIBUTE = (  # a name, then maybe '=' and a value: quoted (to the end if never closed) or not
+    r"[\t\n\f\r /]*([^\t\n\f\r />][^\t\n\f\r /=>]*)"
+    r"""(?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:"([^"]*)"?|'([^']*)'?|([^\t\n\f\r >]*)))?""")
+_ATTRIBUTES = "(?:{})*".format(_ATTRIBUTE.replace("(", "(?:").replace("(?:?:", "(?:"))  # uncaptured
+_TAG_NAME = r"[A-Za-z][^\t\n\f\r />]*"
+# Elements whose content is text up to their end tag (<plaintext>'s: to the end), not markup.
+_TEXT_ELEMENTS = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
+                            "noframes", "noscript", "plaintext"})
+_TEXT_ELEMENT = "|".join(sorted(_TEXT_ELEMENTS))
+_MARKUP = (  # compiled when first used (see _compiled), as _SPAN is
+    r"[^<]*(?:(?:"  # text, then what is passed over, each followed by text:
+    rf"<(?:/[a-z][a-z0-9]*>|(?!(?:{_TEXT_ELEMENT})>)[a-z][a-z0-9]*>)"  # <p>, </p>: quickly
+    rf"|<(?!(?i:{_TEXT_ELEMENT})[\t\n\f\r />]){_TAG_NAME}[\t\n\f\r /]*>"  # a start tag
+    rf"|</{_TAG_NAME}{_ATTRIBUTES}[\t\n\f\r /]*>?"  # an end tag (its attributes count for nothing)
+    r"|<!--(?:-?>|.*?--!?>|.*)"  # a comment, to where HTML ends one
+    r"|<[!?/][^>]*>?"  # a doctype or a bogus comment, to the next '>'
+    r"|<(?![A-Za-z]))[^<]*)*"  # a '<' that starts nothing
+    rf"(?:<({_TAG_NAME})({_ATTRIBUTES})[\t\n\f\r /]*>?)?")  # a start tag: its name, attributes
+# A character reference as html.unescape finds one. In an attribute's value, a named one
+# written without ';' is read only if no letter, digit or '=' follows it (HTML's rule).
+_CHARACTER_REFERENCE = r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)"
+_KEEPS_A_NAME_UNREAD = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz=")
+_SRCSET_SPACE = frozenset("\t\n\f\r ")
+_patterns = None
 _ROOTED = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:|/|#)")
 # Simple Markdown, the kind most abstracts are written in, is turned into HTML here, exactly as
 # Python-Markdown would (tests/test_markup.py compares the two), sparing its import and its
@@ -116,32 +144,151 @@ def headings_from(rendered: str, top: int) -> str:
     return _HEADING_TAG.sub(lambda found: f"<{found[1]}h{min(int(found[2]) + moved, 6)}", rendered)
 
 
-def link_attributes(rendered: str):
-    """(start, end, URL) of each href or src attribute's value, quoted or not, in order."""
-    from html import unescape
+def link_attributes(rendered: str) -> list[tuple[int, int, str]]:
+    """(start, end, URL) of each URL the start tags of rendered HTML hold (see URL_ATTRIBUTES),
+    in order: where it is written, and as a browser reads it."""
+    links, position = [], 0
+    if "=" not in rendered:  # no attribute has a value: most texts
+        return links
+    markup = _compiled()[0]
+    while True:
+        tag = markup.match(rendered, position)
+        if tag[1] is None:  # the end of the text
+            return links
+        position = tag.end()
+        element = tag[1].lower()
+        if tag[2]:
+            _read_attributes(rendered, element, *tag.span(2), links)
+        if element in _TEXT_ELEMENTS:
+            position = _end_of_text(rendered, element, position)
+        if rendered.find("=", position) < 0:  # no value further on: no tag left to read
+            return links
 
-    equals = rendered.find("=")
-    while equals >= 0:
-        value = _link_value(rendered, equals)
-        if value is None:
-            equals = rendered.find("=", equals + 1)
+
+def _read_attributes(rendered: str, element: str, at: int, end: int, links: list):
+    """Add to `links` the URLs that the attributes written at (at, end) in a start tag of
+    `element` hold; a name given twice in a tag is read the first time, as a browser does."""
+    attribute, read = _compiled()[1], set()
+    while at < end:
+        part = attribute.match(rendered, at, end)
+        at = part.end()
+        name = part[1].lower()
+        if name in read or (name not in URL_ATTRIBUTES and (name != "data" or element != "object")):
             continue
-        group = value.lastindex  # the one alternative that matched
-        yield value.start(group), value.end(group), unescape(value.group(group))
-        equals = rendered.find("=", value.end())
+        read.add(name)
+        group = part.lastindex  # that of its value, if it has one
+        if group == 1:
+            continue
+        start, stop = part.span(group)
+        if name == "srcset":
+            links += _srcset_links(rendered, start, stop)
+        else:
+            links.append((start, stop, attribute_value(rendered[start:stop])))
 
 
-def _link_value(rendered: str, equals: int) -> re.Match | None:
-    """The value after the '=' at `equals` when the name before it is href or src, else None."""
-    end = equals
-    while end and rendered[end - 1] in _SPACE:
-        end -= 1
-    for name in _LINK_ATTRIBUTES:
-        start = end - len(name)
-        if start >= 0 and rendered[start:end].lower() == name and (
-                not start or rendered[start - 1] in _BEFORE_NAME):
-            return _VALUE.match(rendered, equals + 1)
-    return None
+def _compiled():
+    """The scan's patterns, compiled when first used: a build with nothing to parse never does."""
+    global _patterns
+    if _patterns is None:
+        _patterns = (re.compile(_MARKUP, re.DOTALL), re.compile(_ATTRIBUTE),
+                     re.compile(_CHARACTER_REFERENCE))
+    return _patterns
+
+
+def _end_of_text(rendered: str, element: str, position: int) -> int:
+    """Where the text that an element such as <script> holds, from `position`, ends: at its end
+    tag (any case, then whitespace, '/' or '>'), or at the end."""
+    if element == "plaintext":
+        return len(rendered)
+    end = re.compile(rf"</{element}[\t\n\f\r />]", re.IGNORECASE | re.ASCII).search(rendered, position)
+    return end.start() if end else len(rendered)
+
+
+def attribute_value(written: str) -> str:
+    """An attribute's value as written in HTML, as a browser reads it: with its character
+    references (&amp; &#9; &Tab;) read, but a named one without ';' before a letter, a digit
+    or '=' (as in ?a=1&copy=2), which HTML leaves as written in a value."""
+    if "&" not in written:
+        return written
+    return "".join(piece for piece, _ in _value_pieces(written))
+
+
+def _value_pieces(written: str) -> list[tuple[str, int]]:
+    """An attribute's value as read, in pieces: (text, where in `written` it starts), the text
+    either as written there or one character reference read."""
+    from html import unescape
+    from html.entities import html5
+
+    pieces, done = [], 0
+    for reference in _compiled()[2].finditer(written):
+        text, start = reference[0], reference.start()
+        pieces.append((written[done:start], done))
+        done = reference.end()
+        read = unescape(text)
+        name = text[1:]
+        if read == text or name[0] == "#" or name in html5:
+            pieces.append((read, start))
+            continue
+        # A name read in part (&copyx: its longest prefix that names a character, then text).
+        length = next(length for length in range(len(name) - 1, 1, -1) if name[:length] in html5)
+        if name[length] in _KEEPS_A_NAME_UNREAD:
+            pieces.append((text, start))
+        else:
+            pieces += ((html5[name[:length]], start), (name[length:], start + 1 + length))
+    pieces.append((written[done:], done))
+    return pieces
+
+
+def _srcset_links(rendered: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, URL) of each URL of the srcset value written at (start, end)."""
+    written = rendered[start:end]
+    if "&" not in written:
+        return [(start + first, start + last, written[first:last])
+                for first, last in srcset_urls(written)]
+    read, where = [], []  # where: the place in `written` of each character read, then the end
+    for piece, at in _value_pieces(written):
+        read.append(piece)
+        literal = piece == written[at:at + len(piece)]
+        where += range(at, at + len(piece)) if literal else [at] * len(piece)
+    where.append(len(written))
+    value = "".join(read)
+    return [(start + where[first], start + where[last], value[first:last])
+            for first, last in srcset_urls(value)]
+
+
+def srcset_urls(value: str) -> list[tuple[int, int]]:
+    """(start, end) of each URL of a srcset's value (as read), as HTML splits it: candidates
+    apart by commas, each a URL (a trailing comma is not part of it) and maybe descriptors,
+    which hold a comma only within parentheses."""
+    spans, position, size = [], 0, len(value)
+    while True:
+        while position < size and (value[position] in _SRCSET_SPACE or value[position] == ","):
+            position += 1
+        if position == size:
+            return spans
+        start = position
+        while position < size and value[position] not in _SRCSET_SPACE:
+            position += 1
+        end = position
+        if value[end - 1] == ",":  # the URL ends there, and so does the candidate
+            while value[end - 1] == ",":
+                end -= 1
+        else:
+            parenthesised = False
+            while position < size and (parenthesised or value[position] != ","):
+                parenthesised = value[position] == "(" or (parenthesised and value[position] != ")")
+                position += 1
+        spans.append((start, end))
+
+
+def attribute_urls(element: str, attribute: str, value: str) -> list[str]:
+    """The URLs an attribute of an element holds (its value as read): none, the value, or those
+    of a srcset; see URL_ATTRIBUTES."""
+    if attribute == "srcset":
+        return [value[start:end] for start, end in srcset_urls(value)]
+    if attribute in URL_ATTRIBUTES or (attribute == "data" and element == "object"):
+        return [value]
+    return []
 
 
 # Where a text was written in its file: (index of its start, its line, index of its end).

@@ -121,6 +121,29 @@ def test_links_to_the_sites_own_url_are_checked_as_internal(make_project, withou
                                               "  https://ada.example.org/other/"]
 
 
+def test_every_attribute_holding_a_url_is_checked(tmp_path):
+    """The build's own list (markup.URL_ATTRIBUTES): the same links are refused in content."""
+    site = write_files(tmp_path / "_site", {"index.html": (
+        '<form action="javascript:alert(1)"><button formaction="gone.html">Go</button></form>\n'
+        '<video poster="data:image/png,x" src="index.html"></video>\n'
+        '<object data="javascript:x"></object> <div data="javascript:no-link"></div>\n'
+        '<blockquote cite="nowhere.html"></blockquote> <q cite="index.html#top">q</q>\n'
+        '<img alt="" srcset="data:image/png;base64,AAAA 1x, b,c.png 2x, index.html 3x">\n'
+        '<svg><a xlink:href="lost.svg#x"><text>x</text></a></svg>\n')})
+    problems, external = check_links(site)
+    assert [str(problem) for problem in problems.items] == [
+        "index.html:1: link 'javascript:alert(1)' is not http(s), mailto or relative",
+        "index.html:1: broken link 'gone.html': no such file in the site",
+        "index.html:2: link 'data:image/png,x' is not http(s), mailto or relative",
+        "index.html:3: link 'javascript:x' is not http(s), mailto or relative",
+        "index.html:4: broken link 'nowhere.html': no such file in the site",
+        "index.html:4: broken link 'index.html#top': no id 'top' in index.html",
+        "index.html:5: link 'data:image/png;base64,AAAA' is not http(s), mailto or relative",
+        "index.html:5: broken link 'b,c.png': no such file in the site",
+        "index.html:6: broken link 'lost.svg#x': no such file in the site"]
+    assert external == []
+
+
 def test_the_sites_own_url_without_its_last_slash_is_internal(tmp_path):
     site = write_files(tmp_path / "_site", {"index.html": (
         '<p id="top">Ada</p>\n'

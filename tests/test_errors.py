@@ -400,6 +400,26 @@ def test_javascript_link_in_a_markdown_abstract(make_project):
         f"content/publications/a.md:6:18: link 'javascript:run()' {JS_LINK}"]
 
 
+def test_every_attribute_holding_a_url_in_the_bio_html_is_checked(make_project):
+    """Those of markup.URL_ATTRIBUTES, the list `check` goes by too; an <object>'s data, not a
+    <div>'s."""
+    bio = ("---\ntitle: About\n---\nHello.\n\n"
+           "<form action=\"javascript:alert(1)\"><button formaction='data:text/html,hi'>Go</button></form>\n"
+           '<video poster="data:image/png,x" src=clip.mp4></video> <object data=" javascript:x"></object>\n'
+           '<blockquote cite="vbscript:y">Q</blockquote> <div data="javascript:no-link"></div>\n'
+           '<img alt="me" srcset="me.png 1x, data:image/png;base64,AAAA 2x">\n'
+           '<svg><a xlink:href="javascript:z"><text>z</text></a></svg>\n')
+    only = "only http(s), mailto or relative links are allowed"
+    assert errors_of(make_project, {"content/index.md": bio}) == [
+        f"content/index.md:6:15: link 'javascript:alert(1)' {JS_LINK}",
+        f"content/index.md:6:56: link 'data:text/html,hi' uses 'data:'; {only}",
+        f"content/index.md:7:16: link 'data:image/png,x' uses 'data:'; {only}",
+        "content/index.md:7:70: link ' javascript:x' has spaces around it",
+        f"content/index.md:8:19: link 'vbscript:y' uses 'vbscript:'; {only}",
+        f"content/index.md:9:34: link 'data:image/png;base64,AAAA' uses 'data:'; {only}",
+        f"content/index.md:10:21: link 'javascript:z' {JS_LINK}"]
+
+
 def test_markdown_front_matter_problems_are_reported_at_their_file_line(make_project):
     text = ("---\ntitle: A Paper\nauthors: [Ada Lovelace]\ntype: conference\nyear: twenty\n"
             "venu: CVPR\n---\nThe *abstract*.\n")

@@ -125,6 +125,41 @@ def test_a_publication_page_shows_the_whole_entry(built):
     assert 'id="lovelace2021notes"' in page(built, "index.html")
 
 
+def test_markup_in_the_text_of_an_abstract_is_text_on_every_page(make_project):
+    """A paper on web security may show a tag in its abstract: it is no link, so it is neither
+    refused nor rebased, and its words are not taken for a link to a file of the site."""
+    engine = ENGINE.replace("  The engine *weaves* algebraic patterns.\n", (
+        '  An attack: `<a href="javascript:alert(1)">`. We set the attribute href=docs/x.html.\n'))
+    root = make_project({**project_files(), "content/publications/engine.yml": engine})
+    assert build_ok(root).stderr == ""
+    shown = ('<p>An attack: <code>&lt;a href="javascript:alert(1)"&gt;</code>. We set the '
+             "attribute href=docs/x.html.</p>")
+    assert shown in page(root / "_site", "index.html")
+    assert shown in page(root / "_site", "publications/2021-notes-on-the-analytical-engine/index.html")
+
+
+def test_every_url_an_abstract_holds_is_rebased_on_its_page(make_project):
+    engine = ENGINE.replace("  The engine *weaves* algebraic patterns.\n", (
+        "  <video poster=images/ada.png src='papers/engine.pdf'></video>\n"
+        '  <img alt="" srcset="images/ada.png 1x, https://x.example/a.png 2x" src=images/ada.png>\n'
+        "  <form action=papers/><button formaction=papers/cv.pdf>Go</button></form>\n"
+        '  <object data="papers/engine.pdf"></object> <div data="papers/no-link"></div>\n'
+        '  <blockquote cite="papers/cv.pdf#q">Quote</blockquote> <a href="#top">Top</a>\n'))
+    root = make_project({**project_files(), "content/publications/engine.yml": engine})
+    build_ok(root)
+    html = page(root / "_site", "publications/2021-notes-on-the-analytical-engine/index.html")
+    start = html.index('id="abstract-heading"')
+    abstract = html[start:html.index("</section>", start)]
+    assert re.findall(r"""([a-z]+)=["']?([^"' >]*)""", abstract) == [
+        ("id", "abstract-heading"), ("poster", "../../images/ada.png"),
+        ("src", "../../papers/engine.pdf"), ("alt", ""), ("srcset", "../../images/ada.png"),
+        ("src", "../../images/ada.png"), ("action", "../../papers/"),
+        ("formaction", "../../papers/cv.pdf"), ("data", "../../papers/engine.pdf"),
+        ("data", "papers/no-link"), ("cite", "../../papers/cv.pdf#q"), ("href", "#top")]
+    assert "https://x.example/a.png 2x" in abstract
+    assert '<video poster=images/ada.png src=\'papers/engine.pdf\'>' in page(root / "_site", "index.html")
+
+
 def test_every_publication_has_a_page_and_the_homepage_title_links_to_it(built):
     assert {p.name for p in (built / "publications").iterdir()} == EXPECTED_SLUGS
     home = parse_html(page(built, "index.html"))
