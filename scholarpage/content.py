@@ -50,6 +50,9 @@ class FileResult:
     records: tuple
     problems: tuple[Problem, ...]
     digest: str = ""  # text_digest of the file: what the result is kept under
+    # Whether a record's text gives ids: the build looks at those records alone, and at no
+    # record of a file that gives none, as nearly every file (see check_content_ids).
+    gives_ids: bool = False
 
 
 def text_digest(shown: str, text: str) -> str:
@@ -104,17 +107,18 @@ def read_publication_file(shown: str, text: str, digest: str | None = None) -> F
     records = [_completed(pub, *_markdown(pub.abstract, text, span, shown, problems),
                           site_links, f"{digest}.{index}")
                for index, (pub, span, site_links) in enumerate(records)]
-    return FileResult(tuple(records), tuple(problems.items), digest)
+    return FileResult(tuple(records), tuple(problems.items), digest,
+                      any(pub.written_ids for pub in records))
 
 
 def _completed(pub: model.Publication, abstract_html: str, abstract_links: tuple,
-               link_sites: tuple, digest: str) -> model.Publication:
+               abstract_ids: tuple, link_sites: tuple, digest: str) -> model.Publication:
     """A publication read from its file, with what the engine derives from it (its links into
     the site: those of `links`, then its abstract's)."""
     pub = _unbraced(pub)
     return replace(pub, abstract_html=abstract_html, site_links=link_sites + abstract_links,
-                   digest=digest, made_key=bibtex.default_key(pub), made_slug=metadata.default_slug(pub),
-                   work_keys=works.work_keys(pub))
+                   written_ids=abstract_ids, digest=digest, made_key=bibtex.default_key(pub),
+                   made_slug=metadata.default_slug(pub), work_keys=works.work_keys(pub))
 
 
 def _unbraced(pub: model.Publication) -> model.Publication:
@@ -127,12 +131,14 @@ def _unbraced(pub: model.Publication) -> model.Publication:
 
 
 def _markdown(text: str, file_text: str, span: markup.Span, shown: str, problems: Problems):
-    """(HTML, its links into the site as model.SiteLink) of Markdown written in `file_text`
-    within `span`, rendered once per file read: each link found where the file has it, an
-    unsafe one reported there, each URL made valid (see metadata.valid_url)."""
+    """(HTML, its links into the site as model.SiteLink, its ids as model.WrittenId) of
+    Markdown written in `file_text` within `span`, rendered once per file read: each link and
+    id found where the file has it, an unsafe link reported there, each URL made valid (see
+    metadata.valid_url), and each id checked (see _written_ids)."""
     rendered = markup.to_html(text)
+    links, ids = markup.links_and_ids(rendered)
     site_links, made_valid = [], []
-    for start, end, url, line, column in markup.placed_links(rendered, file_text, span):
+    for start, end, url, line, column in markup.placed_links(rendered, file_text, span, links):
         reason = unsafe_url_reason(url)
         if reason:
             problems.error(shown, line, column, f"link '{one_line(url)}' {reason}")
@@ -142,7 +148,36 @@ def _markdown(text: str, file_text: str, span: markup.Span, shown: str, problems
         valid = metadata.valid_url(url)
         if valid != url:
             made_valid.append((start, end, valid))
-    return markup.with_urls(rendered, made_valid) if made_valid else rendered, tuple(site_links)
+    html = markup.with_urls(rendered, made_valid) if made_valid else rendered
+    ids = _written_ids(rendered, ids, file_text, span, shown, problems) if ids else ()
+    return html, tuple(site_links), ids
+
+
+def _written_ids(rendered: str, ids: list, file_text: str, span: markup.Span, shown: str,
+                 problems: Problems) -> tuple:
+    """The ids of a text's HTML (model.WrittenId) that the page it is on must not have twice
+    (see check_content_ids): all but those of its footnotes, which are the text's alone once
+    placed (see markup.unique_footnotes). One that is no valid id, or that the text gives
+    twice, is reported: at the second, or, for a footnote's, at the first (the one the owner
+    wrote: Markdown's own are placed after it)."""
+    kept, first = [], {}
+    for (start, _, _), (value, line, column) in zip(ids, markup.placed_ids(rendered, ids, file_text, span)):
+        footnotes = markup.is_footnote_id(rendered, start)
+        if not value or any(space in value for space in "\t\n\f\r "):
+            problems.error(shown, line, column, f"id '{one_line(value)}' " + (
+                "holds a space: an id is one word" if value else "is empty: give one, or no id"))
+        elif footnotes and (footnotes, value) in first:
+            problems.error(shown, *first[footnotes, value], f"id '{value}' is given twice in "
+                           "this text: choose another (Markdown gives each footnote the ids fn:N "
+                           "and fnref:N)")
+        elif (footnotes, value) in first:
+            problems.error(shown, line, column, f"id '{value}' is given twice in this text "
+                           "(first at {}:{}): choose another".format(*first[footnotes, value]))
+        else:
+            first[footnotes, value] = (line, column)
+            if not footnotes:
+                kept.append((value, line, column))
+    return tuple(kept)
 
 
 def _body_span(text: str, body_line: int) -> markup.Span:
@@ -270,8 +305,8 @@ def read_bio_file(shown: str, text: str) -> FileResult:
     if doc is not None and doc.root is not None:
         read = read_record(model.Page, doc.root, Reader(doc, problems))
         page = read if valid(read) else page
-    html, site_links = _markdown(body, text, _body_span(text, body_line), shown, problems)
-    page = replace(page, body=body, html=html, source=shown, site_links=site_links)
+    html, site_links, ids = _markdown(body, text, _body_span(text, body_line), shown, problems)
+    page = replace(page, body=body, html=html, source=shown, site_links=site_links, written_ids=ids)
     return FileResult((page,), tuple(problems.items), text_digest(shown, text))
 
 
@@ -395,6 +430,56 @@ def check_home_page_ids(publications, keys: dict[int, str], site: model.Site,
         problems.error(pub.source, *pub.key_place, f"BibTeX key '{key}'{made} {message}")
 
 
+def check_content_ids(bio: model.Page, texts, publications, keys: dict[int, str],
+                      site: model.Site, problems: Problems) -> None:
+    """Report an id written in the bio or in the abstract of a listed publication (`texts`:
+    the publications whose abstracts give ids, see _written_ids) that the home page, which
+    shows them all, has already: that of a section shown, one the theme's templates write
+    (Site.theme_ids), a publication's item's (its BibTeX key), or one written in a text before
+    it; or one in an abstract the page shows twice (two sections list its publication). In
+    file order."""
+    if not bio.written_ids and not texts:  # as nearly always: done
+        return
+    listed = [pub for pub in publications if site.lists(pub)]
+    sections = {id(pub): [section for section in site.sections if site.listed_in(section, pub)]
+                for pub in listed}
+    taken = _home_page_ids(site, {section.id for shown in sections.values() for section in shown})
+    for pub in listed:
+        taken.setdefault(keys[id(pub)], f"the id of the publication {pub.source}:{pub.line} on "
+                                        "the home page (its BibTeX key)")
+    texts = sorted((pub for pub in texts if id(pub) in sections), key=lambda pub: (pub.source, pub.line))
+    for source, ids, shown in [(bio.source, bio.written_ids, ()),
+                               *((pub.source, pub.written_ids, sections[id(pub)]) for pub in texts)]:
+        if len(shown) > 1:  # reported once: each of its ids is
+            value, line, column = ids[0]
+            times = "twice" if len(shown) == 2 else f"{len(shown)} times"
+            headings = ", ".join(f"'{section.heading}'" for section in shown)
+            problems.error(source, line, column, f"id '{value}' would be on the home page {times}: "
+                           f"this abstract is shown in each section that lists its publication "
+                           f"({headings}), so it can give no id")
+        for value, line, column in ids:
+            if value in taken:
+                problems.error(source, line, column, f"id '{value}' is also {taken[value]}: choose another")
+            else:
+                taken[value] = f"given at {source}:{line}:{column}, on the same page"
+
+
+def _home_page_ids(site: model.Site, shown: set[str]) -> dict[str, str]:
+    """{id: what has it} for the ids of the home page that the sections (those of `shown`) and
+    the theme's templates give."""
+    taken = {}
+    for section in site.sections:
+        if section.id not in shown:
+            continue
+        where = (f"({SITE_FILE}:{section.place[0]}:{section.place[1]})" if section.place[0] else
+                 f"(one of the sections shown when {SITE_FILE} gives none)")
+        for made in section_ids(section.id):
+            taken[made] = f"an id of the section '{section.heading}' {where} on the home page"
+    for theme_id, where in site.theme_ids:
+        taken.setdefault(theme_id, f"an id the theme writes on the home page ({where})")
+    return taken
+
+
 def publication_order(pub: model.Publication):
     """Newest first; undated after dated; ties by `order`, then file and position."""
     year, month, day = pub.sort_date
@@ -503,11 +588,13 @@ def load_content(project: Project, site: model.Site | None, problems: Problems,
     read_publications'."""
     report_unread_content(project, problems)
     bio = read_bio(project, problems, parsed)
-    publications = collect(read_publications(project, problems, cache, parsed, workers,
-                                             signatures, meanwhile), site, problems)
+    results = read_publications(project, problems, cache, parsed, workers, signatures, meanwhile)
+    publications = collect(results, site, problems)
     keys = bibtex.assign_keys(publications)
     if site is not None:
         check_home_page_ids(publications, keys, site, problems)
+        texts = [pub for result in results if result.gives_ids for pub in result.records if pub.written_ids]
+        check_content_ids(bio, texts, publications, keys, site, problems)
     coauthors, coauthor_links = read_coauthors(project, problems)
     return Content(bio, publications, coauthors, keys, coauthor_links,
                    project.relative(project.content / COAUTHORS_FILE))

@@ -1,9 +1,10 @@
-"""Markdown -> HTML for the owner's own text (bio, abstracts), and the links in that HTML.
+"""Markdown -> HTML for the owner's own text (bio, abstracts), and the links and ids in that HTML.
 
 Markdown is the owner's content and may hold HTML, so it is not sanitised; but every URL it
-holds must still be http(s), mailto or relative, like every other URL on the site: content.py
-checks each at its place in the file (see placed_links). They are read as a browser reads
-them, in tags alone: a tag shown as text (`<a href=...>` in a code span) is text.
+holds must still be http(s), mailto or relative, like every other URL on the site, and every
+id it gives must be the only one of its page: content.py checks each at its place in the file
+(see placed_links, placed_ids). They are read as a browser reads them, in tags alone: a tag
+shown as text (`<a href=...>` in a code span) is text.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import re
 # build checks and rebases the owner's HTML and `check` checks the site's pages.
 URL_ATTRIBUTES = frozenset({"href", "src", "srcset", "action", "formaction", "poster", "cite",
                             "xlink:href"})
+_READ = URL_ATTRIBUTES | {"id"}  # the attributes links_and_ids reads (and an <object>'s data)
 # The owner's HTML is read as HTML's tokenizer reads it (in HTML, not in SVG or MathML within
 # it). A match of _MARKUP passes over text, comments, doctypes, bogus comments (<![CDATA[...>
 # among them), end tags and start tags without attributes, up to a start tag with attributes
@@ -131,6 +133,12 @@ def unique_footnotes(rendered: str, prefix: str) -> str:
     return _FOOTNOTE_ID.sub(lambda found: f"{found[1]}{prefix}~{found[2]}", rendered)
 
 
+def is_footnote_id(rendered: str, start: int) -> bool:
+    """Whether the id whose value starts at `start` in rendered HTML is one of those that
+    unique_footnotes prefixes: those of the text's footnotes, on a page the text's alone."""
+    return start >= 5 and "footnote" in rendered and _FOOTNOTE_ID.match(rendered, start - 5) is not None
+
+
 def headings_from(rendered: str, top: int) -> str:
     """Rendered HTML whose headings are moved, all by as many levels, so that the highest is an
     h`top` (none below h6): the text's `#` is then the level right below where it is placed,
@@ -147,33 +155,40 @@ def headings_from(rendered: str, top: int) -> str:
 def link_attributes(rendered: str) -> list[tuple[int, int, str]]:
     """(start, end, URL) of each URL the start tags of rendered HTML hold (see URL_ATTRIBUTES),
     in order: where it is written, and as a browser reads it."""
-    links, position = [], 0
+    return links_and_ids(rendered)[0]
+
+
+def links_and_ids(rendered: str) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+    """(links, ids) of rendered HTML: (start, end, value) of each URL its start tags hold and of
+    each id they give, in order, where written and as a browser reads them. One scan finds
+    both: the build needs both, and ids are rare."""
+    links, ids, position = [], [], 0
     if "=" not in rendered:  # no attribute has a value: most texts
-        return links
+        return links, ids
     markup = _compiled()[0]
     while True:
         tag = markup.match(rendered, position)
         if tag[1] is None:  # the end of the text
-            return links
+            return links, ids
         position = tag.end()
         element = tag[1].lower()
         if tag[2]:
-            _read_attributes(rendered, element, *tag.span(2), links)
+            _read_attributes(rendered, element, *tag.span(2), links, ids)
         if element in _TEXT_ELEMENTS:
             position = _end_of_text(rendered, element, position)
         if rendered.find("=", position) < 0:  # no value further on: no tag left to read
-            return links
+            return links, ids
 
 
-def _read_attributes(rendered: str, element: str, at: int, end: int, links: list):
-    """Add to `links` the URLs that the attributes written at (at, end) in a start tag of
-    `element` hold; a name given twice in a tag is read the first time, as a browser does."""
+def _read_attributes(rendered: str, element: str, at: int, end: int, links: list, ids: list):
+    """Add to `links` and `ids` what the attributes written at (at, end) in a start tag of
+    `element` give; a name given twice in a tag is read the first time, as a browser does."""
     attribute, read = _compiled()[1], set()
     while at < end:
         part = attribute.match(rendered, at, end)
         at = part.end()
         name = part[1].lower()
-        if name in read or (name not in URL_ATTRIBUTES and (name != "data" or element != "object")):
+        if name in read or (name not in _READ and (name != "data" or element != "object")):
             continue
         read.add(name)
         group = part.lastindex  # that of its value, if it has one
@@ -183,7 +198,7 @@ def _read_attributes(rendered: str, element: str, at: int, end: int, links: list
         if name == "srcset":
             links += _srcset_links(rendered, start, stop)
         else:
-            links.append((start, stop, attribute_value(rendered[start:stop])))
+            (ids if name == "id" else links).append((start, stop, attribute_value(rendered[start:stop])))
 
 
 def _compiled():
@@ -295,23 +310,52 @@ def attribute_urls(element: str, attribute: str, value: str) -> list[str]:
 Span = tuple[int, int, int]
 
 
-def placed_links(rendered: str, source_text: str, span: Span):
-    """(start, end, URL, line, column) of each link and image of rendered HTML: where its value
-    is in the HTML, and where it is in the source text the HTML was rendered from (within
-    `span`), each looked for after the one before it, as written (java&#9;script:) or else as
-    read; one found neither way is placed where the search stands. Lines are counted as the
-    search goes, so a file of many texts is read once."""
+def placed_links(rendered: str, source_text: str, span: Span, links=None):
+    """(start, end, URL, line, column) of each link and image of rendered HTML (`links`, if
+    link_attributes found them already): where its value is in the HTML, and where it is in the
+    source text the HTML was rendered from (within `span`), each looked for after the one
+    before it, as written (java&#9;script:) or else as read; one found neither way is placed
+    where the search stands. Lines are counted as the search goes, so a file of many texts is
+    read once."""
     cursor, line, counted, end_of_text = span[0], span[1], span[0], span[2]
-    for start, end, url in link_attributes(rendered):
+    for start, end, url in link_attributes(rendered) if links is None else links:
         place = cursor
         for written in (rendered[start:end], url):
             index = source_text.find(written, cursor, end_of_text)
             if index >= 0:
                 place, cursor = index, index + len(written)
                 break
-        line += source_text.count("\n", counted, place)
+        line, column = _line_and_column(source_text, line, counted, place)
         counted = place
-        yield start, end, url, line, place - source_text.rfind("\n", 0, place)
+        yield start, end, url, line, column
+
+
+def placed_ids(rendered: str, ids, source_text: str, span: Span):
+    """(id, line, column) of each id of rendered HTML that links_and_ids found, placed in the
+    source text as placed_links places links, but looked for first as an attribute (id="x",
+    id='x', id=x) or as Markdown's {#x}: the same word may come before it in the text."""
+    cursor, line, counted, end_of_text = span[0], span[1], span[0], span[2]
+    for start, end, value in ids:
+        written, place = rendered[start:end], cursor
+        attribute = re.compile(f"""(?:id=["']?|#)({re.escape(written)})""")
+        found = attribute.search(source_text, cursor, end_of_text)
+        if found:
+            place, cursor = found.start(1), found.end()
+        else:
+            for text in (written, value):
+                index = source_text.find(text, cursor, end_of_text)
+                if index >= 0:
+                    place, cursor = index, index + len(text)
+                    break
+        line, column = _line_and_column(source_text, line, counted, place)
+        counted = place
+        yield value, line, column
+
+
+def _line_and_column(text: str, line: int, counted: int, place: int) -> tuple[int, int]:
+    """(line, column) of the index `place` of `text`, counting lines from the index `counted`,
+    on `line`."""
+    return line + text.count("\n", counted, place), place - text.rfind("\n", 0, place)
 
 
 def with_urls(rendered: str, urls: list[tuple[int, int, str]]) -> str:

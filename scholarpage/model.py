@@ -107,6 +107,9 @@ def derived(default=None, *, in_repr: bool = True):
 # A link into the site as its file has it: (URL, line, column), once the site is built each
 # must lead to a file of it (see render.report_links_to_nothing).
 SiteLink = tuple[str, int, int]
+# An id the owner's HTML gives an element, as its file has it: (id, line, column). Each must be
+# the only one of its page (see content.check_content_ids).
+WrittenId = tuple[str, int, int]
 
 
 def file_fields(record: type) -> list[dataclasses.Field]:
@@ -383,6 +386,7 @@ class Publication:
     # Where its links and its abstract's lead into the site (see schema.into_the_site), as
     # written: once the site is built, each must lead to a file of it.
     site_links: tuple[SiteLink, ...] = derived(())
+    written_ids: tuple[WrittenId, ...] = derived((), in_repr=False)  # those its abstract gives
     # Names the file text the record was read from, and its place there: rendered pieces of
     # the record are cached under it (see render.py).
     digest: str = derived("")
@@ -423,3 +427,4 @@ class Page:
     html: str = derived("")
     source: str = derived("")
     site_links: tuple[SiteLink, ...] = derived(())  # as a Publication's
+    written_ids: tuple[WrittenId, ...] = derived((), in_repr=False)  # those its body gives

@@ -64,8 +64,8 @@ READ_ATTRIBUTES = """(texts) => texts.map(text => {
 })"""
 
 
-def test_the_link_scan_finds_every_url_chromium_reads():
-    """markup.link_attributes, on random HTML made of the pieces that matter, finds all that a
+def test_the_link_scan_finds_every_url_and_id_chromium_reads():
+    """markup.links_and_ids, on random HTML made of the pieces that matter, finds all that a
     browser finds (and may find more: a tag the text ends in, one the tree builder drops), but
     an attribute without a value, which holds no URL to check."""
     import random
@@ -86,7 +86,9 @@ def test_the_link_scan_finds_every_url_chromium_reads():
         finally:
             browser.close()
     for text, attributes in zip(texts, read):
-        found = Counter(url for _, _, url in markup.link_attributes(text))
-        chromiums = Counter(url for element, name, value in attributes
-                            for url in markup.attribute_urls(element, name, value) if url)
+        links, ids = markup.links_and_ids(text)
+        found = Counter(url for _, _, url in links) + Counter(f"#{value}" for _, _, value in ids)
+        chromiums = Counter(f"#{value}" if name == "id" else url for element, name, value in attributes
+                            for url in ([value] if name == "id" else
+                                        markup.attribute_urls(element, name, value)) if url)
         assert chromiums - found == Counter(), text

@@ -229,11 +229,12 @@ def test_records_and_problems_come_back_as_they_were():
         title="T", authors=("A", "B"), type="conference", venue="V", venue_full="F", year=2024,
         month=6, date="", note="n", links=(model.Link("pdf", "https://x.org/p.pdf"),),
         abstract="*a*", selected=True, bibtex_key="k", order=2, slug="s", source="p.yml", line=3,
-        abstract_html="<p><em>a</em></p>", digest="d.0")
-    result = FileResult((pub,), (Problem("p.yml", 1, 2, "m", True),), "d")
+        abstract_html="<p><em>a</em></p>", digest="d.0", written_ids=(("x", 4, 5),))
+    result = FileResult((pub,), (Problem("p.yml", 1, 2, "m", True),), "d", gives_ids=True)
     data = marshal.loads(marshal.dumps(cache.encode_result(result)))
     back = cache.decode_result("d", data)
     assert back == result and back.records[0].digest == "d.0" and back.records[0].line == 3
+    assert back.gives_ids and back.records[0].written_ids == (("x", 4, 5),)
     bio = FileResult((model.Page(title="About", body="b", html="<p>b</p>", source="i.md"),), (), "e")
     assert cache.decode_result("e", marshal.loads(marshal.dumps(cache.encode_result(bio)))) == bio
     with pytest.raises(ValueError):  # records of another file

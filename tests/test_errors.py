@@ -1190,6 +1190,81 @@ def test_the_example_site_has_no_publication_keyed_as_a_section(example_project)
     assert len(ids) == len(set(ids))
 
 
+# An id written in the bio or an abstract is one more id of the page that shows it.
+
+def test_an_id_of_the_bio_that_the_home_page_has_is_an_error_at_its_place(make_project):
+    bio = ("---\ntitle: About\n---\nHello.\n\n## Research {#publications-heading}\n\n"
+           '<div id="contact">Write to me.</div>\n')
+    theme = "an id the theme writes on the home page (themes/frontpage/templates/index.html:{})"
+    assert errors_of(make_project, {"content/index.md": bio, PUB: GOOD}) == [
+        f"content/index.md:6:15: id 'publications-heading' is also {theme.format(21)}: choose another",
+        f"content/index.md:8:10: id 'contact' is also {theme.format(34)}: choose another"]
+
+
+IDS_SITE = SECTIONS + "  - heading: Selected\n    selected: true\n"
+
+
+ID_CLASHES = [
+    "content/publications/a.yml:6:17: id 'journal-heading' is also an id of the section "
+    "'Papers' (site.yml:8:9) on the home page: choose another",
+    "content/publications/a.yml:6:57: id 'b2020' is also the id of the publication "
+    "content/publications/b.yml:1 on the home page (its BibTeX key): choose another",
+    "content/publications/a.yml:7:71: id 'twice' is given twice in this text (first at 7:46): "
+    "choose another",
+    "content/publications/a.yml:8:14: id '' is empty: give one, or no id",
+    "content/publications/a.yml:8:32: id 'a b' holds a space: an id is one word",
+    "content/publications/d.yml:3:7: warning: type 'talk' is not shown by any section in "
+    "site.yml: add a section with types: [talk]",
+    "content/publications/b.yml:6:18: id 'shared' is also given at "
+    "content/publications/a.yml:7:16, on the same page: choose another",
+    "content/publications/b.yml:6:50: id 'bio' is also given at content/index.md:6:8, on the "
+    "same page: choose another",
+    "content/publications/c.md:7:24: id 'own' would be on the home page twice: this abstract "
+    "is shown in each section that lists its publication ('Conferences', 'Selected'), so it "
+    "can give no id",
+]
+
+
+def test_an_id_of_an_abstract_is_checked_against_every_id_of_the_home_page(make_project):
+    files = {
+        "site.yml": IDS_SITE,
+        "content/index.md": '---\ntitle: About\n---\nHello.\n\n<p id="bio">I study engines.</p>\n',
+        "content/publications/a.yml": (
+            "title: A\nauthors: [Ada Lovelace]\ntype: conference\nbibtex_key: a2020\nabstract: |\n"
+            '  See <span id="journal-heading">this</span>, <span id="b2020">that</span>\n'
+            "  and <span id=shared>both</span>, <span id=\"twice\">one</span> <b id='twice'>two</b>\n"
+            '  and <i id="">none</i> <i id="a&#32;b">nor</i>.\n'),
+        "content/publications/b.yml": (
+            "title: B\nauthors: [Ada Lovelace]\ntype: journal\nbibtex_key: b2020\nabstract: |\n"
+            '  Also <span id="shared">both</span> and <em id="bio">bio</em>.\n'),
+        "content/publications/c.md": (
+            "---\ntitle: C\nauthors: [Ada Lovelace]\ntype: conference\nselected: true\n---\n"
+            'Shown twice: <span id="own">own</span> and <span id="own2">more</span>.\n'),
+        # Listed by no section: shown on no page.
+        "content/publications/d.yml": ("title: D\nauthors: [Ada Lovelace]\ntype: talk\n"
+                                       'abstract: Not shown <span id="contact">anywhere</span>.\n'),
+    }
+    root = project(make_project, files)
+    for build in ("first", "again: the files' records from the build cache"):
+        assert failed_build(root) == ID_CLASHES, build
+
+
+def test_footnotes_ids_are_each_texts_own_but_not_the_ids_written_like_them(make_project):
+    note = "abstract: |\n  One[^1] and <span id=\"{}\">two</span>.\n\n  [^1]: Note.\n"
+    root = make_project({
+        "content/index.md": "---\ntitle: About\n---\nHello[^1] again[^1].\n\n[^1]: A note.\n",
+        "content/publications/a.yml": GOOD + note.format("a-note"),
+        "content/publications/b.yml": GOOD.replace("A Paper", "B") + note.format("b-note")})
+    build_ok(root)
+    ids = re.findall(r' id="([^"]*)"', (root / "_site/index.html").read_text("utf-8"))
+    assert "~bio~fn:1" in ids and "a-note" in ids and len(ids) == len(set(ids))
+    write_files(root, {"content/publications/c.yml": GOOD.replace("A Paper", "C") + (
+        'abstract: |\n  See <span id="fn:1">this</span>[^1].\n\n  [^1]: Note.\n')})
+    assert failed_build(root) == [
+        "content/publications/c.yml:5:17: id 'fn:1' is given twice in this text: choose another "
+        "(Markdown gives each footnote the ids fn:N and fnref:N)"]
+
+
 # ---------------------------------------------------------------------------------------------
 # Writing the output: a problem like any other, and the previous site stays as it was.
 

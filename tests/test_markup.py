@@ -90,7 +90,7 @@ def test_to_html_takes_either_way():
     assert markup.to_html(" \n") == ""
 
 
-# What link_attributes finds, said the slow way: HTML's tokenizer, one character at a time, state
+# What links_and_ids finds, said the slow way: HTML's tokenizer, one character at a time, state
 # by state as the HTML standard writes it (13.2.5), keeping each start tag's attributes (a name
 # given twice in a tag is dropped), with the one thing the tree builder does to it that matters
 # here: after <script>, <style>, <textarea>... the text up to the matching end tag is not markup.
@@ -291,17 +291,25 @@ def tokenized_attributes(text: str) -> list[tuple[str, str, int, int]]:
     return [(element, attribute, *place) for element, attribute, place in found if place]
 
 
-def links_by_the_tokenizer(text: str):
-    """The links as link_attributes gives them, from tokenized_attributes."""
-    links = []
+def read_by_the_tokenizer(text: str):
+    """(links, ids) as links_and_ids gives them, from tokenized_attributes."""
+    links, ids = [], []
     for element, attribute, start, end in tokenized_attributes(text):
         value = markup.attribute_value(text[start:end])
-        if attribute == "srcset" and "&" not in text[start:end]:
+        if attribute == "id":
+            ids.append((start, end, value))
+        elif attribute == "srcset" and "&" not in text[start:end]:
             links += [(start + first, start + last, value[first:last])
                       for first, last in markup.srcset_urls(value)]
         else:
             links += [(start, end, url) for url in markup.attribute_urls(element, attribute, value)]
-    return links
+    return links, ids
+
+
+def without_srcset_places(found):
+    """links_and_ids' (links, ids), the places of a srcset's URLs with entities in it left out."""
+    links, ids = found
+    return [link[2] for link in links], ids
 
 
 HTML_CASES = [
@@ -337,8 +345,8 @@ HTML_CASES = [
 
 
 @pytest.mark.parametrize("rendered", HTML_CASES)
-def test_links_are_found_as_htmls_tokenizer_reads_them(rendered):
-    assert markup.link_attributes(rendered) == links_by_the_tokenizer(rendered)
+def test_links_and_ids_are_found_as_htmls_tokenizer_reads_them(rendered):
+    assert markup.links_and_ids(rendered) == read_by_the_tokenizer(rendered)
 
 
 HTML_PIECES = [
@@ -355,8 +363,8 @@ def test_random_html_is_read_as_htmls_tokenizer_reads_it():
     generator = random.Random(20240618)
     for _ in range(4000):
         text = "".join(generator.choice(HTML_PIECES) for _ in range(generator.randint(1, 30)))
-        assert [url for _, _, url in markup.link_attributes(text)] == \
-            [url for _, _, url in links_by_the_tokenizer(text)], text  # srcset: places aside
+        assert without_srcset_places(markup.links_and_ids(text)) == \
+            without_srcset_places(read_by_the_tokenizer(text)), text
 
 
 @pytest.mark.parametrize("piece", [
@@ -365,7 +373,7 @@ def test_random_html_is_read_as_htmls_tokenizer_reads_it():
 def test_the_link_scan_takes_time_in_proportion_to_the_text(piece):
     def seconds(count: int) -> float:  # of this process's CPU: other processes do not count
         text = piece * count
-        return min(timeit.repeat(lambda: markup.link_attributes(text), number=1, repeat=7,
+        return min(timeit.repeat(lambda: markup.links_and_ids(text), number=1, repeat=7,
                                  timer=time.process_time))
 
     small, large = seconds(2000), seconds(8000)
@@ -376,7 +384,7 @@ def test_markup_in_text_is_no_link():
     rendered = markup.to_html('An attack: `<a href="javascript:alert(1)">`, with href=docs/x.html.')
     assert rendered == ('<p>An attack: <code>&lt;a href="javascript:alert(1)"&gt;</code>, '
                         "with href=docs/x.html.</p>")
-    assert markup.link_attributes(rendered) == []
+    assert markup.links_and_ids(rendered) == ([], [])
     assert markup.rebase_links(rendered, "../../") == rendered
 
 
@@ -423,6 +431,12 @@ def test_values_are_read_as_a_browser_reads_them():
                 "<a href=&notit;&not>")  # what Chromium reads
     assert [url for _, _, url in markup.link_attributes(rendered)] == [
         "java\tscript:x", "?a=1&copy=2©&amp=&ampx&", "&notit;¬"]
+
+
+def test_ids_are_found_in_tags_alone():
+    rendered = markup.to_html('## Research {#research}\n\n<div id="contact" ID=x>id="no"</div>')
+    assert rendered == '<h2 id="research">Research</h2>\n<div id="contact" ID=x>id="no"</div>'
+    assert markup.links_and_ids(rendered) == ([], [(8, 16, "research"), (41, 48, "contact")])
 
 
 def test_an_unquoted_link_is_found_whole_as_a_browser_reads_it():
