@@ -125,14 +125,18 @@ class Reader:
         if control:  # written as an escape ("\0"): no page, file name or URL may hold one
             return self.error(node, f"holds the control character U+{ord(control[0]):04X}, "
                                     f"which no page may show: remove it{_latex_hint(node.value, control)}")
+        return node.value
+
+    def latex_read_as_escape(self, node: yaml.ScalarNode) -> None:
+        """Warn of text in double quotes where "\theta" gave a tab, then 'heta' ("\nabla" a
+        line break): told, not refused, as a text may mean it."""
         if node.style == '"' and "\\" not in node.value:
             read_as = _READ_AS_ESCAPE.search(node.value)
-            if read_as:  # "\theta": a tab, then 'heta'; told, as a text may mean it
+            if read_as:
                 line, column = self.doc.where(node)
                 self.problems.warn(self.doc.path, line, column, (
                     f"{'a tab' if read_as[0] == chr(9) else 'a line break'} where LaTeX may be "
                     f"meant{_latex_hint(node.value, read_as)}"))
-        return node.value
 
 
 # Characters HTML refuses in a page (all but tab, newline and carriage return below a space,
@@ -203,6 +207,7 @@ def _(kind, node, reader, name):
     value = reader.scalar(node, "text")
     if value is _INVALID:
         return value
+    reader.latex_read_as_escape(node)
     if "\n" in value.strip() and not kind.multiline:
         value = " ".join(value.split())
     if kind.pattern and not re.fullmatch(kind.pattern, value):  # not before a last newline, as $ is
