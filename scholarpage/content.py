@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
@@ -143,7 +144,7 @@ def _markdown(text: str, file_text: str, span: markup.Span, shown: str, problems
         if reason:
             problems.error(shown, line, column, f"link '{one_line(url)}' {reason}")
             continue
-        if into_the_site(url):
+        if into_the_site(url) or url.startswith("#"):  # '#x': see check_fragment_links
             site_links.append((url, line, column))
         valid = metadata.valid_url(url)
         if valid != url:
@@ -464,6 +465,38 @@ def check_content_ids(bio: model.Page, texts, publications, keys: dict[int, str]
                 taken[value] = f"given at {source}:{line}:{column}, on the same page"
 
 
+# Where Markdown's footnote links lead: fn:1, and back to fnref:1 (fnref2:1 for a second use).
+_FOOTNOTE_LINK = re.compile(r"fn(ref\d*)?:")
+
+
+def check_fragment_links(bio: model.Page, publications, keys: dict[int, str], site: model.Site,
+                         problems: Problems) -> None:
+    """Warn of a link in the bio or an abstract to an id (`#x`) the home page does not have: a
+    text is written as for the home page, where every text is placed (on a publication's page
+    such a link leads there, see markup.rebase_links). An id of the text itself, a footnote's,
+    and the page's top (`#top`) need no other."""
+    texts = [text for text in (bio, *publications)
+             if any(url.startswith("#") for url, _, _ in text.site_links)]
+    if not texts:  # as nearly always: done
+        return
+    from urllib.parse import unquote
+
+    listed = [pub for pub in publications if site.lists(pub)]
+    shown = {section.id for section in site.sections if any(site.listed_in(section, pub) for pub in listed)}
+    ids = set(_home_page_ids(site, shown)) | {keys[id(pub)] for pub in listed}
+    ids |= {value for text in (bio, *listed) for value, _, _ in text.written_ids}
+    for text in texts:
+        own = {value for value, _, _ in text.written_ids}
+        for url, line, column in text.site_links:
+            wanted = unquote(url[1:]) if url.startswith("#") else None
+            if (wanted is None or wanted in ids or wanted in own or wanted.lower() in ("", "top")
+                    or _FOOTNOTE_LINK.match(wanted)):  # a footnote's: the text's own
+                continue
+            problems.warn(text.source, line, column, f"link '{one_line(url)}' leads to no id of "
+                          f"the home page{did_you_mean(wanted, ids)}: an id there is a section's, "
+                          "a publication's BibTeX key, or one written in the bio or an abstract")
+
+
 def _home_page_ids(site: model.Site, shown: set[str]) -> dict[str, str]:
     """{id: what has it} for the ids of the home page that the sections (those of `shown`) and
     the theme's templates give."""
@@ -595,6 +628,7 @@ def load_content(project: Project, site: model.Site | None, problems: Problems,
         check_home_page_ids(publications, keys, site, problems)
         texts = [pub for result in results if result.gives_ids for pub in result.records if pub.written_ids]
         check_content_ids(bio, texts, publications, keys, site, problems)
+        check_fragment_links(bio, publications, keys, site, problems)
     coauthors, coauthor_links = read_coauthors(project, problems)
     return Content(bio, publications, coauthors, keys, coauthor_links,
                    project.relative(project.content / COAUTHORS_FILE))

@@ -370,12 +370,19 @@ def with_urls(rendered: str, urls: list[tuple[int, int, str]]) -> str:
 
 
 def rebase_links(rendered: str, root: str) -> str:
-    """Rendered HTML whose relative links, written from the site root, work from a page `root` away."""
+    """Rendered HTML whose relative links, written from the site root, work from a page `root`
+    away. A text is written as for the home page, where every text is placed: so a link to a
+    fragment no id of the text is (`#sun2023dime`, an item there) leads there too, while one to
+    the text's own (a footnote, a heading of it), or to the page's top (`#top`, `#`: no id needed),
+    stays on the page."""
     if not root:
         return rendered
+    links, ids = links_and_ids(rendered)
+    own = {value for _, _, value in ids}
     parts, done = [], 0
-    for start, _, url in link_attributes(rendered):
-        if not _ROOTED.match(url):
+    for start, _, url in links:
+        if not _ROOTED.match(url) or (url.startswith("#") and url[1:] not in own
+                                      and url[1:].lower() not in ("", "top")):
             parts += (rendered[done:start], root)
             done = start
     return "".join(parts) + rendered[done:]

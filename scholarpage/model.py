@@ -384,7 +384,8 @@ class Publication:
     key_place: tuple[int, int] = derived((0, 0))  # of its `bibtex_key` value, or (line, 1)
     abstract_html: str = derived("")
     # Where its links and its abstract's lead into the site (see schema.into_the_site), as
-    # written: once the site is built, each must lead to a file of it.
+    # written: once the site is built, each must lead to a file of it; and its abstract's that
+    # lead to an id (#x), which the home page must have (see content.check_fragment_links).
     site_links: tuple[SiteLink, ...] = derived(())
     written_ids: tuple[WrittenId, ...] = derived((), in_repr=False)  # those its abstract gives
     # Names the file text the record was read from, and its place there: rendered pieces of

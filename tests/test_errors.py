@@ -989,6 +989,27 @@ def test_each_link_to_no_file_is_warned_of_at_its_own_place(make_project):
     assert "broken link 'talks/x.pdf/': no such file in the site" in result.stderr
 
 
+def test_links_to_an_id_the_home_page_lacks_are_warned_of(make_project):
+    """Texts are written as for the home page: an id there is a section's, a theme's, a listed
+    publication's key or one a text gives; a text's own ids, footnotes and #top need no other."""
+    bio = ("---\ntitle: About\n---\nSee [it](#looms), [the list](#publication), [mail](#contact),"
+           " [up](#top),\n[mine](#mine) and [a typo](#loom).\n\n## Mine {#mine}\n\nA note[^1].\n\n"
+           "[^1]: Noted.\n")
+    paper = GOOD + ("bibtex_key: looms\nabstract: |\n  Back to [the bio's](#mine), and [nowhere]"
+                    "(#nowhere).\n")
+    root = project(make_project, {"content/index.md": bio, PUB: paper})
+    for build in ("first", "with nothing changed"):
+        assert build_ok(root).stderr.splitlines() == [
+            "content/index.md:5:28: warning: link '#loom' leads to no id of the home page "
+            "(did you mean 'looms'?): an id there is a section's, a publication's BibTeX key, or "
+            "one written in the bio or an abstract",
+            "content/publications/x.yml:6:45: warning: link '#nowhere' leads to no id of the home "
+            "page: an id there is a section's, a publication's BibTeX key, or one written in the "
+            "bio or an abstract"], build
+    page = (root / "_site" / "publications" / "a-paper" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../#mine"' in page and 'href="../../#nowhere"' in page  # the home page's
+
+
 def test_links_to_pages_the_build_writes_are_fine_and_links_out_of_a_sub_path_site_are_warned_of(make_project):
     site = "title: Test Site\nurl: https://ada.github.io/lab/\nowner:\n  name: Ada Lovelace\n"
     links = ["publications/a-paper/", "publications/a-paper/index.html", "publications.bib",

@@ -407,8 +407,20 @@ def test_every_attribute_holding_a_url_is_found_and_rebased():
         "<form action=../../f.html><button formaction='../../g.html'></button></form>"
         '<video poster="../../p.png" src="../../v.mp4"></video><object data=../../o.svg></object>'
         "<div data=not-a-url></div><blockquote cite=../../c.html></blockquote>"
-        '<img srcset="../../a.png 1x, https://x.org/b.png 2x, #c 3x,../../d,e.png 100w" '
+        '<img srcset="../../a.png 1x, https://x.org/b.png 2x, ../../#c 3x,../../d,e.png 100w" '
         'src="../../a.png"><svg><use xlink:href="../../i.svg#x"/></svg>')
+
+
+def test_a_fragment_leads_to_the_home_page_unless_the_text_has_its_id():
+    """A text is written as for the home page: `#sun2023dime` is an item there. Its own ids (a
+    footnote, a heading) and the page's top stay on the page it is placed in."""
+    rendered = ('<p><a href="#sun2023dime">paper</a><a href="#note">n</a><a href="#top">up</a>'
+                '<a href="#TOP">up</a><a href="#">here</a></p><h4 id="note">Note</h4>'
+                '<sup id="k~fnref:1"><a href="#k~fn:1">1</a></sup><li id="k~fn:1">'
+                '<a href="#k~fnref:1">back</a></li>')
+    assert markup.rebase_links(rendered, "../../") == rendered.replace(
+        '"#sun2023dime"', '"../../#sun2023dime"')
+    assert markup.rebase_links(rendered, "") == rendered
 
 
 def test_a_srcset_is_split_as_html_splits_it():
