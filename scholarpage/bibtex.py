@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .metadata import assign_unique, fold
+from .metadata import arxiv_id_of, assign_unique, doi_of, fold
 from .model import ET_AL, NAME_SUFFIXES, Publication
 
 ENTRY_TYPES = {
@@ -47,7 +47,6 @@ DATA_FIELDS = {
 }
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 _MATH = re.compile(r"(\$[^$]+\$)")
-_ARXIV_URL = re.compile(r"^https?://arxiv\.org/abs/(\S+)$")
 _SPECIAL = str.maketrans({
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
     "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "$": r"\$",
@@ -165,12 +164,13 @@ def _link_fields(pub: Publication) -> list[tuple[str, str]]:
     fields = []
     for link in pub.links:
         label = link.label.lower()
-        arxiv = _ARXIV_URL.match(link.url)
         name = LINK_FIELDS.get(label, label)
-        if label == "doi":
-            fields.append(("doi", "{%s}" % link.url.removeprefix("https://doi.org/")))
-        elif label == "arxiv" and arxiv:
-            fields += [("eprint", "{%s}" % arxiv.group(1)), ("archiveprefix", "{arXiv}")]
+        if label == "doi":  # the DOI alone, whatever address the link has (dx.doi.org, http)
+            doi = doi_of(link.url)
+            fields += [("doi", "{%s}" % doi)] if doi else []
+        elif label == "arxiv" and arxiv_id_of(link.url):
+            eprint = arxiv_id_of(link.url, version=True)
+            fields += [("eprint", "{%s}" % eprint), ("archiveprefix", "{arXiv}")]
         elif _FIELD_NAME.match(name) and name not in DATA_FIELDS:
             fields.append((name, "{%s}" % link.url))
     return fields

@@ -18,15 +18,14 @@ from . import bibtex, model
 from .bibfile import TEXT_FIELDS, CrossReferences, Place, failure, read_bib, venue_field
 from .config import SITE_FILE, Project, missing_site_file
 from .files import read_text
+from .metadata import arxiv_id_of, doi_of
 from .problems import Problems
-from .scaffold import PublicationFolder, expanded, read_back, url_key
-from .schema import LINK_EXPANSIONS, as_a_browser_reads, one_line, unsafe_url_reason
+from .scaffold import PublicationFolder, read_back, url_key
+from .schema import LINK_EXPANSIONS, as_a_browser_reads, expanded, one_line, unsafe_url_reason
 
 NOT_LINKS = {"biburl", "bibsource"}  # urls of the .bib record itself, not of the work
 PREPRINT_SERVERS = re.compile(r"\b(arxiv|corr|biorxiv|medrxiv)\b", re.IGNORECASE)
 _ARXIV_IN_TEXT = re.compile(r"arxiv:\s*(\S+)", re.IGNORECASE)
-_ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/abs/(\S+?)/?$")
-_DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _URL = re.compile(r"^https?://\S+$")
 # Schemes a browser runs or reads inline: a field holding one is a link, left out with a warning.
 # Schemes a browser runs or reads inline, however hidden (see schema.as_a_browser_reads).
@@ -110,13 +109,14 @@ def split_venue(text: str) -> tuple[str, str]:
 def _arxiv_of(name: str, value, fields: dict) -> str:
     """The arXiv id (or arXiv url) field `name` gives, or ''. A venue's text may give one,
     `arXiv preprint arXiv:ID`: an article's `journal` (Google Scholar's), a @misc's `howpublished`."""
-    if name == "arxiv":
-        return _ARXIV_URL.sub(r"\1", _raw(value))
+    if name == "arxiv":  # an id not read is kept, for the build to say what is wrong with it
+        return arxiv_id_of(_raw(value), version=True) or _raw(value)
     if name == "eprint":
         archive = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
-        eprint = re.sub(r"^arxiv:\s*", "", _raw(value), flags=re.IGNORECASE)
-        if archive == "arxiv" or (not archive and re.match(LINK_EXPANSIONS["arxiv"][1], eprint)):
-            return eprint
+        eprint = arxiv_id_of(_raw(value), version=True)
+        if archive == "arxiv":
+            return eprint or re.sub(r"^arxiv:\s*", "", _raw(value), flags=re.IGNORECASE)
+        return eprint if not archive else ""
     if name in ("journal", "howpublished"):
         match = _ARXIV_IN_TEXT.search(value)
         return match.group(1) if match else ""
@@ -189,7 +189,7 @@ def _link(name: str, value, fields: dict) -> tuple[str, str] | None:
         return None
     arxiv = _arxiv_of(name, value, fields)
     if arxiv or name == "doi":
-        return ("arxiv", arxiv) if arxiv else ("doi", _DOI_PREFIX.sub("", _raw(value)))
+        return ("arxiv", arxiv) if arxiv else ("doi", doi_of(_raw(value)) or _raw(value))
     target = _raw(value)
     if name == "url" and target:
         return "paper", target  # the exporter writes `paper` as url

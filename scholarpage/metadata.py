@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import functools
 import re
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, unquote, urljoin
 
 from . import model
 
-_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/((?:[a-z-]+(?:\.[a-z]{2})?/)?[^/?#\s]+?)(?:v\d+)?(?:\.pdf)?$",
-                        re.IGNORECASE)
-_DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\S+)$", re.IGNORECASE)
+# A work's ids as written bare (schema.LINK_EXPANSIONS checks a `doi:` or `arxiv:` link by them):
+# a DOI, and an arXiv id, new (2303.18232) or old (hep-th/9901001, math.GT/0309136), its version
+# (v2) its own group.
+DOI = r"10\.\d{4,9}/\S+"
+ARXIV_ID = r"(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?"
+# Where a DOI or an arXiv id is written: in an address of doi.org or arxiv.org (any scheme,
+# 'dx.', 'www.', none), or after 'doi:' or 'arXiv:' as citations write them.
+_DOI_HEAD = re.compile(r"(?i:(?:https?://)?(?:dx\.|www\.)?doi\.org/|doi:\s*)")
+_ARXIV = re.compile(rf"(?i:(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/|arxiv:\s*)?"
+                    rf"(?P<id>{ARXIV_ID})(?i:\.pdf)?/?")
+_ARXIV_VERSION = re.compile(r"v\d+$")
 _PATENT_NUMBER = re.compile(r"(\d[\d/,.-]*\d)")
 SLUG_LENGTH = 60
 # What a URI may hold as it is (RFC 3986's reserved and unreserved characters, and '%').
@@ -230,20 +238,45 @@ def _link(pub: model.Publication, *labels: str) -> str:
     return next((link.url for link in pub.links if link.label.lower() in labels), "")
 
 
-def arxiv_id(pub: model.Publication) -> str:
+def doi_of(url: str) -> str:
+    """The DOI a link or a .bib field gives ('10.1109/ABC.2020.1'), or '': bare, after 'doi:', or
+    in a doi.org address (http or https, 'dx.' or not; decoded, its query and fragment left
+    out). Its case is kept, as a citation shows it; ids are compared in lower case (see
+    works.work_keys), as DOIs are."""
+    head = _DOI_HEAD.match(url)
+    found = url[head.end():] if head else url
+    if head and "/" in head[0]:  # an address: '%2F', '%23' are the DOI's '/', '#'
+        found = unquote(re.split(r"[?#]", found, maxsplit=1)[0])
+    return found if re.fullmatch(DOI, found) else ""
+
+
+def arxiv_id_of(url: str, *, version: bool = False) -> str:
+    """The arXiv id a link or a .bib field gives ('2303.18232', 'hep-th/9901001'), or '': bare,
+    after 'arXiv:', or in an arxiv.org address of its abstract or PDF ('/pdf/2303.18232v2.pdf').
+    Without its version, as a work is known by (citation_arxiv_id, works.work_keys); with it,
+    if given, where the link to that version is meant (an export's eprint)."""
+    match = _ARXIV.fullmatch(re.split(r"[?#]", url, maxsplit=1)[0])
+    if not match:
+        return ""
+    return match["id"] if version else _ARXIV_VERSION.sub("", match["id"])
+
+
+def _first_id(pub: model.Publication, id_of) -> str:
+    """The first id a link of `pub` gives, whatever its label (`paper: https://doi.org/...`
+    too); a link into the site ('10.1000/x.pdf' may be a file's name) gives none."""
     for link in pub.links:
-        match = _ARXIV_URL.search(link.url)
-        if match:
-            return match.group(1)
+        found = id_of(link.url) if "://" in link.url else ""
+        if found:
+            return found
     return ""
+
+
+def arxiv_id(pub: model.Publication) -> str:
+    return _first_id(pub, arxiv_id_of)
 
 
 def doi(pub: model.Publication) -> str:
-    for link in pub.links:
-        match = _DOI_URL.match(link.url)
-        if match:
-            return match.group(1)
-    return ""
+    return _first_id(pub, doi_of)
 
 
 def pdf_url(pub: model.Publication, site: model.Site) -> str:

@@ -22,8 +22,8 @@ from .content import PUBLICATIONS_DIR, check_types, read_publication_file, read_
 from .files import BOM, read_text, write_atomically
 from .metadata import slugify
 from .problems import Problems
-from .schema import LINK_EXPANSIONS
-from .works import identity, other_work, same_work
+from .schema import LINK_EXPANSIONS, expanded
+from .works import id_key, identity, other_work, same_work
 from .yamlfile import field_node, parse_yaml, split_front_matter
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/publication.schema.json"
@@ -136,14 +136,13 @@ class _Entries:
 
 
 def url_key(url: str) -> str:
-    """A url compared loosely: scheme, 'www.', a closing '/' and an arXiv version do not count."""
-    return re.sub(r"^https?://(www\.)?|/$|v\d+$", "", url.strip().lower())
-
-
-def expanded(label: str, target: str) -> str:
-    """A link's url, as a build reads it: `doi:` and `arxiv:` ids become urls."""
-    prefix = LINK_EXPANSIONS.get(label, ("",))[0]
-    return target if "://" in target else prefix + target
+    """A url compared loosely: the address of a DOI or an arXiv id is its work's id, whatever
+    its form (see works.id_key); of others, scheme, 'www.' and a closing '/' do not count."""
+    for label in LINK_EXPANSIONS if "://" in url else ():
+        key = id_key(label, url)
+        if key:
+            return f"{label}:{key}"
+    return re.sub(r"^https?://(www\.)?|/$", "", url.strip().lower())
 
 
 # ---------------------------------------------------------------------------------------------

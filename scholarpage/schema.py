@@ -12,6 +12,7 @@ import re
 import yaml
 
 from . import model, names
+from .metadata import ARXIV_ID, DOI
 from .model import Flag, Integer, LinkMap, NameMap, Record, Records, Text, TextList, Url
 from .problems import Problems, did_you_mean
 from .yamlfile import NULL_TAG, YamlDoc
@@ -23,10 +24,19 @@ SAFE_SCHEMES = ("http://", "https://", "mailto:")
 SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # at the start (match), as urllib.parse finds one
 
 LINK_EXPANSIONS = {
-    "doi": ("https://doi.org/", r"^10\.\d{4,9}/\S+$", "a DOI like 10.1109/CVPR.2024.01234"),
-    "arxiv": ("https://arxiv.org/abs/", r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$",
-              "an arXiv id like 2303.18232"),
+    "doi": ("https://doi.org/", f"^{DOI}$", "a DOI like 10.1109/CVPR.2024.01234"),
+    "arxiv": ("https://arxiv.org/abs/", f"^{ARXIV_ID}$", "an arXiv id like 2303.18232"),
 }
+
+
+def expanded(label: str, target: str) -> str:
+    """A link's url as a build reads it: the id a `doi:` or `arxiv:` link gives bare (see
+    bare_id) made the address of its work, its '%', '?' and '#' encoded as a DOI's address
+    encodes them (metadata.doi_of reads them back); any other target as written."""
+    prefix = LINK_EXPANSIONS.get(label.lower(), ("",))[0]
+    if not prefix or SCHEME.match(target):
+        return target
+    return prefix + target.replace("%", "%25").replace("?", "%3F").replace("#", "%23")
 
 
 def bare_id(label: str, target: str) -> str:
@@ -336,11 +346,11 @@ def _(kind, node, reader, name):
         if expansion:
             target = bare_id(label.lower(), target)
         if expansion and not SCHEME.match(target):
-            prefix, pattern, hint = expansion
+            _, pattern, hint = expansion
             if not re.fullmatch(pattern, target):
                 reader.error(value, f"'{label}' must be {hint}, got '{one_line(written)}'")
                 continue
-            target = prefix + target
+            target = expanded(label, target)
         reason = unsafe_url_reason(target)
         if reason:
             reader.error(value, f"link '{one_line(target)}' {reason}")

@@ -8,10 +8,8 @@ time comparing, and a build of 10,000 would do 50 million comparisons.
 """
 from __future__ import annotations
 
-import re
-
 from . import model
-from .metadata import words
+from .metadata import arxiv_id_of, doi_of, words
 from .schema import LINK_EXPANSIONS
 
 _NAMES = {"doi": "DOI", "arxiv": "arXiv id"}  # of the ids (LINK_EXPANSIONS), as a message names them
@@ -23,21 +21,28 @@ def title_key(title: str) -> str:
     return " ".join(words(title.replace("+", " plus "))).casefold()
 
 
+_ID_OF = {"doi": doi_of, "arxiv": arxiv_id_of}  # of each id of LINK_EXPANSIONS
+
+
+def id_key(label: str, url: str) -> str:
+    """The id ('doi', 'arxiv') a link's url gives as works are compared: in lower case (DOIs
+    are case-insensitive), an arXiv version left out; whatever form the address has
+    ('http://dx.doi.org/10.1109/X', 'https://arxiv.org/pdf/2303.18232v2.pdf'). '' for none."""
+    return _ID_OF[label](url).lower()
+
+
 def work_keys(pub: model.Publication) -> tuple[tuple, ...]:
-    """What finds the work `pub` is: ('doi', DOI) and ('arxiv', arXiv id) for those it gives
-    (lower case, an arXiv version left out), then ('title', its title_key, year, type). Made when
+    """What finds the work `pub` is: ('doi', DOI) and ('arxiv', arXiv id) for those its `doi:`
+    and `arxiv:` links give (see id_key), then ('title', its title_key, year, type). Made when
     a file is read and kept with it (Publication.work_keys): a title_key takes microseconds,
     too long to make again for each publication at every build."""
     given = {}
     for link in pub.links:
         label = link.label.lower()
         if label in LINK_EXPANSIONS:
-            given[label] = _VERSION.sub("", link.url.removeprefix(LINK_EXPANSIONS[label][0]).lower())
+            given[label] = id_key(label, link.url)
     return (*((label, given[label]) for label in LINK_EXPANSIONS if given.get(label)),
             ("title", title_key(pub.title), pub.shown_year, pub.type))
-
-
-_VERSION = re.compile(r"v\d+$")
 
 
 def keys_of(pub: model.Publication) -> tuple[tuple, ...]:

@@ -824,6 +824,24 @@ def test_a_work_listed_twice_is_a_warning_at_the_second_naming_the_first(make_pr
     assert "“Looms, revised”" in page and "“ENGINES!”" in page  # still listed: a warning
 
 
+@pytest.mark.parametrize("first, second, same", [
+    ("doi: 10.1109/ABC.2020.1", "doi: http://dx.doi.org/10.1109/ABC.2020.1", "DOI 10.1109/abc.2020.1"),
+    ("doi: 10.1109/ABC.2020.1", "doi: https://dx.doi.org/10.1109/abc.2020.1", "DOI 10.1109/abc.2020.1"),
+    ("doi: DOI:10.1109/ABC.2020.1", "doi: http://doi.org/10.1109/ABC.2020.1", "DOI 10.1109/abc.2020.1"),
+    ("arxiv: 2303.18232", "arxiv: https://arxiv.org/pdf/2303.18232v2.pdf", "arXiv id 2303.18232"),
+    ("arxiv: hep-th/9901001", "arxiv: http://arxiv.org/abs/hep-th/9901001", "arXiv id hep-th/9901001"),
+])
+def test_a_work_is_known_by_its_id_whatever_address_gives_it(make_project, first, second, same):
+    """Two titles, so that only the id can tell they are one work."""
+    root = project(make_project, {
+        f"content/publications/{name}.yml": f"title: {title}\nauthors: [Ada Lovelace]\ntype: journal\n"
+                                            f"year: 2020\nlinks:\n  {link}\n"
+        for name, title, link in (("a", "Looms", first), ("b", "Looms, revised", second))})
+    assert build_ok(root).stderr.splitlines() == [
+        "content/publications/b.yml:1:1: warning: same work as content/publications/a.yml:1 "
+        f"(same {same}): listed twice"]
+
+
 def test_a_build_compares_only_publications_sharing_an_id_or_title_year_and_type(make_project,
                                                                                   monkeypatch):
     """Not every pair: a build of 10,000 publications would make 50 million comparisons."""

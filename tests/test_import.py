@@ -6,6 +6,8 @@ import shutil
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from conftest import MINIMAL_SITE, REPO, build_ok, run_cli, tree, write_files
 from scholarpage import bibtex
 from scholarpage.config import Project
@@ -832,6 +834,50 @@ def test_which_entry_is_the_same_work_and_that_the_first_in_the_folder_is_taken(
         "updated content/publications/b.yml: added links",  # doi_added
         "wrote content/publications/2020-lovelace-engines.yml",  # doi_differs from the one added
     ]  # written_again: found in the file just written, which it adds nothing to
+
+
+@pytest.mark.parametrize("present, in_bib", [
+    ("doi: http://dx.doi.org/10.1109/ABC.2020.1", "doi = {10.1109/ABC.2020.1}"),
+    ("doi: https://dx.doi.org/10.1109/ABC.2020.1", "doi = {https://doi.org/10.1109/abc.2020.1}"),
+    ("doi: DOI:10.1109/ABC.2020.1", "doi = {http://dx.doi.org/10.1109/ABC.2020.1}"),
+    ("doi: 10.1109/ABC.2020.1", "doi = {doi:10.1109/abc.2020.1}"),
+    ("arxiv: https://arxiv.org/pdf/2303.18232v2.pdf", "eprint = {2303.18232}, archiveprefix = {arXiv}"),
+    ("arxiv: 2303.18232", "arxiv = {http://arxiv.org/abs/2303.18232v1}"),
+    ("arxiv: http://arxiv.org/abs/hep-th/9901001", "eprint = {arXiv:hep-th/9901001}"),
+])
+def test_an_entry_is_found_present_by_its_id_in_another_form(make_project, present, in_bib):
+    """The titles differ: the id alone tells it is there."""
+    root = make_project({
+        "content/publications/a.yml": f"title: Looms\nauthors: [Ada Lovelace]\ntype: journal\n"
+                                      f"year: 2020\nlinks:\n  {present}\n",
+        "refs.bib": f"@article{{k, title={{Looms, revised}}, author={{Lovelace, Ada}}, year={{2020}}, "
+                    f"journal={{J}}, {in_bib}}}\n"})
+    result = import_files(root, [root / "refs.bib"])
+    assert (result.summary(), messages(result), result.written) == (
+        "0 new, 1 already present, 0 with problems", [], [])
+    assert sorted(folder(root)) == ["a.yml"]
+
+
+@pytest.mark.parametrize("link", ["https://doi.org/10.1109/ABC.2020.1", "http://dx.doi.org/10.1109/ABC.2020.1",
+                                  "https://dx.doi.org/10.1109/ABC.2020.1", "http://doi.org/10.1109/ABC.2020.1",
+                                  "DOI:10.1109/ABC.2020.1", "doi: 10.1109/ABC.2020.1", "10.1109/ABC.2020.1"])
+def test_a_doi_link_is_exported_as_its_doi_whatever_its_form(make_project, link):
+    root = make_project({"content/publications/a.yml": "title: Looms\nauthors: [Ada Lovelace]\n"
+                                                      f"type: journal\nyear: 2020\nlinks:\n  doi: '{link}'\n"})
+    assert build(root).ok
+    bib = (root / "_site" / "publications.bib").read_text(encoding="utf-8")
+    assert re.findall(r"doi = \{.*\}", bib) == ["doi = {10.1109/ABC.2020.1}"]
+
+
+@pytest.mark.parametrize("link, eprint", [
+    ("https://arxiv.org/pdf/2303.18232v2.pdf", "2303.18232v2"), ("http://arxiv.org/abs/2303.18232", "2303.18232"),
+    ("https://arxiv.org/abs/hep-th/9901001", "hep-th/9901001"), ("arXiv:2303.18232", "2303.18232")])
+def test_an_arxiv_link_is_exported_as_its_eprint_whatever_its_form(make_project, link, eprint):
+    root = make_project({"content/publications/a.yml": "title: Looms\nauthors: [Ada Lovelace]\n"
+                                                      f"type: journal\nyear: 2020\nlinks:\n  arxiv: '{link}'\n"})
+    assert build(root).ok
+    bib = (root / "_site" / "publications.bib").read_text(encoding="utf-8")
+    assert re.findall(r"(eprint|archiveprefix) = \{(.*)\}", bib) == [("eprint", eprint), ("archiveprefix", "arXiv")]
 
 
 def test_an_imported_entry_whose_title_was_edited_is_found_again_by_its_key(make_project):

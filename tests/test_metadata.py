@@ -184,6 +184,57 @@ def test_arxiv_ids_and_dois_are_read_from_links(url, arxiv, doi):
     assert (metadata.arxiv_id(pub), metadata.doi(pub)) == (arxiv, doi)
 
 
+DOI = "10.1109/ABC.2020.1"
+
+
+@pytest.mark.parametrize("written, doi", [
+    (DOI, DOI),
+    ("https://doi.org/10.1109/ABC.2020.1", DOI),
+    ("http://doi.org/10.1109/ABC.2020.1", DOI),
+    ("http://dx.doi.org/10.1109/ABC.2020.1", DOI),
+    ("https://dx.doi.org/10.1109/ABC.2020.1", DOI),
+    ("https://www.doi.org/10.1109/ABC.2020.1", DOI),
+    ("doi.org/10.1109/ABC.2020.1", DOI),
+    ("DOI:10.1109/ABC.2020.1", DOI),
+    ("doi: 10.1109/ABC.2020.1", DOI),
+    ("https://doi.org/10.1109/abc.2020.1", "10.1109/abc.2020.1"),  # the case as written
+    ("https://doi.org/10.1002/%28SICI%29x%23y", "10.1002/(SICI)x#y"),  # decoded
+    ("https://doi.org/10.1109/ABC.2020.1?via=x#top", DOI),
+    ("https://example.org/doi.org/10.1109/ABC.2020.1", ""),
+    ("https://ieeexplore.ieee.org/document/1", ""),
+    ("10.12/too-short-a-prefix", ""),
+])
+def test_a_doi_is_read_from_any_form_it_is_written_in(written, doi):
+    assert metadata.doi_of(written) == doi
+
+
+@pytest.mark.parametrize("written, arxiv, versioned", [
+    ("2303.18232", "2303.18232", "2303.18232"),
+    ("2303.18232v2", "2303.18232", "2303.18232v2"),
+    ("arXiv:2303.18232v3", "2303.18232", "2303.18232v3"),
+    ("https://arxiv.org/abs/2303.18232", "2303.18232", "2303.18232"),
+    ("http://arxiv.org/abs/2303.18232", "2303.18232", "2303.18232"),
+    ("https://www.arxiv.org/abs/2303.18232/", "2303.18232", "2303.18232"),
+    ("https://arxiv.org/abs/2303.18232?context=cs", "2303.18232", "2303.18232"),
+    ("https://arxiv.org/pdf/2303.18232v2.pdf", "2303.18232", "2303.18232v2"),
+    ("https://arxiv.org/pdf/2303.18232", "2303.18232", "2303.18232"),
+    ("arxiv.org/abs/hep-th/9901001", "hep-th/9901001", "hep-th/9901001"),
+    ("https://arxiv.org/abs/math.GT/0309136v1", "math.GT/0309136", "math.GT/0309136v1"),
+    ("https://example.org/abs/2303.18232", "", ""),
+    ("https://arxiv.org/list/cs.CV/recent", "", ""),
+])
+def test_an_arxiv_id_is_read_from_any_form_it_is_written_in(written, arxiv, versioned):
+    assert (metadata.arxiv_id_of(written), metadata.arxiv_id_of(written, version=True)) == (arxiv, versioned)
+
+
+@pytest.mark.parametrize("doi", ["10.1000/x", "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0",
+                                 "10.1000/a#b?c%d"])
+def test_a_bare_doi_made_a_link_reads_back_as_itself(doi):
+    from scholarpage.schema import expanded
+
+    assert metadata.doi_of(expanded("doi", doi)) == doi
+
+
 # ---------------------------------------------------------------------------------------------
 # JSON-LD.
 
