@@ -20,12 +20,14 @@ from .problems import Problem, Problems
 
 # Fields holding text, decoded from LaTeX. Every other field (urls, ids) is taken as written.
 TEXT_FIELDS = {"title", "author", "booktitle", "journal", "journaltitle", "note", "abstract",
-               "howpublished", "publisher", "school", "institution", "type", "pubstate", "number"}
+               "howpublished", "publisher", "school", "institution", "type", "pubstate", "number",
+               "volume", "pages"}
 # What an entry takes from the one its `crossref` names, when it lacks them, as BibTeX does.
 # Not the parent's links, abstract, note or type: they describe the volume, not the paper (a
 # proceedings' DOI would make every paper in it the same work).
 INHERITED = {"author", "editor", "booktitle", "journal", "publisher", "school", "institution",
-             "organization", "series", "volume", "address", "edition", "year", "month", "date"}
+             "organization", "series", "volume", "number", "address", "edition", "year", "month",
+             "date"}
 # Volumes that hold works rather than being one (biblatex's types): one a `crossref` names lends
 # its fields and is not imported. Any other entry named, a book its chapters name, is a work too.
 VOLUME_TYPES = {"proceedings", "mvproceedings", "collection", "mvcollection", "periodical",

@@ -43,7 +43,7 @@ LINK_FIELDS = {"paper": "url"}
 DATA_FIELDS = {
     "author", "title", "booktitle", "journal", "school", "institution", "publisher",
     "howpublished", "year", "month", "date", "type", "note", "doi", "eprint", "archiveprefix",
-    "abstract",
+    "abstract", "volume", "number", "pages",
 }
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 _MATH = re.compile(r"(\$[^$]+\$)")
@@ -176,6 +176,18 @@ def _link_fields(pub: Publication) -> list[tuple[str, str]]:
     return fields
 
 
+def _citation_fields(pub: Publication) -> list[tuple[str, str]]:
+    """Volume, issue, pages (their dashes as BibTeX writes a range: `400--410`) and publisher;
+    a book's publisher is its venue, written before these (see entry), so never twice."""
+    fields = [(name, "{%s}" % escape(value))
+              for name, value in (("volume", pub.volume), ("number", pub.number)) if value]
+    if pub.pages:
+        fields.append(("pages", "{%s}" % "--".join(map(escape, pub.shown_pages.split("–")))))
+    if pub.publisher:
+        fields.append(("publisher", "{%s}" % escape(pub.publisher)))
+    return fields
+
+
 def is_masters(text: str) -> bool:
     """Whether a thesis's kind, as its .bib `type` field gives it, is a master's:
     `mathesis` (biblatex's), "Master's thesis", "MSc thesis", "M.A. thesis"; not a PhD's."""
@@ -200,6 +212,7 @@ def entry(pub: Publication, key: str) -> str:
     venue = f"{pub.venue_full} ({pub.venue})" if pub.venue_full and pub.venue else pub.venue_full or pub.venue
     if venue:
         fields.append((VENUE_FIELDS.get(kind, "howpublished"), "{%s}" % escape(venue)))
+    fields += _citation_fields(pub)
     year, month, _ = pub.sort_date
     if year:
         fields.append(("year", "{%d}" % year))

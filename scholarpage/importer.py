@@ -182,6 +182,35 @@ def venue(entry_type: str, pub_type: str, fields: dict) -> dict:
     return {key: (value, name) for key, value in (("venue", short), ("venue_full", full)) if value}
 
 
+def citation(entry_type: str, pub_type: str, fields: dict, problems: Problems, place: Place) -> dict:
+    """{'volume', 'number', 'pages', 'publisher': (value, the field it came from)}, those there
+    are. Pages in one form (see model.page_ranges: `400--410` is `400–410`); `pages` that are
+    none (`pp. 400--410`, `400 pages`) are left out with a warning at them, as a bad `date` is.
+    Not a patent's number (its note gives it: see _note) or publisher, a preprint's volume or
+    number, nor a book's publisher (its venue)."""
+    found = {name: _clean(str(fields.get(name, "")))
+             for name in ("volume", "number", "pages", "publisher")}
+    found["pages"] = model.page_ranges(found["pages"])
+    if found["pages"] and not re.fullmatch(model.PAGES_PATTERN, found["pages"]):
+        place.at("pages").warn(problems, f"field 'pages' left out: '{one_line(found['pages'])}' is "
+                                         "not pages like 400--410, e1234 or 12")
+        found["pages"] = ""
+    if pub_type == "patent":  # Google Scholar's publisher of one is 'Google Patents'
+        found["number"] = found["publisher"] = ""
+    if pub_type == "preprint":  # DBLP's CoRR volume, `abs/2303.18232`, is the arXiv id again
+        found["volume"] = found["number"] = ""
+    if venue_field(entry_type) == "publisher":
+        found["publisher"] = ""
+    return {name: (value if name == "publisher" else _number_as_written(value), name)
+            for name, value in found.items() if value}
+
+
+def _number_as_written(text: str):
+    """A whole number as an int, for the file to say `volume: 19`, not `volume: '19'` (it is
+    read back as text, as written: `019` stays text, keeping its 0)."""
+    return int(text) if re.fullmatch(r"[1-9][0-9]*", text) else text
+
+
 def _link(name: str, value, fields: dict) -> tuple[str, str] | None:
     """The (label, target) a field gives when it is meant as a link: doi and arXiv ids, the
     `url` field, or any other field holding a url, an unsafe one too (see `links`)."""
@@ -329,7 +358,8 @@ def entry_data(entry, fields: dict, problems: Problems, place: Place) -> tuple[d
         place.at(name).warn(problems, f"field '{name}' left out: '{one_line(value)}' {reason}")
     taken = {"title": (title, "title"), "authors": (names, "author"),
              "type": (pub_type, "type" if "type" in fields else ""),
-             **venue(entry_type, pub_type, fields), **_date(fields, problems, place),
+             **venue(entry_type, pub_type, fields),
+             **citation(entry_type, pub_type, fields, problems, place), **_date(fields, problems, place),
              "note": _note(entry_type, pub_type, fields),
              "links": ({label: target for label, (target, _) in found.items()}, "")}
     if fields.get("abstract", "").strip():

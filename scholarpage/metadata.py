@@ -303,6 +303,25 @@ def atom_date(sort_date: tuple[int, int, int]) -> str:
     return f"{year:04d}-{month or 1:02d}-{day or 1:02d}T00:00:00Z"
 
 
+def page_span(pub: model.Publication) -> tuple[str, str]:
+    """(first page, last page) of its `pages`, the last '' for one page: ('400', '410') of
+    400--410, ('e1234', '') of e1234; of several ranges, the first's start and the last's end."""
+    pages = re.split(r"\s*[–,]\s*", pub.shown_pages)
+    return pages[0], pages[-1] if len(pages) > 1 else ""
+
+
+def publisher(pub: model.Publication) -> str:
+    """Its publisher: a book's venue is (see bibtex.VENUE_FIELDS), unless `publisher` gives one."""
+    return pub.publisher or ((pub.venue_full or pub.venue) if pub.type == "book" else "")
+
+
+def citation_detail(pub: model.Publication) -> str:
+    """Volume, issue and pages as a citation writes them after the venue: '19(4): 400–410',
+    '19', '(4)', '400–410'; '' without any."""
+    issue = pub.volume + (f"({pub.number})" if pub.number else "")
+    return ": ".join(part for part in (issue, pub.shown_pages) if part)
+
+
 def citation_tags(pub: model.Publication, site: model.Site) -> list[tuple[str, str]]:
     """Google Scholar's citation_* meta tags, in the order its guidelines list them."""
     tags = [("citation_title", pub.title)]
@@ -315,7 +334,11 @@ def citation_tags(pub: model.Publication, site: model.Site) -> list[tuple[str, s
         tags.append(("citation_conference_title", venue))
     elif venue and pub.type == "journal":
         tags.append(("citation_journal_title", venue))
-    for name, value in (("citation_pdf_url", pdf_url(pub, site)), ("citation_doi", doi(pub)),
+    first, last = page_span(pub)
+    for name, value in (("citation_volume", pub.volume), ("citation_issue", pub.number),
+                        ("citation_firstpage", first), ("citation_lastpage", last),
+                        ("citation_publisher", publisher(pub)),
+                        ("citation_pdf_url", pdf_url(pub, site)), ("citation_doi", doi(pub)),
                         ("citation_arxiv_id", arxiv_id(pub)),
                         ("citation_patent_number", patent_number(pub))):
         if value:
@@ -345,6 +368,18 @@ def person(site: model.Site) -> dict:
     return data
 
 
+def part_of(pub: model.Publication) -> dict:
+    """Where it appeared, for JSON-LD: a journal's issue in its volume in the journal, as
+    schema.org nests them (PublicationIssue, PublicationVolume, Periodical), those given."""
+    journal = pub.type == "journal"
+    part = {"@type": "Periodical" if journal else "CreativeWork", "name": pub.venue_full or pub.venue}
+    if journal and pub.volume:
+        part = {"@type": "PublicationVolume", "volumeNumber": pub.volume, "isPartOf": part}
+    if journal and pub.number:
+        part = {"@type": "PublicationIssue", "issueNumber": pub.number, "isPartOf": part}
+    return part
+
+
 def scholarly_article(pub: model.Publication, site: model.Site, page_url: str) -> dict:
     data = {
         "@context": "https://schema.org",
@@ -360,8 +395,15 @@ def scholarly_article(pub: model.Publication, site: model.Site, page_url: str) -
     if date:
         data["datePublished"] = date
     if pub.venue_full or pub.venue:
-        data["isPartOf"] = {"@type": "Periodical" if pub.type == "journal" else "CreativeWork",
-                            "name": pub.venue_full or pub.venue}
+        data["isPartOf"] = part_of(pub)
+    if pub.pages:
+        data["pagination"] = pub.shown_pages
+        first, last = page_span(pub)
+        data["pageStart"] = first
+        if last:
+            data["pageEnd"] = last
+    if publisher(pub):
+        data["publisher"] = {"@type": "Organization", "name": publisher(pub)}
     if pub.abstract:
         from markupsafe import Markup
 

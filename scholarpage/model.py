@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from dataclasses import dataclass, field
 
 # ---------------------------------------------------------------------------------------------
@@ -24,6 +25,7 @@ class Text:
     pattern: str = ""
     hint: str = ""  # says in words what `pattern` asks for
     multiline: bool = False
+    numbers: bool = False  # a number is natural here (`volume: 19`): the schema takes one too
 
 
 @dataclass(eq=False)
@@ -328,6 +330,19 @@ def organization(author: str) -> str:
     return inner.strip() if braced else ""
 
 
+# A page or article number (400, e1234, xii, 400+), a range of two (`400–410`, with a hyphen,
+# two or three: as BibTeX writes them), several apart by commas: `pages` as people write it.
+_PAGE = r"[0-9A-Za-z][0-9A-Za-z.:/+]*"
+_PAGE_RANGE = rf"{_PAGE}(\s*(-{{1,3}}|–|—)\s*{_PAGE})?"
+PAGES_PATTERN = rf"^{_PAGE_RANGE}(,\s*{_PAGE_RANGE})*$"
+_PAGE_DASH = re.compile(r"\s*(?:-{1,3}|–|—)\s*")
+
+
+def page_ranges(pages: str) -> str:
+    """Pages in one form, each range's dash an en dash: '400-410', '400--410' -> '400–410'."""
+    return _PAGE_DASH.sub("–", pages.strip()) if pages else ""
+
+
 @dataclass(frozen=True)
 class Publication:
     """One publication: a file in content/publications/, or an item of a list there."""
@@ -346,6 +361,18 @@ class Publication:
     )
     venue: str = spec(Text(), "Short venue name, e.g. CVPR.", "")
     venue_full: str = spec(Text(), "Full venue name, e.g. 'Computer Vision and Pattern Recognition'.", "")
+    volume: str = spec(Text(numbers=True), "Volume of the journal or series, e.g. 19.", "")
+    number: str = spec(Text(numbers=True), "Issue of the journal (or a report's number), e.g. 4.", "")
+    pages: str = spec(
+        Text(pattern=PAGES_PATTERN, numbers=True,
+             hint="a page, or a range like 400–410 (400-410 and 400--410 are the same), "
+                  "e1234 or 12; several apart by commas"),
+        "Pages: a range, 400–410 (400-410 or 400--410 is the same range), or one page or "
+        "article number, e1234.",
+        "",
+    )
+    publisher: str = spec(
+        Text(), "Publisher, e.g. 'Springer Nature'. A book's is its venue: leave this empty.", "")
     year: int | None = spec(Integer(1000, 2999), "Year of publication.", None)
     month: int | None = spec(Integer(1, 12), "Month of publication (1-12).", None)
     date: str = spec(
@@ -417,6 +444,11 @@ class Publication:
     @property
     def shown_year(self) -> int | None:
         return self.sort_date[0] or None
+
+    @property
+    def shown_pages(self) -> str:
+        """`pages` with each range's dash an en dash, as shown: 400-410 and 400--410 are 400–410."""
+        return page_ranges(self.pages)
 
 
 @dataclass(frozen=True)

@@ -570,6 +570,7 @@ def new_environment(project: Project, site: model.Site, bytecode_cache=None):
     env.globals.update({name: calling(name) for name in _RENDERER_GLOBALS})
     env.globals.update(
         publication_date=metadata.publication_date,
+        citation_detail=metadata.citation_detail,
         atom_date=lambda pub: metadata.atom_date(pub.sort_date) if pub.sort_date[0] else "",
         page_url=page_url,
         words=words.theme_words(site),  # the environment is kept for one site.yml only

@@ -477,7 +477,7 @@ kind_schema = by_kind("schema")
 
 @kind_schema.register(Text)
 def _(kind):
-    schema = {"type": "string"}
+    schema = {"type": ["string", "integer"] if kind.numbers else "string"}
     if kind.pattern:
         schema["pattern"] = kind.pattern
     return schema

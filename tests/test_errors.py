@@ -271,6 +271,10 @@ FIELD_CASES = {
          "lined up with the others"]),
     "year in words": (
         GOOD + "year: twenty\n", ["4:7: 'year' must be a whole number, got 'twenty'"]),
+    "pages in words": (
+        GOOD + "pages: 400 to 410\n",
+        ["4:8: 'pages' must be a page, or a range like 400–410 (400-410 and 400--410 are the same), "
+         "e1234 or 12; several apart by commas, got '400 to 410'"]),
     "month out of range": (
         GOOD + "year: 2024\nmonth: 13\n", ["5:8: 'month' must be between 1 and 12, got 13"]),
     "impossible date": (

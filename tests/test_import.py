@@ -19,8 +19,9 @@ from scholarpage.problems import Problems
 
 BIB = REPO / "tests" / "fixtures" / "bib"
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/publication.schema.json\n"
-COMPARED = ("title", "authors", "type", "venue", "venue_full", "year", "month", "date", "note",
-            "links", "abstract", "organizations")
+# Pages as shown: a file's `400-410` is written `400--410` and comes back `400–410`, one range.
+COMPARED = ("title", "authors", "type", "venue", "venue_full", "volume", "number", "shown_pages",
+            "publisher", "year", "month", "date", "note", "links", "abstract", "organizations")
 
 
 def imported(root: Path, *names: str, update: bool = False):
@@ -112,14 +113,20 @@ def test_dblp_export(make_project):
         type: conference
         venue: CVPR
         venue_full: IEEE/CVF Conference on Computer Vision and Pattern Recognition
+        pages: 13581–13591
+        publisher: IEEE
         year: 2024
         links:
           doi: 10.1109/CVPR52733.2024.01289
         bibtex_key: DBLP:conf/cvpr/TanSHWDPRS24
         order: 1
         """)
+    # Volume, issue and pages, the range's `--` an en dash; numbers written as numbers.
+    assert "venue_full: IEEE Trans. Pattern Anal. Mach. Intell.\nvolume: 46\nnumber: 5\n" \
+           "pages: 3450–3462\nyear: 2024\n" in folder(root)["2024-hu-dualcoop-plus-plus.yml"]
+    # CoRR's volume, `abs/2303.18232`, is the arXiv id again: a preprint gets none.
     corr = folder(root)["2023-sun-dime-fm.yml"]
-    assert "type: preprint\nvenue: CoRR\n" in corr
+    assert "type: preprint\nvenue: CoRR\nyear: 2023\n" in corr
     assert "links:\n  doi: 10.48550/ARXIV.2303.18232\n  arxiv: '2303.18232'\n" in corr
 
 
@@ -139,6 +146,9 @@ def test_zotero_better_bibtex_export(make_project):
         type: conference
         venue: NeurIPS
         venue_full: Advances in Neural Information Processing Systems
+        volume: 33
+        pages: 8728–8740
+        publisher: Curran Associates, Inc.
         year: 2020
         abstract: |
           Multi-task learning is an open and challenging problem in computer vision. The typical way of conducting multi-task learning with deep neural networks is either through handcrafted schemes that share all initial layers and branch out at an adhoc point, or through separate task-specific networks.
@@ -147,7 +157,8 @@ def test_zotero_better_bibtex_export(make_project):
         bibtex_key: sunAdaShareLearningWhat2020
         """)
     preprint = files["2023-hu-weakly-supervised-compositional-feature.yml"]
-    assert "type: preprint\nyear: 2023\nmonth: 1\nlinks:\n  arxiv: '2301.04011'\n" \
+    # Its `number`, 'arXiv:2301.04011', is no issue: a preprint has none.
+    assert "type: preprint\npublisher: arXiv\nyear: 2023\nmonth: 1\nlinks:\n  arxiv: '2301.04011'\n" \
            "  doi: 10.48550/arXiv.2301.04011\n" in preprint
 
 
@@ -297,7 +308,8 @@ def test_theses_reports_manuscripts_and_booklets_as_biblatex_and_bibtex_write_th
     root = make_project({"refs.bib": textwrap.dedent(bib)})
     result = import_files(root, [root / "refs.bib"])
     assert messages(result) == [] and result.summary() == "6 new, 0 already present, 0 with problems"
-    # A thesis's venue is its school (biblatex: institution), a report's its institution.
+    # A thesis's venue is its school (biblatex: institution), a report's its institution; a
+    # report's number is kept.
     assert {name: text.split("\n", 1)[1] for name, text in folder(root).items()} == {
         "2019-lovelace-engines-thought.yml":
             "title: Engines of Thought\nauthors:\n  - Ada Lovelace\ntype: thesis\n"
@@ -307,7 +319,7 @@ def test_theses_reports_manuscripts_and_booklets_as_biblatex_and_bibtex_write_th
             "venue_full: University of London\nyear: 2018\nbibtex_key: t2\n",
         "2017-lovelace-engine-tables.yml":
             "title: Engine Tables\nauthors:\n  - Ada Lovelace\ntype: report\n"
-            "venue_full: Royal Society\nyear: 2017\nmonth: 5\nbibtex_key: r1\n",
+            "venue_full: Royal Society\nnumber: TR-7\nyear: 2017\nmonth: 5\nbibtex_key: r1\n",
         "2016-lovelace-loom-tables.yml":
             "title: Loom Tables\nauthors:\n  - Ada Lovelace\ntype: report\n"
             "venue_full: King's College\nyear: 2016\nbibtex_key: r2\n",
@@ -489,6 +501,7 @@ def test_latex_accents_math_braces_macros_comments_and_odd_whitespace(make_proje
         type: conference
         venue: ECCV
         venue_full: European Conference on Computer Vision
+        pages: 1–10
         year: 2022
         month: 10
         bibtex_key: muller2022
@@ -671,6 +684,8 @@ def test_a_crossref_gives_the_fields_an_entry_lacks(make_project):
         type: conference
         venue: CVPR
         venue_full: IEEE/CVF Conference on Computer Vision and Pattern Recognition
+        pages: 13581–13591
+        publisher: IEEE
         year: 2024
         month: 6
         links:
@@ -680,7 +695,26 @@ def test_a_crossref_gives_the_fields_an_entry_lacks(make_project):
         """)
     assert folder(root)["2024-sun-second-paper.yml"].endswith(
         "venue: CVPR\nvenue_full: IEEE/CVF Conference on Computer Vision and Pattern Recognition\n"
-        "year: 2024\nmonth: 6\nbibtex_key: DBLP:conf/cvpr/SunS24\norder: 2\n")
+        "publisher: IEEE\nyear: 2024\nmonth: 6\nbibtex_key: DBLP:conf/cvpr/SunS24\norder: 2\n")
+
+
+def test_a_crossref_gives_its_volume_issue_and_publisher_but_not_its_pages(make_project):
+    # An issue of a journal lends what it is, not the pages it spans: those are the paper's.
+    bib = """\
+        @article{child, title = {T}, author = {Lovelace, Ada}, pages = {5--9}, crossref = {issue}}
+        @article{other, title = {U}, author = {Lovelace, Ada}, crossref = {issue}}
+        @periodical{issue, title = {Scientific Memoirs}, volume = {3}, number = {29},
+                    pages = {1--200}, publisher = {Taylor}, year = 1843}
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    result = import_files(root, [root / "refs.bib"])
+    assert messages(result) == [] and result.summary() == "2 new, 0 already present, 0 with problems"
+    assert folder(root)["1843-lovelace-t.yml"].endswith(
+        "type: journal\nvenue_full: Scientific Memoirs\nvolume: 3\nnumber: 29\npages: 5–9\n"
+        "publisher: Taylor\nyear: 1843\nbibtex_key: child\norder: 1\n")
+    assert folder(root)["1843-lovelace-u.yml"].endswith(
+        "type: journal\nvenue_full: Scientific Memoirs\nvolume: 3\nnumber: 29\n"
+        "publisher: Taylor\nyear: 1843\nbibtex_key: other\norder: 2\n")
 
 
 def test_a_crossref_is_found_in_another_file_and_its_own_fields_win(make_project):
@@ -710,8 +744,10 @@ def test_a_crossref_target_that_is_a_work_of_its_own_is_imported_too(make_projec
                              "1843-lovelace-notes-engines.yml"]
     assert files["1843-lovelace-notes-engines.yml"].endswith(
         "type: book\nvenue: Taylor\nyear: 1843\nbibtex_key: mybook\norder: 1\n")
+    # The book's publisher is its venue, and the publisher of its chapter.
     assert files["1843-lovelace-first-chapter.yml"].endswith(
-        "type: book\nvenue_full: Notes on Engines\nyear: 1843\nbibtex_key: chap\norder: 2\n")
+        "type: book\nvenue_full: Notes on Engines\npublisher: Taylor\nyear: 1843\nbibtex_key: chap\n"
+        "order: 2\n")
 
 
 def test_a_crossref_to_no_entry_is_named_and_the_entry_imported_if_it_can_be(make_project):
@@ -1005,20 +1041,27 @@ def test_update_fills_in_missing_fields_and_keeps_edits_and_comments(make_projec
     assert messages(result) == []
     assert result.summary() == "1 new, 2 already present (2 updated), 0 with problems"
     assert result.written == [
-        "updated content/publications/koala.yml: added venue_full, bibtex_key, link 'doi'",
+        "updated content/publications/koala.yml: added venue_full, pages, publisher, bibtex_key, "
+        "link 'doi'",
         "wrote content/publications/2023-sun-dime-fm.yml",
-        "updated content/publications/dualcoop.md: added venue_full, links, bibtex_key",
+        "updated content/publications/dualcoop.md: added venue_full, volume, number, pages, links, "
+        "bibtex_key",
     ]
     files = folder(root)
     assert files["koala.yml"] == textwrap.dedent(koala).replace("# notes for later\n", """\
   doi: 10.1109/CVPR52733.2024.01289
 venue_full: IEEE/CVF Conference on Computer Vision and Pattern Recognition
+pages: 13581–13591
+publisher: IEEE
 bibtex_key: DBLP:conf/cvpr/TanSHWDPRS24
 # notes for later
 """)
     assert files["dualcoop.md"] == textwrap.dedent(dualcoop).replace("year: 2024\n", """\
 year: 2024
 venue_full: IEEE Trans. Pattern Anal. Mach. Intell.
+volume: 46
+number: 5
+pages: 3450–3462
 links:
   doi: 10.1109/TPAMI.2023.3342354
 bibtex_key: DBLP:journals/pami/HuSSS24
@@ -1117,11 +1160,13 @@ def test_update_keeps_the_line_endings_of_the_file(make_project):
     assert messages(result) == [] and result.updated == 2
     after = tree(root / "content" / "publications")
     assert after["koala.yml"] == (koala + "venue: CVPR\r\nvenue_full: IEEE/CVF Conference on "
-                                  "Computer Vision and Pattern Recognition\r\nlinks:\r\n"
+                                  "Computer Vision and Pattern Recognition\r\npages: 13581–13591\r\n"
+                                  "publisher: IEEE\r\nlinks:\r\n"
                                   "  doi: 10.1109/CVPR52733.2024.01289\r\n"
                                   "bibtex_key: DBLP:conf/cvpr/TanSHWDPRS24\r\n").encode()
     assert after["dualcoop.md"] == dualcoop.replace("year: 2024\r", (
-        "year: 2024\rvenue_full: IEEE Trans. Pattern Anal. Mach. Intell.\rlinks:\r"
+        "year: 2024\rvenue_full: IEEE Trans. Pattern Anal. Mach. Intell.\rvolume: 46\rnumber: 5\r"
+        "pages: 3450–3462\rlinks:\r"
         "  doi: 10.1109/TPAMI.2023.3342354\rbibtex_key: DBLP:journals/pami/HuSSS24\r")).encode()
 
 
@@ -1139,7 +1184,8 @@ def test_update_keeps_the_byte_order_mark_of_the_file(make_project):
     assert result.summary() == "1 new, 5 already present (2 updated), 0 with problems"
     after = tree(root / "content" / "publications")
     assert after["dualcoop.md"] == dualcoop.replace("year: 2024\n", (
-        "year: 2024\nvenue_full: IEEE Trans. Pattern Anal. Mach. Intell.\nlinks:\n"
+        "year: 2024\nvenue_full: IEEE Trans. Pattern Anal. Mach. Intell.\nvolume: 46\nnumber: 5\n"
+        "pages: 3450–3462\nlinks:\n"
         "  doi: 10.1109/TPAMI.2023.3342354\nbibtex_key: DBLP:journals/pami/HuSSS24\n")).encode()
     assert after["koala.yml"].startswith("\ufefftitle: 'Koala".encode())
 
@@ -1308,9 +1354,21 @@ def test_text_the_exporter_escapes_comes_back_as_written(make_project, tmp_path)
           note: Under review
         - {title: Invited Talk, authors: [Ada Lovelace], type: talk, venue_full: Royal Society of London, year: 1843}
         - {title: A Chapter, authors: [Ada Lovelace], type: chapter, venue_full: Sketches of Engines}
+        - title: Cited Whole
+          authors: [Ada Lovelace]
+          type: journal
+          venue_full: "Memoirs of Engines & Looms"
+          volume: 19
+          number: "4_b"
+          pages: 400-410
+          publisher: "Taylor & Francis {Ltd} -- 100%"
+          year: 1843
+        - {title: An Article Number, authors: [Ada Lovelace], type: conference, venue: SE,
+           pages: e1234, year: 1844, volume: "007", publisher: ACM}
+        - {title: Ranges, authors: [Ada Lovelace], type: journal, pages: "1--5, 7–9", year: 1845}
         """
     originals = read_publication_file("list.yml", textwrap.dedent(entries)).records
-    assert len(originals) == 4
+    assert len(originals) == 7
     keys = bibtex.assign_keys(originals)
     source = write_files(tmp_path / "source", {"site.yml": MINIMAL_SITE,
                                                 "content/publications/list.yml": textwrap.dedent(entries)})
@@ -1318,7 +1376,7 @@ def test_text_the_exporter_escapes_comes_back_as_written(make_project, tmp_path)
     build_ok(source)  # the publications.bib a site offers
     root = make_project()
     result = import_files(root, [source / "_site" / "publications.bib"])
-    assert result.summary() == "4 new, 0 already present, 0 with problems"
+    assert result.summary() == "7 new, 0 already present, 0 with problems"
     copies = {pub.bibtex_key: pub for pub in records(root)}
     for original in originals:
         copy = copies[keys[id(original)]]
@@ -1421,6 +1479,70 @@ def test_the_exported_entry_carries_what_citation_managers_need(make_project):
           url = {https://example.org/notes}
         }
         """)
+
+
+def test_volume_issue_pages_and_publisher_are_exported_as_bibtex_fields():
+    (article, book) = read_publication_file("a.yml", textwrap.dedent("""\
+        - title: Engines
+          authors: [Ada Lovelace]
+          type: journal
+          venue_full: Nature Methods
+          volume: 19
+          number: 4
+          pages: 400–410
+          publisher: Springer & Sons
+          year: 2022
+        - {title: Notes, authors: [Ada Lovelace], type: book, venue_full: Taylor, publisher: Taylor,
+           pages: 1-300, year: 1843}
+        """)).records
+    assert bibtex.entry(article, "a") == textwrap.dedent("""\
+        @article{a,
+          author = {Lovelace, Ada},
+          title = {{Engines}},
+          journal = {Nature Methods},
+          volume = {19},
+          number = {4},
+          pages = {400--410},
+          publisher = {Springer \\& Sons},
+          year = {2022}
+        }
+        """)
+    # A book's venue is its publisher: written once.
+    assert bibtex.entry(book, "b") == textwrap.dedent("""\
+        @book{b,
+          author = {Lovelace, Ada},
+          title = {{Notes}},
+          publisher = {Taylor},
+          pages = {1--300},
+          year = {1843}
+        }
+        """)
+
+
+def test_pages_are_imported_as_one_form_and_pages_that_are_none_left_out(make_project):
+    bib = "".join(f"@article{{k{n}, title = {{T{n}}}, author = {{Lovelace, Ada}}, year = 2020,\n"
+                  f"  pages = {{{pages}}}}}\n"
+                  for n, pages in enumerate(["400--410", "400-410", "400 -- 410", "400{\\textendash}410",
+                                             "e1234", "12", "pp. 400--410"]))
+    root = make_project({"refs.bib": bib})
+    result = import_files(root, [root / "refs.bib"])
+    assert messages(result) == [
+        f"{(root / 'refs.bib').as_posix()}:14:3: warning: field 'pages' left out: 'pp. 400–410' is "
+        "not pages like 400--410, e1234 or 12 (entry k6)"]
+    assert result.summary() == "7 new, 0 already present, 0 with problems"
+    assert [(pub.title, pub.pages) for pub in records(root)] == [
+        ("T0", "400–410"), ("T1", "400–410"), ("T2", "400–410"), ("T3", "400–410"),
+        ("T4", "e1234"), ("T5", "12"), ("T6", "")]
+    assert "\npages: 12\n" in folder(root)["2020-lovelace-t5.yml"]  # a number, not '12'
+
+
+def test_a_books_publisher_is_imported_as_its_venue_alone(make_project):
+    bib = "@book{b, title = {Notes}, author = {Lovelace, Ada}, publisher = {Taylor}, year = 1843,\n" \
+          "  volume = {2}, edition = {2nd}, series = {Engines}, address = {London}}\n"
+    root = make_project({"refs.bib": bib})
+    assert messages(import_files(root, [root / "refs.bib"])) == []
+    assert folder(root)["1843-lovelace-notes.yml"].endswith(
+        "type: book\nvenue: Taylor\nvolume: 2\nyear: 1843\nbibtex_key: b\n")
 
 
 # ---------------------------------------------------------------------------------------------

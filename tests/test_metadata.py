@@ -58,6 +58,10 @@ FILES = {
         type: journal
         venue: SM
         venue_full: Scientific Memoirs
+        volume: 3
+        number: 29
+        pages: 666--731
+        publisher: Richard and John E. Taylor
         year: 2022
         month: 3
         links:
@@ -140,6 +144,11 @@ CITATIONS = {
         ("citation_author", "Ada Lovelace"),
         ("citation_publication_date", "2022"),  # Scholar takes a full date or a year alone
         ("citation_journal_title", "Scientific Memoirs"),
+        ("citation_volume", "3"),
+        ("citation_issue", "29"),
+        ("citation_firstpage", "666"),
+        ("citation_lastpage", "731"),
+        ("citation_publisher", "Richard and John E. Taylor"),
         ("citation_pdf_url", "https://arxiv.org/pdf/math.GT/0309136v1"),
         ("citation_arxiv_id", "math.GT/0309136"),
     ],
@@ -268,6 +277,46 @@ def test_a_publication_page_describes_a_scholarly_article(built):
         "abstract": "The engine weaves patterns & 1 < 2.",
         "sameAs": "https://doi.org/10.1000/engine.1",
     }]
+
+
+def test_a_journal_article_is_part_of_its_issue_in_its_volume_with_its_pages(built):
+    page = f"{URL}publications/2022-sketch-of-the-engine/"
+    assert json_ld(read(built, "publications/2022-sketch-of-the-engine/index.html")) == [{
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "headline": "Sketch of the Engine",
+        "name": "Sketch of the Engine",
+        "author": [{"@type": "Person", "name": "Luigi Menabrea"},
+                   {"@type": "Person", "name": "Ada Lovelace"}],
+        "url": page,
+        "datePublished": "2022-03",
+        "isPartOf": {"@type": "PublicationIssue", "issueNumber": "29", "isPartOf": {
+            "@type": "PublicationVolume", "volumeNumber": "3", "isPartOf": {
+                "@type": "Periodical", "name": "Scientific Memoirs"}}},
+        "pagination": "666–731",
+        "pageStart": "666",
+        "pageEnd": "731",
+        "publisher": {"@type": "Organization", "name": "Richard and John E. Taylor"},
+    }]
+
+
+@pytest.mark.parametrize("pages, first, last", [
+    ("400--410", "400", "410"), ("400-410", "400", "410"), ("400–410", "400", "410"),
+    ("400 -- 410", "400", "410"), ("e1234", "e1234", ""), ("12", "12", ""),
+    ("1--5, 7--9", "1", "9"), ("", "", ""),
+])
+def test_pages_give_the_first_and_last_page_however_the_range_is_written(pages, first, last):
+    pub = model.Publication(title="T", authors=("A",), type="journal", pages=pages)
+    assert metadata.page_span(pub) == (first, last)
+
+
+def test_a_books_publisher_is_its_venue_unless_it_names_one():
+    book = model.Publication(title="T", authors=("A",), type="book", venue_full="Taylor")
+    assert metadata.publisher(book) == "Taylor"
+    assert metadata.publisher(model.Publication(title="T", authors=("A",), type="journal",
+                                                venue_full="Scientific Memoirs")) == ""
+    assert [tag for tag in metadata.citation_tags(book, model.Site(title="S", owner=model.Owner("A")))
+            if tag[0] == "citation_publisher"] == [("citation_publisher", "Taylor")]
 
 
 def test_json_ld_cannot_be_closed_by_the_data(make_project):

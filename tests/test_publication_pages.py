@@ -183,6 +183,44 @@ def test_owner_highlighted_in_every_spelling_and_co_authors_linked_on_the_page(b
     assert parse_html(html).find("p", "venue-line").text() == "2019. US Patent 10,123,456"
 
 
+CITED = """\
+- {title: Whole, authors: [Ada Lovelace], type: journal, venue: NM, venue_full: Nature Methods,
+   volume: 19, number: 4, pages: 400--410, publisher: Springer Nature, year: 2022}
+- {title: Short Venue, authors: [Ada Lovelace], type: journal, venue: NM, volume: 19, pages: 400-410,
+   year: 2021}
+- {title: Pages Only, authors: [Ada Lovelace], type: journal, venue: NM, pages: e1234, year: 2020,
+   note: Oral}
+- {title: Issue Only, authors: [Ada Lovelace], type: journal, number: 4, year: 2019}
+- {title: Publisher Only, authors: [Ada Lovelace], type: journal, publisher: Springer}
+- {title: Nothing More, authors: [Ada Lovelace], type: journal, venue: NM, year: 2018}
+"""
+
+
+def test_a_publication_page_cites_volume_issue_pages_and_publisher_after_the_venue(make_project):
+    root = make_project({"content/publications/cited.yml": CITED})
+    build_ok(root)
+    lines = {}
+    for slug in ("2022-whole", "2021-short-venue", "2020-pages-only", "2019-issue-only",
+                 "publisher-only", "2018-nothing-more"):
+        html = page(root / "_site", f"publications/{slug}/index.html")
+        lines[slug] = parse_html(html).find("p", "venue-line").text()
+    assert lines == {
+        "2022-whole": "Nature Methods (NM) 19(4): 400–410, Springer Nature, 2022",
+        "2021-short-venue": "NM 19: 400–410, 2021",
+        "2020-pages-only": "NM, e1234, 2020. Oral",
+        "2019-issue-only": "(4), 2019",
+        "publisher-only": "Springer",
+        "2018-nothing-more": "NM 2018",  # as before: the home page's "venue year"
+    }
+    assert ('<p class="venue-line"><span class="venue"><em>Nature Methods (NM)</em> 19(4): '
+            '400–410, Springer Nature, 2022</span></p>') in \
+        page(root / "_site", "publications/2022-whole/index.html")
+    # The home page keeps its compact "venue year": the page of each gives the rest.
+    home = parse_html(page(root / "_site", "index.html"))
+    assert [span.text() for span in home.find_all("span", "venue")] == [
+        "Nature Methods (NM), 2022", "NM 2021", "NM 2020", "2019", "NM 2018"]
+
+
 # ---------------------------------------------------------------------------------------------
 # Slugs.
 

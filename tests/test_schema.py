@@ -113,6 +113,15 @@ PUBLICATIONS = {
     "fields left empty": ("title: T\nauthors: [Ada]\ntype: conference\nyear:\nvenue:\n", True),
     "a list of entries": ("- title: T\n  authors: [Ada]\n  type: conference\n"
                           "- title: U\n  authors: [Bob]\n  type: preprint\n", True),
+    "volume, issue, pages and publisher": ("title: T\nauthors: [Ada]\ntype: journal\nvolume: 19\n"
+                                           "number: 4\npages: 400--410\npublisher: Springer\n", True),
+    "volume and issue as text": ("title: T\nauthors: [Ada]\ntype: journal\nvolume: XII\n"
+                                 "number: Suppl. 1\n", True),
+    "one page as a number": ("title: T\nauthors: [Ada]\ntype: journal\npages: 12\n", True),
+    "pages in any dash, several": ("title: T\nauthors: [Ada]\ntype: journal\n"
+                                   "pages: 1-5, 7–9, e1234, 400 -- 410\n", True),
+    "pages with words": ("title: T\nauthors: [Ada]\ntype: journal\npages: pp. 400-410\n", False),
+    "a range missing its end": ("title: T\nauthors: [Ada]\ntype: journal\npages: 400--\n", False),
     "unknown field": ("title: T\nauthors: [Ada]\ntype: conference\nvenu: CVPR\n", False),
     "missing authors": ("title: T\ntype: conference\n", False),
     "year in words": ("title: T\nauthors: [Ada]\ntype: conference\nyear: twenty\n", False),
