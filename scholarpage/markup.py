@@ -317,16 +317,11 @@ def placed_links(rendered: str, source_text: str, span: Span, links=None):
     before it, as written (java&#9;script:) or else as read; one found neither way is placed
     where the search stands. Lines are counted as the search goes, so a file of many texts is
     read once."""
-    cursor, line, counted, end_of_text = span[0], span[1], span[0], span[2]
-    for start, end, url in link_attributes(rendered) if links is None else links:
-        place = cursor
-        for written in (rendered[start:end], url):
-            index = source_text.find(written, cursor, end_of_text)
-            if index >= 0:
-                place, cursor = index, index + len(written)
-                break
-        line, column = _line_and_column(source_text, line, counted, place)
-        counted = place
+    def find(written: str, url: str, cursor: int, end_of_text: int):
+        return _found_as(source_text, (written, url), cursor, end_of_text)
+
+    links = link_attributes(rendered) if links is None else links
+    for (start, end, url), (line, column) in zip(links, _places(rendered, links, source_text, span, find)):
         yield start, end, url, line, column
 
 
@@ -334,22 +329,37 @@ def placed_ids(rendered: str, ids, source_text: str, span: Span):
     """(id, line, column) of each id of rendered HTML that links_and_ids found, placed in the
     source text as placed_links places links, but looked for first as an attribute (id="x",
     id='x', id=x) or as Markdown's {#x}: the same word may come before it in the text."""
-    cursor, line, counted, end_of_text = span[0], span[1], span[0], span[2]
-    for start, end, value in ids:
-        written, place = rendered[start:end], cursor
+    def find(written: str, value: str, cursor: int, end_of_text: int):
         attribute = re.compile(f"""(?:id=["']?|#)({re.escape(written)})""")
         found = attribute.search(source_text, cursor, end_of_text)
         if found:
-            place, cursor = found.start(1), found.end()
-        else:
-            for text in (written, value):
-                index = source_text.find(text, cursor, end_of_text)
-                if index >= 0:
-                    place, cursor = index, index + len(text)
-                    break
+            return found.start(1), found.end()
+        return _found_as(source_text, (written, value), cursor, end_of_text)
+
+    for (_, _, value), (line, column) in zip(ids, _places(rendered, ids, source_text, span, find)):
+        yield value, line, column
+
+
+def _places(rendered: str, items, source_text: str, span: Span, find):
+    """(line, column) in the source text of each (start, end, value) of rendered HTML, each
+    looked for by `find(as written, value, cursor, end of text) -> (place, new cursor)` after
+    the one before it, the lines counted as the search goes."""
+    cursor, line, counted, end_of_text = span[0], span[1], span[0], span[2]
+    for start, end, value in items:
+        place, cursor = find(rendered[start:end], value, cursor, end_of_text)
         line, column = _line_and_column(source_text, line, counted, place)
         counted = place
-        yield value, line, column
+        yield line, column
+
+
+def _found_as(source_text: str, forms, cursor: int, end_of_text: int) -> tuple[int, int]:
+    """(where, the cursor after it) of the first of `forms` found after `cursor`; (cursor,
+    cursor) if none is: placed where the search stands."""
+    for text in forms:
+        index = source_text.find(text, cursor, end_of_text)
+        if index >= 0:
+            return index, index + len(text)
+    return cursor, cursor
 
 
 def _line_and_column(text: str, line: int, counted: int, place: int) -> tuple[int, int]:
