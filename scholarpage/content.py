@@ -405,9 +405,7 @@ def check_home_page_ids(publications, keys: dict[int, str], site: model.Site,
     alike = {number for number, key in keys.items() if key in taken}  # ids of publications
     if not alike:  # as nearly always: done (which sections are shown takes 30 ms at 10,000)
         return
-    listed = [pub for pub in publications if site.lists(pub)]
-    shown = {section.id for section in site.sections
-             if any(site.listed_in(section, pub) for pub in listed)}
+    listed, shown = _listed_and_shown(site, publications)
     sections = {made: section for made, section in sections.items() if section.id in shown}
     clashing = [pub for pub in listed if id(pub) in alike]
     for pub in sorted(clashing, key=lambda pub: (pub.source, pub.line)):
@@ -481,8 +479,7 @@ def check_fragment_links(bio: model.Page, publications, keys: dict[int, str], si
         return
     from urllib.parse import unquote
 
-    listed = [pub for pub in publications if site.lists(pub)]
-    shown = {section.id for section in site.sections if any(site.listed_in(section, pub) for pub in listed)}
+    listed, shown = _listed_and_shown(site, publications)
     ids = set(_home_page_ids(site, shown)) | {keys[id(pub)] for pub in listed}
     ids |= {value for text in (bio, *listed) for value, _, _ in text.written_ids}
     for text in texts:
@@ -495,6 +492,14 @@ def check_fragment_links(bio: model.Page, publications, keys: dict[int, str], si
             problems.warn(text.source, line, column, f"link '{one_line(url)}' leads to no id of "
                           f"the home page{did_you_mean(wanted, ids)}: an id there is a section's, "
                           "a publication's BibTeX key, or one written in the bio or an abstract")
+
+
+def _listed_and_shown(site: model.Site, publications) -> tuple[list, set[str]]:
+    """(the publications some section lists, the ids of the sections listing one): what the
+    home page shows (30 ms at 10,000: worked out only when a check needs it)."""
+    listed = [pub for pub in publications if site.lists(pub)]
+    return listed, {section.id for section in site.sections
+                    if any(site.listed_in(section, pub) for pub in listed)}
 
 
 def _home_page_ids(site: model.Site, shown: set[str]) -> dict[str, str]:
