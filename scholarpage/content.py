@@ -578,15 +578,20 @@ def read_publications(project: Project, problems: Problems, cache: dict | None =
     kept = []  # [path, its result (None: to be read), its signature]
     for path in publication_files(project, problems):
         result = cache.get(path) if cache else None
-        signature = file_signature(path) if signatures is not None else None
-        if result is None and signature is not None:
-            noted = signatures.get(path)
-            result = memo.get(noted[1]) if noted and noted[0] == signature else None
+        noted = signatures.get(path) if signatures and result is None else None
+        # A file to be read has its signature taken where it is read (shared out with it).
+        signature = (file_signature(path) if signatures is not None
+                     and (result is not None or noted is not None) else None)
+        if noted and noted[0] == signature:
+            result = memo.get(noted[1])
         kept.append([path, result, signature])
     unread = [entry for entry in kept if entry[1] is None]
-    for entry, (result, read_problems) in zip(unread, fork_map(
-            lambda entry: _read_publication(project, entry[0], memo), unread, workers, meanwhile)):
+    for entry, (result, read_problems, signature) in zip(unread, fork_map(
+            lambda entry: _read_publication(project, entry[0], memo,
+                                            signatures is not None and entry[2] is None),
+            unread, workers, meanwhile)):
         entry[1] = memo.get(result) if isinstance(result, str) else result
+        entry[2] = entry[2] or signature
         problems.extend(read_problems)
     kept = [entry for entry in kept if entry[1] is not None]  # a file that could not be read
     if parsed is not None:
@@ -602,20 +607,22 @@ def read_publications(project: Project, problems: Problems, cache: dict | None =
     return [result for _, result, _ in kept]
 
 
-def _read_publication(project: Project, path: str, memo: Memo) -> tuple[FileResult | str | None, list]:
+def _read_publication(project: Project, path: str, memo: Memo,
+                      signed: bool) -> tuple[FileResult | str | None, list, tuple | None]:
     """(a publication file's result, or its digest if `memo` has it, or None if it could not
-    be read; the problems reading it). Runs in forked processes when there are many files, so
-    reading them is shared out too: one that finds the result in `memo` sends back only the
-    digest, and the caller takes the result it has (a copy would be new to the cache, which
-    would then write it again)."""
+    be read; the problems reading it; its file_signature, taken before reading it, if `signed`).
+    Runs in forked processes when there are many files, so reading them is shared out too:
+    one that finds the result in `memo` sends back only the digest, and the caller takes the
+    result it has (a copy would be new to the cache, which would then write it again)."""
     shown, problems = project.relative(path), Problems()
+    signature = file_signature(path) if signed else None
     text = read_text(path, shown, problems)
     if text is None:
-        return None, problems.items
+        return None, problems.items, signature
     digest = text_digest(shown, text)
     if memo.get(digest) is not None:
-        return digest, problems.items
-    return read_publication_file(shown, text, digest), problems.items
+        return digest, problems.items, signature
+    return read_publication_file(shown, text, digest), problems.items, signature
 
 
 def load_content(project: Project, site: model.Site | None, problems: Problems,
@@ -625,8 +632,18 @@ def load_content(project: Project, site: model.Site | None, problems: Problems,
     what needs none. `cache`, `parsed`, `workers`, `signatures` and `meanwhile` are
     read_publications'."""
     report_unread_content(project, problems)
-    bio = read_bio(project, problems, parsed)
-    results = read_publications(project, problems, cache, parsed, workers, signatures, meanwhile)
+    bio_problems, publication_problems, read = Problems(), Problems(), []
+
+    def reading_bio() -> None:  # while forked processes read the publications, if any
+        read.append(read_bio(project, bio_problems, parsed))
+        if meanwhile is not None:
+            meanwhile()
+
+    results = read_publications(project, publication_problems, cache, parsed, workers, signatures,
+                                reading_bio)
+    bio = read[0] if read else read_bio(project, bio_problems, parsed)
+    problems.extend(bio_problems)  # the bio's first, as it comes first on the page
+    problems.extend(publication_problems)
     publications = collect(results, site, problems)
     keys = bibtex.assign_keys(publications)
     if site is not None:

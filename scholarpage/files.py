@@ -32,9 +32,11 @@ def write_atomically(path: Path, *parts: bytes, mode: int | None = None) -> None
     """Replace `path` by `parts` written one after the other, in one step (a rename): a failure
     leaves the file as it was and no other behind, and a link there is replaced, never written
     through. The file is readable by this user alone unless `mode` says otherwise."""
-    import tempfile  # here: a build never writes so
-
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # Made new (O_EXCL) under a random name, as tempfile would, without its import: a first
+    # build writes the user's cache secret so, before it shares its work out.
+    temporary = path.parent / f".{path.name}.{os.urandom(6).hex()}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    handle = os.open(temporary, flags, 0o600)
     try:
         with os.fdopen(handle, "wb", buffering=1 << 20) as file:  # a cache's pieces are many
             for data in parts:

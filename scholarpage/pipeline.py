@@ -17,7 +17,7 @@ from .memo import BuildCache
 from .output import OutputError, write_site
 from .problems import Problems, plural
 from .render import prepare_environment, render_site
-from .workers import aside
+from .workers import aside, left_behind
 
 
 @dataclass
@@ -89,10 +89,11 @@ def build(root: Path | str, out: Path | str | None = None, *, disk_cache: bool =
     site is written (a one-off build runs no threads, so it may fork).
 
     With `in_background` (for a command that ends with the build), what the site does not need
-    is left to a process that nobody waits for, started once the site is written: saving the
-    cache (a tenth of a cold build of a thousand publications) and removing the folder of the
-    previous site (for a thousand pages, as long as writing them). A build that starts
-    meanwhile reads what is saved by then: each pack is replaced whole, and only saves time.
+    is left to a process that nobody waits for (see workers.left_behind), started once the
+    site is written: saving the cache (a tenth of a cold build of a thousand publications) and
+    removing the folder of the previous site (for a thousand pages, as long as writing them).
+    A build that starts meanwhile reads what is saved by then: each pack is replaced whole,
+    and only saves time.
     """
     started = time.perf_counter()
     project = Project(Path(root).resolve())
@@ -130,7 +131,7 @@ def build(root: Path | str, out: Path | str | None = None, *, disk_cache: bool =
         if saved is not None:
             saved()
         if later:
-            aside(lambda: _call_each(later), workers, detach=True)()  # reaps the process between
+            left_behind(lambda: _call_each(later), workers)
     result.milliseconds = (time.perf_counter() - started) * 1000
     return result
 

@@ -313,6 +313,7 @@ class SiteRenderer:
         self._lists: list[list] | None = None  # while a page's frame is made (see _frame)
         self._places: list[tuple[str, int]] = []  # where each of those lists was placed
         self._by_digest = {pub.digest: pub for pub in publications if pub.digest}
+        self._frames: dict[str, tuple] = {}  # made ahead (see prerender), by page path
 
     def _kept(self, key: str | None, make) -> bytes:
         """A piece's UTF-8, kept under `key`; `make()` makes it, as bytes or as text."""
@@ -350,11 +351,8 @@ class SiteRenderer:
         together from its frame and the kept items, so a home page of thousands is never kept
         twice, and never decoded and encoded again.
         """
-        if pub is not None:
-            key = self.key(pub, "page", page_path)
-        else:
-            key = f"site.{page_path}.{self.state}" if self.state else None
-        texts, lists = self._kept_frame(key) or self._frame(template_name, page_path, pub, key)
+        texts, lists = (pub is None and self._frames.pop(page_path, None)
+                        or self._made_frame(page_path, template_name, pub))
         data, listings = [texts[0]], {}  # how many lists of the page hold each publication
         for listed, text in zip(lists, texts[1:]):
             for pub in listed:  # joined once, with the page
@@ -362,6 +360,24 @@ class SiteRenderer:
                 data.append(self._entry(pub, page_path, listing))
             data.append(text)
         return b"".join(data)
+
+    def _made_frame(self, page_path: str, template_name: str, pub=None):
+        """(the page's UTF-8 around its lists, each list's publications): kept, or made now."""
+        if pub is not None:
+            key = self.key(pub, "page", page_path)
+        else:
+            key = f"site.{page_path}.{self.state}" if self.state else None
+        return self._kept_frame(key) or self._frame(template_name, page_path, pub, key)
+
+    def _frames_ahead(self, pages) -> None:
+        """The frames of the site's `pages` ([(page path, template)]), for `page` to take: made
+        while forked processes render the publications' pieces. A frame that fails is left for
+        `page` to make again, where the failure is reported."""
+        for page_path, template_name in pages:
+            try:
+                self._frames[page_path] = self._made_frame(page_path, template_name)
+            except Exception:  # noqa: BLE001 - see the docstring
+                pass
 
     def _kept_frame(self, key: str | None):
         """The frame kept under `key`, its lists as publications; None if there is none, or if
@@ -402,9 +418,10 @@ class SiteRenderer:
         return self._kept(key, lambda: self._template(ENTRY_TEMPLATE).render(
             {**self._context(page_path, pub), "listing": listing}))
 
-    def prerender(self, workers: int) -> None:
+    def prerender(self, workers: int, site_pages=()) -> None:
         """Render the publications' pieces not kept from earlier builds, shared out to
-        `workers` processes if many.
+        `workers` processes if many; meanwhile, this process makes the frames of the site's
+        pages (`site_pages`: [(page path, template)], see `page`).
 
         Only a speed-up: if anything goes wrong here, the pieces are rendered one by one later,
         where a problem is reported as usual.
@@ -420,7 +437,8 @@ class SiteRenderer:
         try:
             self.environment().get_template(ENTRY_TEMPLATE)  # compiled once, before forking
             shares = fork_map(
-                lambda index: self._render_pieces(pubs[index], id(pubs[index]) in listed), todo, workers)
+                lambda index: self._render_pieces(pubs[index], id(pubs[index]) in listed), todo, workers,
+                lambda: self._frames_ahead(site_pages))
         except Exception:  # noqa: BLE001 - see the docstring
             return
         for key, data in (item for share in shares for item in share):
@@ -702,10 +720,10 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
     """
     pieces = fragments if fragments is not None else Memo()
     renderer = SiteRenderer(project, site, content, pieces, bytecode_cache, environments)
-    renderer.prerender(workers)
+    pages = _pages(site, renderer.published, renderer._page_path)
+    renderer.prerender(workers, [(page_path, name) for page_path, name, pub in pages if pub is None])
     publications = content.publications
     outputs: dict[str, bytes] = {}
-    pages = _pages(site, renderer.published, renderer._page_path)
     for page_path, template_name, pub in pages:
         try:
             outputs[page_path] = renderer.page(page_path, template_name, pub)

@@ -79,27 +79,41 @@ def fork_map(function, items: list, workers: int, meanwhile=None) -> list:
     return results
 
 
-def aside(function, workers: int, detach: bool = False):
+def aside(function, workers: int):
     """Start `function()` in a forked process while this one goes on; returns a function that
     waits for it to end, raising RuntimeError if it failed (its traceback is on stderr).
 
     For work whose result is only on disk (saving the build cache while the site is written).
     With one worker, or no fork, `function()` runs here, before this returns.
-
-    With `detach`, nothing waits for `function()`: it may still run when this process has
-    ended, and a failure is only told on stderr. It runs in a process forked by the forked
-    one, which ends at once: the returned function waits for that one, so no process is left
-    for this one to reap.
     """
     if workers < 2 or not hasattr(os, "fork"):
         function()
         return lambda: None
-    pid = _forked(lambda: _forked(function)) if detach else _forked(function)
+    pid = _forked(function)
 
     def wait() -> None:
         if os.waitpid(pid, 0)[1] != 0:
             raise RuntimeError(f"{getattr(function, '__qualname__', function)} failed in a forked process")
     return wait
+
+
+def left_behind(function, workers: int) -> None:
+    """Start `function()` in a forked process that nothing waits for, for a process about to
+    end (`python build.py` once its site is written): `function()` may run on after it, and
+    a failure is only told on stderr. Once this process has ended, the system reaps the
+    other; until then it is this one's child. With one worker, or no fork, `function()` runs
+    here, before this returns."""
+    if workers < 2 or not hasattr(os, "fork"):
+        function()
+    else:
+        _forked(function)
+        _LEFT_BEHIND.append(function)
+
+
+# What left_behind started with is never freed here, in a process about to end: after the
+# fork, freeing an object writes its memory page, which then costs a copy of the page (for
+# the build cache of a thousand publications, 10 ms before `python build.py` could end).
+_LEFT_BEHIND: list = []
 
 
 def _forked(work) -> int:
@@ -159,9 +173,9 @@ def _fork(function, items: list, chunks: list, queue: int) -> _Child:
     of the work the queue shares out, and unpickling part of this process's (see fork_map).
     A frame the pipe cannot take now waits here, so that this process never waits for the
     build's own, which reads between its chunks."""
-    import pickle
-
     def send() -> None:
+        import pickle  # here: the build's own process imports it meanwhile, when it unpickles
+
         os.close(reading)
         os.set_blocking(writing, False)
         outbox: list = []  # frames (bytes), or what is left of one

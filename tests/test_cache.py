@@ -715,3 +715,45 @@ def test_a_kept_cache_follows_the_default_url(make_project):
         assert (f"<loc>{url}</loc>".encode() in built.files["sitemap.xml"] if url
                 else "sitemap.xml" not in built.files)
 
+
+
+def _shared_out(monkeypatch) -> None:
+    """Work shared out from 2 items on, 1 at a time, as on 2 CPUs."""
+    from scholarpage import workers
+
+    monkeypatch.setattr(workers, "WORTH_FORKING", 2)
+    monkeypatch.setattr(workers, "ITEMS_PER_PROCESS", 1)
+    monkeypatch.setattr(workers, "CHUNK", 1)
+
+
+def _told(project_root: Path, workers: int) -> list[str]:
+    from scholarpage.memo import BuildCache
+    from scholarpage.pipeline import render
+    from scholarpage.problems import Problems
+
+    problems = render(Project(project_root), Problems(), BuildCache(publications=None, workers=workers)).problems
+    return [str(problem) for problem in problems.in_reading_order()]
+
+
+def test_the_bio_read_while_processes_read_publications_is_told_first(example_project, monkeypatch):
+    """With the work shared out, the bio is read while other processes read the publications;
+    its problems are still told before theirs, as the bio comes first on the page."""
+    (example_project / "content" / "index.md").write_bytes(b"Caf\xe9\n")
+    (example_project / "content" / "publications" / "notes.txt").write_text("found as they are listed")
+    edit(example_project / PUBLICATION, "\ntitle:", "\ncolour: blue\ntitle:")
+    _shared_out(monkeypatch)
+    told = _told(example_project, 2)
+    assert told == _told(example_project, 1)
+    assert [line.split(":")[0] for line in told] == [
+        "content/index.md", "content/publications/notes.txt", PUBLICATION]
+
+
+def test_a_page_failing_while_processes_render_is_told_once(example_project, monkeypatch):
+    """The site's pages are made while other processes render the publications' items; a
+    template error there is told once, as when one process renders everything."""
+    edit(example_project / "themes/frontpage/templates/index.html", "<section class=\"intro\"",
+         "{{ no_such_name.x }}<section class=\"intro\"")
+    _shared_out(monkeypatch)
+    told = _told(example_project, 2)
+    assert told == _told(example_project, 1)
+    assert len([line for line in told if "no_such_name" in line]) == 1

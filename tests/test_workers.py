@@ -233,24 +233,30 @@ def test_work_aside_with_one_worker_is_done_at_once_here(tmp_path, forked):
     assert forked == []
 
 
-def test_work_aside_detached_is_not_waited_for_and_leaves_no_process_to_wait_for(tmp_path, forked):
+def test_work_left_behind_is_not_waited_for(tmp_path, forked):
     def save():
         (tmp_path / "saving").write_text(str(os.getpid()))
         (tmp_path / "saving").rename(tmp_path / "saved")
 
     with held_back() as wait_for_the_test:
-        wait = workers.aside(lambda: (wait_for_the_test(), save()), 2, detach=True)
-        wait()  # returns while save() is held back
-        assert all_ended(forked) and not (tmp_path / "saved").exists()
+        workers.left_behind(lambda: (wait_for_the_test(), save()), 2)  # returns while held back
+        assert len(forked) == 1 and not (tmp_path / "saved").exists()
     assert eventually((tmp_path / "saved").exists)
-    assert int((tmp_path / "saved").read_text()) not in (os.getpid(), *forked)
+    assert int((tmp_path / "saved").read_text()) == forked[0]
+    os.waitpid(forked[0], 0)  # what the system does once a command has ended
 
 
-def test_work_aside_detached_that_fails_tells_it_on_stderr(capfd, forked):
+def test_work_left_behind_with_one_worker_is_done_at_once_here(tmp_path, forked):
+    workers.left_behind(lambda: (tmp_path / "saved").write_text(str(os.getpid())), 1)
+    assert int((tmp_path / "saved").read_text()) == os.getpid()
+    assert forked == []
+
+
+def test_work_left_behind_that_fails_tells_it_on_stderr(capfd, forked):
     def save():
         raise OSError("disk full")
 
-    workers.aside(save, 2, detach=True)()  # not an error here: nothing waits for it
+    workers.left_behind(save, 2)  # not an error here: nothing waits for it
     err = []
 
     def told() -> bool:
@@ -258,6 +264,7 @@ def test_work_aside_detached_that_fails_tells_it_on_stderr(capfd, forked):
         return "OSError: disk full" in "".join(err)
 
     assert eventually(told)
+    os.waitpid(forked[0], 0)
 
 
 def test_work_aside_that_fails_is_an_error_when_waited_for(capfd, forked):
