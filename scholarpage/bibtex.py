@@ -21,7 +21,7 @@ ENTRY_TYPES = {
 PUBLICATION_TYPES = {
     "inproceedings": "conference", "conference": "conference", "article": "journal",
     "patent": "patent", "phdthesis": "thesis", "mastersthesis": "thesis",
-    "techreport": "report", "book": "book", "incollection": "book", "inbook": "book",
+    "techreport": "report", "book": "book", "incollection": "chapter", "inbook": "chapter",
     "booklet": "book", "unpublished": "preprint", "dataset": "dataset", "software": "software",
 }
 VENUE_FIELDS = {

@@ -332,6 +332,49 @@ def test_theses_reports_manuscripts_and_booklets_as_biblatex_and_bibtex_write_th
     }
 
 
+def test_a_chapter_is_imported_as_one_and_exported_back_as_a_chapter(make_project):
+    """@incollection and @inbook (a chapter in a book, BibTeX's and biblatex's) are chapters,
+    not books: the site's publications.bib gives the chapter back as @incollection."""
+    bib = """\
+        @incollection{ada1843looms,
+          title = {Looms},
+          author = {Lovelace, Ada},
+          booktitle = {Sketches of Engines},
+          publisher = {Taylor},
+          pages = {3--9},
+          year = {1843}
+        }
+        @inbook{ada1844cards,
+          title = {Cards},
+          author = {Lovelace, Ada},
+          booktitle = {Sketches of Engines},
+          year = {1844}
+        }
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    result = import_files(root, [root / "refs.bib"])
+    assert messages(result) == [] and result.summary() == "2 new, 0 already present, 0 with problems"
+    files = folder(root)
+    assert files["1843-lovelace-looms.yml"] == yaml_of("""\
+        title: Looms
+        authors:
+          - Ada Lovelace
+        type: chapter
+        venue_full: Sketches of Engines
+        pages: 3–9
+        publisher: Taylor
+        year: 1843
+        bibtex_key: ada1843looms
+        """)
+    assert "type: chapter\nvenue_full: Sketches of Engines\n" in files["1844-lovelace-cards.yml"]
+    build_ok(root)
+    exported = (root / "_site" / "publications.bib").read_text(encoding="utf-8")
+    assert "@incollection{ada1843looms,\n  author = {Lovelace, Ada},\n  title = {{Looms}},\n" \
+           "  booktitle = {Sketches of Engines},\n  pages = {3--9},\n  publisher = {Taylor},\n" \
+           "  year = {1843}\n}\n" in exported
+    assert "@incollection{ada1844cards,\n" in exported
+
+
 def test_a_masters_thesis_stays_one_through_import_and_export(make_project, tmp_path):
     bib = """\
         @mastersthesis{ada2015looms,
@@ -746,7 +789,7 @@ def test_a_crossref_target_that_is_a_work_of_its_own_is_imported_too(make_projec
         "type: book\nvenue: Taylor\nyear: 1843\nbibtex_key: mybook\norder: 1\n")
     # The book's publisher is its venue, and the publisher of its chapter.
     assert files["1843-lovelace-first-chapter.yml"].endswith(
-        "type: book\nvenue_full: Notes on Engines\npublisher: Taylor\nyear: 1843\nbibtex_key: chap\n"
+        "type: chapter\nvenue_full: Notes on Engines\npublisher: Taylor\nyear: 1843\nbibtex_key: chap\n"
         "order: 2\n")
 
 
