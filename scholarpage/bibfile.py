@@ -22,6 +22,8 @@ from .problems import Problem, Problems
 TEXT_FIELDS = {"title", "author", "booktitle", "journal", "journaltitle", "note", "abstract",
                "howpublished", "publisher", "school", "institution", "type", "pubstate", "number",
                "volume", "pages"}
+# Of those, the fields whose text marks emphasis (a title's, and an abstract's Markdown).
+MARKED_FIELDS = {"title", "abstract"}
 # What an entry takes from the one its `crossref` names, when it lacks them, as BibTeX does.
 # Not the parent's links, abstract, note or type: they describe the volume, not the paper (a
 # proceedings' DOI would make every paper in it the same work).
@@ -86,16 +88,18 @@ def _middlewares():
             return entry
 
     class DecodeText(mw.LatexDecodingMiddleware):
-        """LaTeX decoding of text fields and author names only: urls keep `%`, `~` and `_`."""
+        """LaTeX decoding of the text fields named (urls keep `%`, `~` and `_`), and of author
+        names if `names`."""
 
-        def __init__(self):
-            super().__init__(decoder=_latex_decoder())
+        def __init__(self, fields: set[str], names: bool, marks: bool):
+            super().__init__(decoder=_latex_decoder(marks))
+            self.fields, self.names = fields, names
 
         def transform_entry(self, entry, library):
             every = entry.fields
-            names = [Field("author", parts) for f in every if f.key == "author"
+            names = [Field("author", parts) for f in every if self.names and f.key == "author"
                      and isinstance(f.value, list) for parts in f.value]  # decoded in place
-            entry.fields = [f for f in every if f.key in TEXT_FIELDS and isinstance(f.value, str)] + names
+            entry.fields = [f for f in every if f.key in self.fields and isinstance(f.value, str)] + names
             block = super().transform_entry(entry, library)
             entry.fields = every
             return block
@@ -103,7 +107,8 @@ def _middlewares():
     return [
         KeepWritten(), JoinConcatenations(), mw.ResolveStringReferencesMiddleware(),
         mw.RemoveEnclosingMiddleware(), mw.NormalizeFieldKeys(), SeparateNames(),
-        GroupControlWords(), mw.SplitNameParts(), DecodeText(), mw.MonthIntMiddleware(),
+        GroupControlWords(), mw.SplitNameParts(), DecodeText(TEXT_FIELDS - MARKED_FIELDS, True, False),
+        DecodeText(MARKED_FIELDS, False, True), mw.MonthIntMiddleware(),
     ]
 
 
@@ -116,14 +121,19 @@ def _parsing_context():
     return get_default_latex_context_db()
 
 
-def _latex_decoder():
+def _latex_decoder(marks: bool):
     """LaTeX to text as bibtexparser's LatexDecodingMiddleware decodes it by default (`\\url{x}`
-    is x, braces go, math stays as written), each value parsed in one context (_parsing_context)."""
+    is x, braces go, math stays as written), each value parsed in one context (_parsing_context).
+    With `marks` (for MARKED_FIELDS), `\\emph{x}` and `\\textit{x}` are *x*, `\\textbf{x}` is
+    **x** and `\\texttt{x}` is `x`, as Markdown (and a title: markup.title_parts) marks them."""
     from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
     text_context = get_default_latex_context_db()
+    marked = [MacroTextSpec(name, simplify_repl=mark) for name, mark in (
+        ("emph", "*%s*"), ("textit", "*%s*"), ("textsl", "*%s*"), ("textbf", "**%s**"),
+        ("texttt", "`%s`"))] if marks else []
     text_context.add_context_category("bibtexparse-default-context", prepend=True,
-                                      macros=[MacroTextSpec("url", simplify_repl="%s")])
+                                      macros=[MacroTextSpec("url", simplify_repl="%s"), *marked])
 
     class Decoder(LatexNodes2Text):
         def latex_to_text(self, latex, **parse_flags):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from .markup import title_parts
 from .metadata import arxiv_id_of, assign_unique, doi_of, fold
 from .model import ET_AL, NAME_SUFFIXES, Publication
 
@@ -141,6 +142,16 @@ def protect_capitals(title: str) -> str:
     )
 
 
+_LATEX_MARK = {"em": "\\emph{%s}", "strong": "\\textbf{%s}", "code": "\\texttt{%s}"}
+
+
+def title_value(title: str) -> str:
+    """A title as BibTeX: its capitals kept (protect_capitals), its marks (markup.title_parts)
+    made \\emph, \\textbf and \\texttt, which the importer reads back as the marks."""
+    return "".join(_LATEX_MARK[kind] % protect_capitals(text) if kind else protect_capitals(text)
+                   for kind, text in title_parts(title))
+
+
 def _braced_if_capital(word: re.Match) -> str:
     text = word[0]
     return text if text.islower() or not any(map(str.isupper, text)) else f"{{{text}}}"
@@ -207,7 +218,7 @@ def entry(pub: Publication, key: str) -> str:
     kind = entry_type(pub)
     fields: list[tuple[str, str]] = [
         ("author", "{%s}" % " and ".join(bib_name(a, pub.organizations) for a in pub.authors)),
-        ("title", "{%s}" % protect_capitals(pub.title)),
+        ("title", "{%s}" % title_value(pub.title)),
     ]
     venue = f"{pub.venue_full} ({pub.venue})" if pub.venue_full and pub.venue else pub.venue_full or pub.venue
     if venue:

@@ -80,6 +80,43 @@ def _markdown():
     return _converter
 
 
+# A title is plain text in which, as in Markdown, *emphasis* (or _emphasis_), **strong** (or
+# __strong__) and `code` are marked: a species' or a system's name in italics. Nothing else is
+# read. A mark opens after a space, a bracket, a quote, a slash or a dash (or at the start),
+# and closes before one or punctuation (or at the end), so an asterisk or underscore inside a
+# word, or one that opens nothing (A* search, snake_case), is text.
+_TITLE_MARK = re.compile(
+    r"""(?<![^\s(\[{"'“‘/–—-])(\*\*|__|\*|_)(?=[^\s*_])(.+?)(?<=[^\s*_])\1"""
+    r"""(?![^\s)\]}"'”’.,;:!?/–—-])|`([^`]+)`""")
+_MARK_KIND = {"*": "em", "_": "em", "**": "strong", "__": "strong"}
+
+
+def title_parts(title: str) -> list[tuple[str, str]]:
+    """(kind, text) of each piece of a title (see _TITLE_MARK): kind '' (plain), 'em',
+    'strong' or 'code'."""
+    parts, end = [], 0
+    for mark in _TITLE_MARK.finditer(title):
+        parts += [("", title[end:mark.start()])] if mark.start() > end else []
+        parts.append(("code", mark[3]) if mark[3] is not None else (_MARK_KIND[mark[1]], mark[2]))
+        end = mark.end()
+    return parts + ([("", title[end:])] if end < len(title) else [])
+
+
+def title_html(title: str) -> str:
+    """A title as HTML: its text escaped, its marks made <em>, <strong> and <code>."""
+    from html import escape
+
+    return "".join(escape(text, quote=False) if not kind else f"<{kind}>{escape(text, quote=False)}</{kind}>"
+                   for kind, text in title_parts(title))
+
+
+def title_text(title: str) -> str:
+    """A title as plain text, its marks left out: for a browser tab, a feed, search engines."""
+    if "*" not in title and "_" not in title and "`" not in title:
+        return title
+    return "".join(text for _, text in title_parts(title))
+
+
 def to_html(text: str) -> str:
     """Render Markdown; simple Markdown skips the Markdown engine (same output)."""
     text = text.strip()

@@ -9,6 +9,7 @@ import re
 from urllib.parse import quote, unquote, urljoin
 
 from . import model
+from .markup import title_text
 
 # A work's ids as written bare (schema.LINK_EXPANSIONS checks a `doi:` or `arxiv:` link by them):
 # a DOI, and an arXiv id, new (2303.18232) or old (hep-th/9901001, math.GT/0309136), its version
@@ -324,7 +325,7 @@ def citation_detail(pub: model.Publication) -> str:
 
 def citation_tags(pub: model.Publication, site: model.Site) -> list[tuple[str, str]]:
     """Google Scholar's citation_* meta tags, in the order its guidelines list them."""
-    tags = [("citation_title", pub.title)]
+    tags = [("citation_title", title_text(pub.title))]
     tags += [("citation_author", author) for author in pub.named_authors]
     year, _, day = pub.sort_date
     if year:  # Scholar reads a full date or a year alone
@@ -384,8 +385,8 @@ def scholarly_article(pub: model.Publication, site: model.Site, page_url: str) -
     data = {
         "@context": "https://schema.org",
         "@type": "ScholarlyArticle",
-        "headline": pub.title,
-        "name": pub.title,
+        "headline": title_text(pub.title),
+        "name": title_text(pub.title),
         "author": [{"@type": "Organization" if name in pub.organizations else "Person", "name": name}
                    for name in pub.named_authors],
     }

@@ -347,7 +347,8 @@ def page_ranges(pages: str) -> str:
 class Publication:
     """One publication: a file in content/publications/, or an item of a list there."""
 
-    title: str = spec(Text(), "Title, without quotes.")
+    title: str = spec(Text(), "Title, without quotes; *italics*, **bold** and `code` marked as "
+                              "in Markdown (a species' or a system's name).")
     authors: tuple[str, ...] = spec(
         TextList(min_items=1, names=True),
         "Authors in order, one name per item, first name first ('Ada Lovelace', 'Martin Luther "

@@ -584,7 +584,9 @@ def new_environment(project: Project, site: model.Site, bytecode_cache=None):
 
     env.filters.update({name: filtering(name) for name in _RENDERER_FILTERS})
     env.filters.update(site_link=site_link, file_url=metadata.file_url, fill=fill,
-                       json_ld=lambda data: Markup(metadata.json_ld(data)))
+                       json_ld=lambda data: Markup(metadata.json_ld(data)),
+                       title_html=lambda title: Markup(markup.title_html(title)),
+                       title_text=markup.title_text)
     env.globals.update({name: calling(name) for name in _RENDERER_GLOBALS})
     env.globals.update(
         publication_date=metadata.publication_date,

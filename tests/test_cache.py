@@ -77,7 +77,8 @@ def test_adding_and_removing_publications_equals_a_cacheless_build(example_proje
         theme = example_project / "themes/frontpage/templates/publication.html"
         (example_project / "templates").mkdir(exist_ok=True)
         (example_project / "templates/publication.html").write_text(theme.read_text().replace(
-            "<h1>{{ pub.title }}</h1>", "<h1>{{ pub.title }}</h1><ul>{{ publication_entries([pub]) }}</ul>"))
+            "<h1>{{ pub.title|title_html }}</h1>",
+            "<h1>{{ pub.title|title_html }}</h1><ul>{{ publication_entries([pub]) }}</ul>"))
     build_ok(example_project)
     build_ok(example_project)
     folder = example_project / "content/publications"

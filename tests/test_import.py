@@ -332,6 +332,27 @@ def test_theses_reports_manuscripts_and_booklets_as_biblatex_and_bibtex_write_th
     }
 
 
+def test_latex_italics_in_a_title_or_abstract_become_its_marks_and_elsewhere_plain_text(make_project):
+    bib = r"""
+        @article{fly,
+          title = {A \emph{Drosophila} Model of {\textit{in vivo}} \textbf{Looms} in \texttt{torch.compile}},
+          author = {Lovelace, Ada},
+          journal = {\emph{Journal} of \textbf{Engines}},
+          note = {\textit{Best paper}},
+          abstract = {We study \emph{flies}.},
+          year = {2020}
+        }
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    result = import_files(root, [root / "refs.bib"])
+    assert messages(result) == [] and result.summary() == "1 new, 0 already present, 0 with problems"
+    (text,) = folder(root).values()
+    assert text.split("\n", 1)[1] == (
+        "title: A *Drosophila* Model of *in vivo* **Looms** in `torch.compile`\nauthors:\n"
+        "  - Ada Lovelace\ntype: journal\nvenue_full: Journal of Engines\nyear: 2020\n"
+        "note: Best paper\nabstract: |\n  We study *flies*.\nbibtex_key: fly\n")
+
+
 def test_a_chapter_is_imported_as_one_and_exported_back_as_a_chapter(make_project):
     """@incollection and @inbook (a chapter in a book, BibTeX's and biblatex's) are chapters,
     not books: the site's publications.bib gives the chapter back as @incollection."""
@@ -535,7 +556,7 @@ def test_latex_accents_math_braces_macros_comments_and_odd_whitespace(make_proje
     assert messages(result) == [] and result.summary() == "2 new, 0 already present, 0 with problems"
     files = folder(root)
     assert files["2022-muller-fast-cnns-alpha-divergence.yml"] == yaml_of("""\
-        title: 'Fast CNNs for $\\alpha$-Divergence Estimation: Theory & Practice — Revisited'
+        title: 'Fast CNNs for $\\alpha$-Divergence Estimation: Theory & Practice — *Revisited*'
         authors:
           - Jörg Müller
           - José García
@@ -1396,7 +1417,8 @@ def test_text_the_exporter_escapes_comes_back_as_written(make_project, tmp_path)
           month: 2
           note: Under review
         - {title: Invited Talk, authors: [Ada Lovelace], type: talk, venue_full: Royal Society of London, year: 1843}
-        - {title: A Chapter, authors: [Ada Lovelace], type: chapter, venue_full: Sketches of Engines}
+        - {title: "A *Drosophila* Chapter on **Looms** and `torch.compile`", authors: [Ada Lovelace],
+           type: chapter, venue_full: Sketches of Engines}
         - title: Cited Whole
           authors: [Ada Lovelace]
           type: journal

@@ -495,3 +495,22 @@ def test_headings_are_moved_together_so_that_the_highest_is_at_the_level_given()
     assert markup.headings_from(rendered, 5) == "<h5>A</h5>\n<h6 class='x'>B</h6>\n<h6>C</h6><hr>"
     assert markup.headings_from("<h4>A</h4>", 2) == "<h2>A</h2>"
     assert markup.headings_from("<p>No heading</p>", 2) == "<p>No heading</p>"
+
+
+@pytest.mark.parametrize("title, html_title, text", [
+    ("A *Drosophila* Model", "A <em>Drosophila</em> Model", "A Drosophila Model"),
+    ("_Escherichia coli_: a Study", "<em>Escherichia coli</em>: a Study", "Escherichia coli: a Study"),
+    ("**Bold** and __strong__ (*in vivo*)", "<strong>Bold</strong> and <strong>strong</strong> "
+     "(<em>in vivo</em>)", "Bold and strong (in vivo)"),
+    ("Faster `torch.compile`", "Faster <code>torch.compile</code>", "Faster torch.compile"),
+    ("“*Quoted*” – *a*/*b*", "“<em>Quoted</em>” – <em>a</em>/<em>b</em>", "“Quoted” – a/b"),
+    # What opens no mark is text: an asterisk or underscore in a word (unlike Markdown, which
+    # reads 2*3*4 as 2<em>3</em>4), or before a space.
+    ("A* Search in snake_case_names", "A* Search in snake_case_names", "A* Search in snake_case_names"),
+    ("2*3*4 and a * b * c", "2*3*4 and a * b * c", "2*3*4 and a * b * c"),
+    ("*Unclosed and `open", "*Unclosed and `open", "*Unclosed and `open"),
+    ("x < y & *z*", "x &lt; y &amp; <em>z</em>", "x < y & z"),
+])
+def test_a_title_marks_emphasis_strong_and_code_as_markdown_does(title, html_title, text):
+    assert markup.title_html(title) == html_title
+    assert markup.title_text(title) == text

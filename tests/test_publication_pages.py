@@ -125,6 +125,30 @@ def test_a_publication_page_shows_the_whole_entry(built):
     assert 'id="lovelace2021notes"' in page(built, "index.html")
 
 
+def test_a_title_marked_in_italics_is_marked_where_shown_and_plain_where_only_text_goes(make_project):
+    engine = ENGINE.replace("title: Notes on the Analytical Engine",
+                            "title: Notes on the *Analytical* Engine in `code`")
+    root = make_project({**project_files(), "content/publications/engine.yml": engine})
+    build_ok(root)
+    out = root / "_site"
+    marked = "Notes on the <em>Analytical</em> Engine in <code>code</code>"
+    plain = "Notes on the Analytical Engine in code"
+    assert f"“{marked}”</a>" in page(out, "index.html")
+    html = page(out, "publications/2021-notes-on-the-analytical-engine-in-code/index.html")
+    doc = parse_html(html)
+    assert f"<h1>{marked}</h1>" in html
+    assert doc.find("title").text() == f"{plain} | Ada Lovelace"
+    tags = {e.attrs.get("name") or e.attrs.get("property"): e.attrs.get("content") for e in doc.iter()
+            if e.tag == "meta"}
+    assert tags["citation_title"] == plain and tags["og:title"].startswith(plain)
+    (ld,) = [json.loads(e.raw_text()) for e in doc.iter() if e.attrs.get("type") == "application/ld+json"]
+    assert ld["headline"] == ld["name"] == plain
+    assert doc.find("button", "copy").text() == f"Copy BibTeX of “{plain}”"
+    assert f"<title>{plain}</title>" in page(out, "feed.xml")
+    assert "title = {{Notes} on the \\emph{{Analytical}} {Engine} in \\texttt{code}}" in page(
+        out, "publications.bib")
+
+
 def test_markup_in_the_text_of_an_abstract_is_text_on_every_page(make_project):
     """A paper on web security may show a tag in its abstract: it is no link, so it is neither
     refused nor rebased, and its words are not taken for a link to a file of the site."""

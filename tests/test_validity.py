@@ -59,7 +59,7 @@ BRANCHES = {
         """,
     "content/publications/bare.yml": "title: A Bare Entry\nauthors: [Ada Lovelace]\ntype: talk\n",
     "content/publications/venue-only.yml": """\
-        title: Venue Without Year
+        title: "Venue Without Year, *in vivo*, **Looms** and `code`"
         authors: [Ada Lovelace, Mary Somerville]
         type: workshop
         venue: Workshop on Engines
@@ -108,7 +108,8 @@ def test_the_branches_site_takes_the_branches(sites):
     for shown in ("<em>Taylor's Scientific Memoirs (TSM)</em>, 1843", "With notes by the translator",
                   "Workshop on Engines", "GB Patent 1,234", "<em>weaves</em>",
                   'href="slides/sketch.pdf"', 'href="https://doi.org/10.1000/182"',
-                  'href="https://arxiv.org/abs/2303.18232"', "Workshops and talks"):
+                  'href="https://arxiv.org/abs/2303.18232"', "Workshops and talks",
+                  "“Venue Without Year, <em>in vivo</em>, <strong>Looms</strong> and <code>code</code>”"):
         assert shown in page, shown
     doc = parse_html(page)
     assert doc.find("main").find("img") is None  # no photo
