@@ -80,10 +80,16 @@ def tidy_name(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).split())
 
 
+# The period after an initial: `S.` of `S. Müller`, which Google Scholar writes `S Müller`.
+_INITIAL_PERIOD = re.compile(r"(?<![^\W\d_])([^\W\d_])\.(?= )")
+
+
 def name_key(name: str) -> str:
     """A person's name as it is compared, wherever names are (the owner's spellings, the
-    co-authors'): tidied (see tidy_name), any apostrophe read as "'"."""
-    return tidy_name(name).translate(_APOSTROPHES)
+    co-authors'): tidied (see tidy_name), any apostrophe read as "'", and an initial the same
+    with or without its period (`S. Müller`, `S Müller`)."""
+    key = tidy_name(name).translate(_APOSTROPHES)
+    return _INITIAL_PERIOD.sub(r"\1", key) if "." in key else key
 
 
 def slugify(text: str) -> str:

@@ -315,6 +315,22 @@ def test_the_owners_name_is_strong_even_when_highlight_lists_only_other_spelling
     assert [strong.text() for strong in li.find_all("strong")] == ["Ada Lovelace", "A. Lovelace"]
 
 
+def test_an_initial_is_the_same_with_or_without_its_period(make_project):
+    """Google Scholar writes `A Lovelace` for the `A. Lovelace` highlight lists, and for the
+    `C. Babbage` coauthors.yml names: both are still found. Only a lone letter's period goes."""
+    site = OWNER_SITE.replace("highlight: [Ada Lovelace, A. Lovelace]", "highlight: [A. Lovelace]")
+    files = {"site.yml": site,
+             "content/coauthors.yml": "C. Babbage: https://babbage.example/\n",
+             "content/publications/a.yml": pub(
+                 "Engines", authors="[A Lovelace, A. Lovelace, C Babbage, AB Lovelace, Al. Lovelace]")}
+    root = project(make_project, files)
+    build_ok(root)
+    (li,) = entries(index(root))
+    assert [strong.text() for strong in li.find_all("strong")] == ["A Lovelace", "A. Lovelace"]
+    assert [(a.text(), a.attrs["href"]) for a in li.find(cls="authors").find_all("a")] == [
+        ("C Babbage", "https://babbage.example/")]
+
+
 def test_a_new_section_type_needs_only_site_yml(make_project):
     site = OWNER_SITE + (
         "sections:\n"
