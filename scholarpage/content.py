@@ -197,6 +197,7 @@ def _read_entries(doc, nodes, reader: Reader, text: str) -> list[tuple]:
                                   type_place=_field_place(doc, node, "type", line),
                                   key_place=_field_place(doc, node, "bibtex_key", line))
         if valid(publication) and _dates_agree(publication, doc, node, reader):
+            publication = _venue_once(publication, doc, node, reader)
             abstract = field_node(node, "abstract") or node
             span = (start + abstract.start_mark.index, doc.where(abstract)[0],
                     start + abstract.end_mark.index)
@@ -237,6 +238,23 @@ def _dates_agree(publication: model.Publication, doc, node, reader: Reader) -> b
         reader.error(field_node(node, "date"), "'date' disagrees with 'year' or 'month': give one or the other")
         return False
     return True
+
+
+def same_venue(one: str, other: str) -> bool:
+    """Whether two venues are one name, whatever their case and spacing."""
+    return " ".join(one.split()).casefold() == " ".join(other.split()).casefold()
+
+
+def _venue_once(publication: model.Publication, doc, node, reader: Reader) -> model.Publication:
+    """`publication`, its venue named once: a `venue_full` that is its `venue` again would show
+    as 'Nature (Nature)', so it is left out, with a warning at it."""
+    if not (publication.venue and publication.venue_full
+            and same_venue(publication.venue, publication.venue_full)):
+        return publication
+    line, column = doc.where(field_node(node, "venue_full"))
+    reader.problems.warn(doc.path, line, column, "'venue_full' repeats 'venue': the page names "
+                         "the venue once; keep one of them")
+    return replace(publication, venue_full="")
 
 
 def publication_files(project: Project, problems: Problems) -> list[str]:

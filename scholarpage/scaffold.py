@@ -18,7 +18,8 @@ import yaml
 
 from . import bibtex, model
 from .config import Project, load_site
-from .content import PUBLICATIONS_DIR, check_types, read_publication_file, read_publications
+from .content import (PUBLICATIONS_DIR, check_types, read_publication_file, read_publications,
+                      same_venue)
 from .files import BOM, read_text, write_atomically
 from .metadata import slugify
 from .problems import Problems
@@ -283,6 +284,9 @@ class PublicationFolder:
 
     def _lacks(self, existing, present: set, name: str, value) -> bool:
         if name in present or name == "links" or getattr(existing, name) != DEFAULTS[name]:
+            return False
+        other = {"venue": existing.venue_full, "venue_full": existing.venue}.get(name)
+        if other and same_venue(other, value):  # the file names that venue already
             return False
         dated = {"date": present & {"year", "month"}, "year": "date" in present, "month": "date" in present}
         if dated.get(name):  # a date, or a year and month: never both

@@ -752,6 +752,17 @@ def test_a_known_type_no_section_lists_is_a_warning_naming_the_file(make_project
     assert "A Paper" in page and "“C”" not in page and "“D”" not in page
 
 
+def test_a_long_venue_repeating_the_venue_is_a_warning_and_named_once(make_project):
+    root = project(make_project, {PUB: GOOD + "venue: Nature Methods\nvenue_full: nature  methods\n"})
+    assert build_ok(root).stderr.splitlines() == [
+        f"{PUB}:5:13: warning: 'venue_full' repeats 'venue': the page names the venue once; "
+        "keep one of them"]
+    page = (root / "_site" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="venue">Nature Methods</span>' in page and "nature  methods" not in page
+    assert "booktitle = {Nature Methods}" in (root / "_site" / "publications.bib").read_text(
+        encoding="utf-8")
+
+
 UNKNOWN_TYPE = ("unknown publication type '{}'{}: give a type a section of site.yml lists, or "
                 "add a section with types: [{}]")
 

@@ -1212,6 +1212,35 @@ def test_update_in_a_file_holding_a_list_of_entries(make_project):
         """)
 
 
+def test_update_never_names_a_venue_the_file_names_already(make_project):
+    """A thesis's school, a chapter's book: the .bib's venue is the file's `venue` again (in
+    another case or spacing), not a long name to add beside it, which would show 'X (X)'."""
+    theses = """\
+        - title: Flies in Zurich
+          authors: [Ada Lovelace]
+          type: thesis
+          venue: ETH  Zürich
+          year: 2018
+        - title: Flies in Boston
+          authors: [Ada Lovelace]
+          type: thesis
+          venue_full: Boston University
+          year: 2019
+        """
+    bib = """\
+        @phdthesis{zurich, title = {Flies in Zurich}, author = {Lovelace, Ada}, school = {ETH Zürich},
+                   year = 2018}
+        @phdthesis{boston, title = {Flies in Boston}, author = {Lovelace, Ada},
+                   school = {boston university}, year = 2019}
+        """
+    root = make_project({"content/publications/theses.yml": theses, "refs.bib": textwrap.dedent(bib)})
+    result = import_files(root, [root / "refs.bib"], update=True)
+    assert result.summary() == "0 new, 2 already present (2 updated), 0 with problems"
+    assert folder(root)["theses.yml"] == textwrap.dedent(theses).replace(
+        "year: 2018\n", "year: 2018\n  bibtex_key: zurich\n").replace(
+        "year: 2019\n", "year: 2019\n  bibtex_key: boston\n")
+
+
 def test_update_keeps_the_line_endings_of_the_file(make_project):
     koala = ("title: 'Koala: Key frame-conditioned long video-LLM'  # mine\r\n"
              "authors: [Reuben Tan]\r\ntype: conference\r\nyear: 2024\r\n")
