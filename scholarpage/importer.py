@@ -378,12 +378,14 @@ def entry_data(entry, fields: dict, problems: Problems, place: Place) -> tuple[d
 
 @dataclass(frozen=True)
 class Found:
-    """An entry to import: where it is, its publication data, and the .bib field each value
-    came from (see entry_data)."""
+    """An entry to import: where it is, its publication data, the .bib field each value came
+    from (see entry_data), and what reading it found (told once it is known to be imported:
+    of an entry already present and left as it is, only errors are told)."""
 
     place: Place
     data: dict
     sources: dict
+    problems: Problems
 
     def place_of(self, keys: tuple[str, ...]) -> Place:
         """Where the .bib field is that gave the publication field at `keys` (or the nearest
@@ -418,11 +420,13 @@ def entries_of(blocks, references: CrossReferences, result: ImportResult) -> lis
             continue
         if references.is_volume(block):
             continue
-        data = entry_data(block, references.fields(block), result.problems, place)
+        problems = Problems()
+        data = entry_data(block, references.fields(block), problems, place)
         if data is None:
+            result.problems.extend(problems)
             result.failed += 1
         else:
-            found.append(Found(place, *data))
+            found.append(Found(place, *data, problems))
     return found
 
 
@@ -432,14 +436,16 @@ def import_entry(found: Found, folder, result: ImportResult, order: int = 0) -> 
     place, data = found.place, found.data
     pub, errors = read_back(data)
     for keys, message in errors:
-        found.place_of(keys).error(result.problems, message)
+        found.place_of(keys).error(found.problems, message)
     if pub is None:
+        result.problems.extend(found.problems)
         result.failed += 1
         return
     try:
         _write_entry(found, pub, data, folder, result, order)
     except OSError as error:  # a full disk, no permission: this entry is not imported
         where = folder.project.relative(error.filename) if error.filename else "its file"
+        result.problems.extend(found.problems)
         place.error(result.problems, f"not imported: cannot write {where}: "
                                      f"{error.strerror or error}")
         result.failed += 1
@@ -452,9 +458,11 @@ def _write_entry(found: Found, pub, data: dict, folder, result: ImportResult, or
     if same is not None:
         added = folder.fill(same, data) if result.update else []
         result.present += 1
+        result.problems.extend(found.problems if added else
+                               [problem for problem in found.problems.items if not problem.warning])
         if added:
             result.updated += 1
-            result.written.append(f"updated {same.source}: added {', '.join(added)}")
+            result.written.append(f"updated {same.source}:{same.line}: added {', '.join(added)}")
         return
     owner = folder.key_owner(pub.bibtex_key) if pub.bibtex_key else None
     if owner is not None:  # another work (see PublicationFolder.find)
@@ -465,6 +473,7 @@ def _write_entry(found: Found, pub, data: dict, folder, result: ImportResult, or
     if order:
         data, pub = {**data, "order": order}, dataclasses.replace(pub, order=order)
     written = folder.add(data, pub)
+    result.problems.extend(found.problems)
     result.new += 1
     result.written.append(f"wrote {written}")
 

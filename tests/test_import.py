@@ -925,13 +925,13 @@ def test_which_entry_is_the_same_work_and_that_the_first_in_the_folder_is_taken(
         "3 new, 7 already present (6 updated), 0 with problems", [])
     assert result.written == [
         "wrote content/publications/2020-lovelace-looms.yml",  # diff_doi
-        "updated content/publications/a.yml: added note, bibtex_key",  # same_arxiv
-        "updated content/publications/b.yml: added venue, bibtex_key",  # same_title
-        "updated content/publications/c.yml: added note, bibtex_key",  # patent
-        "updated content/publications/d.yml: added venue, year, links, bibtex_key",  # before e.yml
-        "updated content/publications/e.yml: added venue, bibtex_key",  # before d.yml, filled in
+        "updated content/publications/a.yml:1: added note, bibtex_key",  # same_arxiv
+        "updated content/publications/b.yml:1: added venue, bibtex_key",  # same_title
+        "updated content/publications/c.yml:1: added note, bibtex_key",  # patent
+        "updated content/publications/d.yml:1: added venue, year, links, bibtex_key",  # before e.yml
+        "updated content/publications/e.yml:1: added venue, bibtex_key",  # before d.yml, filled in
         "wrote content/publications/2021-lovelace-engines.yml",  # other_year
-        "updated content/publications/b.yml: added links",  # doi_added
+        "updated content/publications/b.yml:1: added links",  # doi_added
         "wrote content/publications/2020-lovelace-engines.yml",  # doi_differs from the one added
     ]  # written_again: found in the file just written, which it adds nothing to
 
@@ -994,7 +994,7 @@ def test_an_imported_entry_whose_title_was_edited_is_found_again_by_its_key(make
     assert (result.summary(), messages(result)) == (
         "0 new, 1 already present (1 updated), 0 with problems", [])
     assert result.written == [
-        "updated content/publications/2023-panda-dynamic-network-quantization.yml: added month"]
+        "updated content/publications/2023-panda-dynamic-network-quantization.yml:2: added month"]
     assert list(folder(root)) == ["2023-panda-dynamic-network-quantization.yml"]
     assert folder(root)["2023-panda-dynamic-network-quantization.yml"] == edited + "month: 6\n"
 
@@ -1039,7 +1039,7 @@ def test_a_key_names_the_entry_present_unless_its_ids_or_year_differ(make_projec
         "another entry of the files imported): imported without it (entry k_new)",
     ]
     assert (result.returncode, result.stdout.splitlines()) == (0, [
-        "updated content/publications/a.yml: added venue, year, links",
+        "updated content/publications/a.yml:1: added venue, year, links",
         "wrote content/publications/2020-lovelace-spindles.yml",
         "wrote content/publications/undated-lovelace-shuttles.yml",
         "wrote content/publications/undated-lovelace-bobbins.yml",
@@ -1105,10 +1105,10 @@ def test_update_fills_in_missing_fields_and_keeps_edits_and_comments(make_projec
     assert messages(result) == []
     assert result.summary() == "1 new, 2 already present (2 updated), 0 with problems"
     assert result.written == [
-        "updated content/publications/koala.yml: added venue_full, pages, publisher, bibtex_key, "
+        "updated content/publications/koala.yml:3: added venue_full, pages, publisher, bibtex_key, "
         "link 'doi'",
         "wrote content/publications/2023-sun-dime-fm.yml",
-        "updated content/publications/dualcoop.md: added venue_full, volume, number, pages, links, "
+        "updated content/publications/dualcoop.md:2: added venue_full, volume, number, pages, links, "
         "bibtex_key",
     ]
     files = folder(root)
@@ -1306,6 +1306,26 @@ def test_without_update_present_entries_are_left_alone(make_project):
     before = folder(root)["a.yml"]
     assert imported(root, "broken").summary() == "1 new, 1 already present, 3 with problems"
     assert folder(root)["a.yml"] == before
+
+
+def test_an_entry_already_present_and_left_as_it_is_is_not_warned_of_again(make_project):
+    """Its warnings were told when it was imported; nothing of it is imported now."""
+    bib = """\
+        @online{blog, title = {Engines Online}, author = {Lovelace, Ada}, year = 2022, month = {Smarch}}
+        @online{again, title = {Engines Online}, author = {Lovelace, Ada}, year = 2022, month = {Smarch}}
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    first = import_files(root, [root / "refs.bib"])
+    assert first.summary() == "1 new, 1 already present, 0 with problems"
+    assert [line.removeprefix(f"{root}/") for line in messages(first)] == [
+        "refs.bib:1:1: warning: unknown entry type '@online': imported with type 'online' (entry blog)",
+        "refs.bib:1:80: warning: field 'month' left out: 'Smarch' is not a month like 9, sep, "
+        "September or 15 September (entry blog)"]
+    for update in (False, True):
+        again = import_files(root, [root / "refs.bib"], update=update)
+        assert again.summary() == "0 new, 2 already present{}, 0 with problems".format(
+            " (0 updated)" if update else "")
+        assert messages(again) == []
 
 
 def test_update_skips_flow_style_entries_and_warns_about_broken_files(make_project):
