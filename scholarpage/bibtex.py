@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 from .markup import title_parts
-from .metadata import arxiv_id_of, assign_unique, doi_of, fold
+from .metadata import absolute, arxiv_id_of, assign_unique, doi_of, fold
 from .model import ET_AL, NAME_SUFFIXES, Publication
+from .schema import into_the_site
 
 ENTRY_TYPES = {
     "conference": "inproceedings", "workshop": "inproceedings", "journal": "article",
@@ -171,7 +172,9 @@ def abstract_value(text: str) -> str:
     return "{%s}" % ("\n" + lines if "\n" in lines or lines[:1].isspace() else lines)
 
 
-def _link_fields(pub: Publication) -> list[tuple[str, str]]:
+def _link_fields(pub: Publication, site=None) -> list[tuple[str, str]]:
+    """A link's field; one to a file of the site in full, with `site` and its url (a relative
+    one means nothing to whoever copies the entry: see importer.links for the way back)."""
     fields = []
     for link in pub.links:
         label = link.label.lower()
@@ -183,7 +186,8 @@ def _link_fields(pub: Publication) -> list[tuple[str, str]]:
             eprint = arxiv_id_of(link.url, version=True)
             fields += [("eprint", "{%s}" % eprint), ("archiveprefix", "{arXiv}")]
         elif _FIELD_NAME.match(name) and name not in DATA_FIELDS:
-            fields.append((name, "{%s}" % link.url))
+            url = (absolute(site, link.url) if site is not None and into_the_site(link.url) else "")
+            fields.append((name, "{%s}" % (url or link.url)))
     return fields
 
 
@@ -213,8 +217,8 @@ def entry_type(pub: Publication) -> str:
     return ENTRY_TYPES.get(pub.type, "misc")
 
 
-def entry(pub: Publication, key: str) -> str:
-    """The BibTeX entry of one publication."""
+def entry(pub: Publication, key: str, site=None) -> str:
+    """The BibTeX entry of one publication; its links to files of the `site` in full."""
     kind = entry_type(pub)
     fields: list[tuple[str, str]] = [
         ("author", "{%s}" % " and ".join(bib_name(a, pub.organizations) for a in pub.authors)),
@@ -235,7 +239,9 @@ def entry(pub: Publication, key: str) -> str:
         fields.append(("type", "{%s}" % pub.type))
     if pub.note and not (kind == "mastersthesis" and pub.note == MASTERS_NOTE):  # said by the type
         fields.append(("note", "{%s}" % escape(pub.note)))
-    fields += _link_fields(pub)
+    if pub.selected:  # as al-folio writes it, and the importer reads it
+        fields.append(("selected", "{true}"))
+    fields += _link_fields(pub, site)
     if pub.abstract:
         fields.append(("abstract", abstract_value(pub.abstract)))
     body = ",\n".join(f"  {name} = {value}" for name, value in _unique(fields))

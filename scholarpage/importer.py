@@ -13,12 +13,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from . import bibtex, model
 from .bibfile import TEXT_FIELDS, CrossReferences, Place, failure, read_bib, venue_field
-from .config import SITE_FILE, Project, missing_site_file
+from .config import SITE_FILE, Project, load_site, missing_site_file
 from .files import read_text
-from .metadata import arxiv_id_of, doi_of
+from .metadata import arxiv_id_of, doi_of, site_root_url
 from .problems import Problems
 from .scaffold import PublicationFolder, read_back, url_key
 from .schema import LINK_EXPANSIONS, as_a_browser_reads, expanded, one_line, unsafe_url_reason
@@ -230,18 +231,24 @@ def _link(name: str, value, fields: dict) -> tuple[str, str] | None:
     return (name, target) if meant else None
 
 
-def links(fields: dict) -> tuple[dict, list[tuple[str, str]]]:
+def links(fields: dict, site_root: str = "") -> tuple[dict, list[tuple[str, str]]]:
     """({label: (target, the field it came from)} in the order of their fields, (field, value)
     of those left out as not http(s)).
 
-    A url repeating a doi or arXiv link is left out too, without a word.
+    A url repeating a doi or arXiv link is left out too, without a word. One into the site at
+    `site_root` (site.yml's url), as publications.bib writes a link to a file of the site, is
+    made relative again: `https://ada.org/papers/x.pdf` is `papers/x.pdf` for https://ada.org/.
     """
     found: dict[str, tuple[str, str]] = {}
     refused = []
     for name, value in fields.items():
         link = _link(name, value, fields)
         if link and (link[0] in LINK_EXPANSIONS or _URL.match(link[1])):
-            found.setdefault(link[0], (link[1], name))
+            target = link[1]
+            if site_root and link[0] not in LINK_EXPANSIONS and target.startswith(site_root) \
+                    and target[len(site_root):][:1] not in ("", "#", "?", "/"):
+                target = unquote(target[len(site_root):])
+            found.setdefault(link[0], (target, name))
         elif link:
             refused.append((name, link[1]))
     ids = {url_key(expanded(label, found[label][0])) for label in LINK_EXPANSIONS if label in found}
@@ -338,10 +345,12 @@ def _patent_digits(text: str) -> str:
     return " ".join(re.findall(r"\d+", text))
 
 
-def entry_data(entry, fields: dict, problems: Problems, place: Place) -> tuple[dict, dict] | None:
+def entry_data(entry, fields: dict, problems: Problems, place: Place,
+               site_root: str = "") -> tuple[dict, dict] | None:
     """The publication data of a parsed entry whose fields (crossref resolved) are `fields`,
     in model field order, and the .bib field each value came from, by the keys leading to it
-    (`{('venue',): 'journaltitle', ('links', 'doi'): 'doi'}`); None when it has none."""
+    (`{('venue',): 'journaltitle', ('links', 'doi'): 'doi'}`); None when it has none. Links
+    into the site at `site_root` are made relative (see links)."""
     title = _clean(fields.get("title", ""))
     names = authors(fields.get("author") or [])
     if not title or not names:
@@ -352,7 +361,7 @@ def entry_data(entry, fields: dict, problems: Problems, place: Place) -> tuple[d
     pub_type, known = publication_type(entry_type, fields)
     if not known:
         place.warn(problems, f"unknown entry type '@{entry_type}': imported with type '{pub_type}'")
-    found, refused = links(fields)
+    found, refused = links(fields, site_root)
     for name, value in refused:
         reason = unsafe_url_reason(value) or "is not an http(s) address"
         place.at(name).warn(problems, f"field '{name}' left out: '{one_line(value)}' {reason}")
@@ -364,6 +373,8 @@ def entry_data(entry, fields: dict, problems: Problems, place: Place) -> tuple[d
              "links": ({label: target for label, (target, _) in found.items()}, "")}
     if fields.get("abstract", "").strip():
         taken["abstract"] = (abstract(fields["abstract"]), "abstract")
+    if fields.get("selected", "").strip().lower() in ("true", "yes", "1"):  # al-folio's, and ours
+        taken["selected"] = (True, "selected")
     if re.match(_KEY_PATTERN, entry.key):
         taken["bibtex_key"] = (entry.key, "")
     sources = {**{(name,): source for name, (_, source) in taken.items()},
@@ -394,9 +405,11 @@ class Found:
                                    if keys[:size] in self.sources), ""))
 
 
-def entries_of(blocks, references: CrossReferences, result: ImportResult) -> list[Found]:
+def entries_of(blocks, references: CrossReferences, result: ImportResult,
+               site_root: str = "") -> list[Found]:
     """Each entry of a file that could be read, to import; the others are reported. A volume
-    (proceedings, a journal) another entry's crossref names is left out."""
+    (proceedings, a journal) another entry's crossref names is left out. (`site_root`: see
+    links.)"""
     from bibtexparser.model import ParsingFailedBlock
 
     found = []
@@ -421,7 +434,7 @@ def entries_of(blocks, references: CrossReferences, result: ImportResult) -> lis
         if references.is_volume(block):
             continue
         problems = Problems()
-        data = entry_data(block, references.fields(block), problems, place)
+        data = entry_data(block, references.fields(block), problems, place, site_root)
         if data is None:
             result.problems.extend(problems)
             result.failed += 1
@@ -503,8 +516,10 @@ def import_files(root, files, update: bool = False) -> ImportResult:
         read.append(blocks)
     references = CrossReferences([block for blocks in read for _, block in blocks
                                   if isinstance(block, Entry)])
+    site = load_site(project, Problems())  # its problems are the build's to tell
+    site_root = site_root_url(site) if site is not None else ""
     for blocks in read:
-        found = entries_of(blocks, references, result)
+        found = entries_of(blocks, references, result, site_root)
         for entry, order in zip(found, file_order(found)):
             import_entry(entry, folder, result, order)
     return result

@@ -329,12 +329,12 @@ class SiteRenderer:
         """A piece's key: its publication's record, the piece, and what else it depends on."""
         if not pub.digest:
             return None
-        if kind == "bib":
-            return f"{pub.digest}.bib.{self.keys[id(pub)]}"
+        if kind == "bib":  # its links to the site's files are in full (see bibtex.entry)
+            return f"{pub.digest}.bib.{self.keys[id(pub)]}.{metadata.site_root_url(self.site)}"
         return f"{pub.digest}.{kind}.{self.inputs[id(pub)]}.{page_path}"
 
     def _bib(self, pub: model.Publication) -> bytes:
-        return self._kept(self.key(pub, "bib"), lambda: bibtex.entry(pub, self.keys[id(pub)]))
+        return self._kept(self.key(pub, "bib"), lambda: bibtex.entry(pub, self.keys[id(pub)], self.site))
 
     def bibtex(self, pub: model.Publication) -> str:
         return str(self._bib(pub), "utf-8", "replace")

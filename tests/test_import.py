@@ -1,6 +1,7 @@
 """BibTeX in and out: `import` of real-world exports, `--update`, the round trip, and `new`."""
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import textwrap
@@ -21,7 +22,8 @@ BIB = REPO / "tests" / "fixtures" / "bib"
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/publication.schema.json\n"
 # Pages as shown: a file's `400-410` is written `400--410` and comes back `400–410`, one range.
 COMPARED = ("title", "authors", "type", "venue", "venue_full", "volume", "number", "shown_pages",
-            "publisher", "year", "month", "date", "note", "links", "abstract", "organizations")
+            "publisher", "year", "month", "date", "note", "links", "abstract", "organizations",
+            "selected")
 
 
 def imported(root: Path, *names: str, update: bool = False):
@@ -1441,6 +1443,41 @@ def test_entries_of_one_date_are_listed_in_the_order_of_the_file(make_project):
     assert (again.summary(), again.written) == ("0 new, 7 already present (0 updated), 0 with problems", [])
 
 
+def test_links_to_files_of_the_site_are_exported_in_full_and_come_back_relative(make_project, tmp_path):
+    """Whoever copies an entry from the page needs the address of its PDF; imported into a
+    project at the same address, it is the file's link again."""
+    site = MINIMAL_SITE + "url: https://ada.example.org/site\n"
+    entry = """\
+        title: Looms
+        authors: [Ada Lovelace]
+        type: journal
+        year: 1843
+        selected: true
+        links:
+          pdf: papers/müller thesis.pdf
+          slides: /site/talks/looms.pdf
+          code: https://ada.example.org/site/
+        """
+    source = write_files(tmp_path / "source", {"site.yml": site, "content/publications/looms.yml": entry,
+                                                "static/papers/müller thesis.pdf": b"%PDF-1.4\n",
+                                                "static/talks/looms.pdf": b"%PDF-1.4\n"})
+    shutil.copytree(REPO / "themes", source / "themes")
+    build_ok(source)
+    exported = (source / "_site" / "publications.bib").read_text(encoding="utf-8")
+    fields = ("  selected = {true},\n  pdf = {https://ada.example.org/site/papers/m%C3%BCller%20thesis.pdf},\n"
+              "  slides = {https://ada.example.org/site/talks/looms.pdf},\n"
+              "  code = {https://ada.example.org/site/}\n")
+    assert fields in exported
+    assert html.escape(fields, quote=False) in (source / "_site" / "index.html").read_text(encoding="utf-8")
+    root = make_project({"site.yml": site})
+    assert import_files(root, [source / "_site" / "publications.bib"]).summary() == \
+        "1 new, 0 already present, 0 with problems"
+    (copy,) = records(root)
+    assert copy.selected and [(link.label, link.url) for link in copy.links] == [
+        ("pdf", "papers/müller thesis.pdf"), ("slides", "talks/looms.pdf"),
+        ("code", "https://ada.example.org/site/")]
+
+
 def test_text_the_exporter_escapes_comes_back_as_written(make_project, tmp_path):
     entries = """\
         - title: "Tildes ~ and \\\\ backslash, {braces}, 100% & #1 x_y -- ''quoted'' $\\\\alpha_1$ Über"
@@ -1462,6 +1499,7 @@ def test_text_the_exporter_escapes_comes_back_as_written(make_project, tmp_path)
         - title: A Preprint With a Note
           authors: [Ada Lovelace]
           type: preprint
+          selected: true
           year: 2025
           month: 2
           note: Under review
