@@ -378,6 +378,9 @@ def failure(block) -> str:
         return "a quoted value is never closed: a '\"' is missing"
     if "`}`" in reason or "closing bracket" in reason or "end of file" in reason:
         return "unbalanced braces: a '{' is never closed"
+    if "after entry key" in reason and "found {" in reason:  # @article{m{\"u}ller2020, ...
+        return ("the entry's key holds a '{', which a key may not: write it in plain letters "
+                "and digits (m{\\\"u}ller2020 as muller2020)")
     return f"cannot read this entry: {reason.strip()}"
 
 

@@ -1715,6 +1715,18 @@ def test_a_broken_bib_names_file_line_and_entry_and_the_rest_imports(make_projec
                              "2 new, 0 already present, 3 with problems\n")
 
 
+def test_a_key_holding_a_brace_is_named_in_plain_words_and_the_rest_imports(make_project):
+    bib = ('@article{m{\\"u}ller2020, title = {Song}, author = {M{\\"u}ller, S}, year = 2020}\n'
+           "@article{fine, title = {Fine}, author = {Lovelace, Ada}, year = 2020}\n")
+    root = make_project({"refs.bib": bib})
+    result = run_cli(root, "import", "refs.bib")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "refs.bib:1:1: the entry's key holds a '{', which a key may not: write it in plain "
+        "letters and digits (m{\\\"u}ller2020 as muller2020) (entry m{)\n")
+    assert result.stdout.endswith("1 new, 0 already present, 1 with problems\n")
+
+
 def test_a_bib_with_a_byte_order_mark_is_read_and_placed_as_written(make_project):
     bib = "\ufeff@misc{nameless, title = {T}}\n@book{b, title = {B}, author = {Lovelace, Ada}}\n"
     root = make_project({"refs.bib": bib.encode()})
