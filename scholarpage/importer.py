@@ -25,9 +25,13 @@ from .scaffold import PublicationFolder, read_back, url_key
 from .schema import LINK_EXPANSIONS, as_a_browser_reads, expanded, one_line, unsafe_url_reason
 
 NOT_LINKS = {"biburl", "bibsource"}  # urls of the .bib record itself, not of the work
+# Fields that name a link whatever they hold (al-folio's among them): one that is no http(s)
+# address (al-folio's `pdf = {paper.pdf}`, a file of its site) is left out with a warning.
+LINK_NAMES = {"pdf", "code", "website", "slides", "poster", "video", "html", "blog", "supp",
+              "project", "demo"}
 PREPRINT_SERVERS = re.compile(r"\b(arxiv|corr|biorxiv|medrxiv)\b", re.IGNORECASE)
 _ARXIV_IN_TEXT = re.compile(r"arxiv:\s*(\S+)", re.IGNORECASE)
-_URL = re.compile(r"^https?://\S+$")
+_URL = re.compile(r"^https?://[^\s/?#]+(?:[/?#].*)?$")  # a path's spaces are encoded by the build
 # Schemes a browser runs or reads inline: a field holding one is a link, left out with a warning.
 # Schemes a browser runs or reads inline, however hidden (see schema.as_a_browser_reads).
 _RUN_BY_BROWSERS = re.compile(r"(javascript|vbscript|data):", re.IGNORECASE)
@@ -227,8 +231,8 @@ def _link(name: str, value, fields: dict) -> tuple[str, str] | None:
         name = "paper"
     elif name in NOT_LINKS | TEXT_FIELDS:
         return None
-    meant = _URL.match(target) or _RUN_BY_BROWSERS.match(as_a_browser_reads(target))
-    return (name, target) if meant else None
+    meant = name in LINK_NAMES or _URL.match(target) or _RUN_BY_BROWSERS.match(as_a_browser_reads(target))
+    return (name, target) if meant and target else None
 
 
 def links(fields: dict, site_root: str = "") -> tuple[dict, list[tuple[str, str]]]:

@@ -104,6 +104,12 @@ def unsafe_url_reason(url: str) -> str:
     if url != url.strip():
         return "has spaces around it"
     lowered = read.lower()
+    if lowered.startswith(("http://", "https://")):  # a space in a path is encoded; in a host, fatal
+        host = re.split(r"[/?#]", read.split("//", 1)[1], maxsplit=1)[0]
+        if not host or host.startswith("@") or host.endswith(("@", ":")):
+            return "names no host after '//'"
+        if any(char.isspace() for char in host):
+            return f"has a space in its host name '{host}'"
     if lowered.startswith(SAFE_SCHEMES):
         return "" if len(read) > len("mailto:") else "is incomplete"
     if lowered.startswith("//"):

@@ -364,6 +364,11 @@ FIELD_CASES = {
         GOOD + "links:\n  code: https://example.org/code\n  pdf: 'data:text/html,hi'\n",
         ["6:8: link 'data:text/html,hi' uses 'data:'; only http(s), mailto or relative links "
          "are allowed"]),
+    "a space in a link's host, or no host": (
+        GOOD + "links:\n  slides: https://exa mple.org/x.pdf\n  code: https:///repo\n"
+               "  pdf: https://example.org/a b.pdf\n",
+        ["5:11: link 'https://exa mple.org/x.pdf' has a space in its host name 'exa mple.org'",
+         "6:9: link 'https:///repo' names no host after '//'"]),
     "two problems in one file": (
         GOOD + "year: twenty\nvenu: CVPR\n",
         ["4:7: 'year' must be a whole number, got 'twenty'",

@@ -1715,6 +1715,22 @@ def test_a_broken_bib_names_file_line_and_entry_and_the_rest_imports(make_projec
                              "2 new, 0 already present, 3 with problems\n")
 
 
+def test_a_link_field_that_is_no_address_is_left_out_with_a_warning(make_project):
+    """al-folio's `pdf = {paper.pdf}` names a file of its own site: told, not dropped unseen.
+    A space in an address's path is kept (the build encodes it); one in its host is no address."""
+    bib = ("@article{sp, title = {Spaces}, author = {Lovelace, Ada}, year = 2020,\n"
+           "  url = {https://example.org/a b.pdf},\n  pdf = {paper.pdf},\n"
+           "  slides = {https://exa mple.org/x.pdf}}\n")
+    root = make_project({"refs.bib": bib})
+    result = import_files(root, [root / "refs.bib"])
+    assert [line.removeprefix(f"{root}/") for line in messages(result)] == [
+        "refs.bib:3:3: warning: field 'pdf' left out: 'paper.pdf' is not an http(s) address (entry sp)",
+        "refs.bib:4:3: warning: field 'slides' left out: 'https://exa mple.org/x.pdf' has a space "
+        "in its host name 'exa mple.org' (entry sp)"]
+    (copy,) = records(root)
+    assert [(link.label, link.url) for link in copy.links] == [("paper", "https://example.org/a b.pdf")]
+
+
 def test_a_key_holding_a_brace_is_named_in_plain_words_and_the_rest_imports(make_project):
     bib = ('@article{m{\\"u}ller2020, title = {Song}, author = {M{\\"u}ller, S}, year = 2020}\n'
            "@article{fine, title = {Fine}, author = {Lovelace, Ada}, year = 2020}\n")
