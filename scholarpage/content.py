@@ -54,6 +54,9 @@ class FileResult:
     # Whether a record's text gives ids: the build looks at those records alone, and at no
     # record of a file that gives none, as nearly every file (see check_content_ids).
     gives_ids: bool = False
+    # (file, type, line, column) of each entry refused for its other problems: its type is
+    # checked too, so that one run tells all (see collect).
+    refused_types: tuple = ()
 
 
 def text_digest(shown: str, text: str) -> str:
@@ -78,13 +81,13 @@ def read_publication_file(shown: str, text: str, digest: str | None = None) -> F
     `digest` is text_digest(shown, text), if the caller has it already.
     """
     problems = Problems()
-    records = []
+    records, refused_types = [], []
     if shown.endswith(".md"):
         doc, body, body_line = _front_matter(text, shown, problems)
         if doc is not None and doc.root is None:
             problems.error(shown, 1, 1, "front matter is empty: it needs title, authors and type")
         elif doc is not None and text.startswith("---"):
-            records = _read_entries(doc, [doc.root], Reader(doc, problems), text)
+            records = _read_entries(doc, [doc.root], Reader(doc, problems), text, refused_types)
             if body.strip() and records:
                 if records[0][0].abstract:
                     line, column = doc.where(field_node(doc.root, "abstract"))
@@ -101,7 +104,7 @@ def read_publication_file(shown: str, text: str, digest: str | None = None) -> F
         doc = parse_yaml(text, shown, problems)
         if doc is not None and doc.root is not None:
             nodes = doc.root.value if isinstance(doc.root, yaml.SequenceNode) else [doc.root]
-            records = _read_entries(doc, nodes, Reader(doc, problems), text)
+            records = _read_entries(doc, nodes, Reader(doc, problems), text, refused_types)
         elif doc is not None:
             problems.warn(shown, 0, 0, "is empty: no publication in it")
     digest = digest or text_digest(shown, text)
@@ -109,7 +112,7 @@ def read_publication_file(shown: str, text: str, digest: str | None = None) -> F
                           site_links, f"{digest}.{index}")
                for index, (pub, span, site_links) in enumerate(records)]
     return FileResult(tuple(records), tuple(problems.items), digest,
-                      any(pub.written_ids for pub in records))
+                      any(pub.written_ids for pub in records), tuple(refused_types))
 
 
 def _completed(pub: model.Publication, abstract_html: str, abstract_links: tuple,
@@ -186,9 +189,10 @@ def _body_span(text: str, body_line: int) -> markup.Span:
     return line_start(text, body_line + 1), body_line + 1, len(text)
 
 
-def _read_entries(doc, nodes, reader: Reader, text: str) -> list[tuple]:
+def _read_entries(doc, nodes, reader: Reader, text: str, refused_types: list) -> list[tuple]:
     """The valid publications of `nodes` in the file's `text`, each with its abstract's span and
-    its links into the site (see _site_links)."""
+    its links into the site (see _site_links); the (file, type, line, column) of each other one
+    that gives a type go into `refused_types`."""
     records = []
     start = line_start(text, doc.line_offset + 1)  # of the YAML in the file (front matter's)
     for node in nodes:
@@ -202,6 +206,11 @@ def _read_entries(doc, nodes, reader: Reader, text: str) -> list[tuple]:
             span = (start + abstract.start_mark.index, doc.where(abstract)[0],
                     start + abstract.end_mark.index)
             records.append((publication, span, _site_links(publication, doc, node)))
+        else:
+            kind = field_node(node, "type")
+            if isinstance(kind, yaml.ScalarNode) and kind.value.strip() and not kind.tag.endswith(
+                    ("null", "bool", "int", "float")):
+                refused_types.append((doc.path, kind.value.strip(), *doc.where(kind)))
     return records
 
 
@@ -348,10 +357,12 @@ def read_coauthors(project: Project, problems: Problems) -> tuple[dict[str, str]
     return {metadata.name_key(name): url for name, url in homepages.items()}, site_links
 
 
-def check_types(publications, site: model.Site, problems: Problems) -> None:
+def check_types(publications, site: model.Site, problems: Problems, refused=()) -> None:
     """Report entries no section lists (see Site.lists), at their `type`: they would silently
     vanish otherwise. A type no section names and the engine does not know is an error (a typo
-    would take the entry off the site); a known one, say `talk`, only a warning."""
+    would take the entry off the site); a known one, say `talk`, only a warning. Of the
+    entries `refused` for other problems ((source, type, line, column)), a type no section
+    names and the engine does not know is reported too."""
     section_types = site.section_types
     for pub in publications:
         if site.lists(pub):
@@ -366,10 +377,16 @@ def check_types(publications, site: model.Site, problems: Problems) -> None:
                           f"type '{pub.type}' is not shown by any section in site.yml: "
                           f"add a section with types: [{pub.type}]")
         else:
-            hint = did_you_mean(pub.type, section_types | set(model.KNOWN_TYPES))
-            problems.error(pub.source, *pub.type_place,
-                           f"unknown publication type '{pub.type}'{hint}: give a type a section "
-                           f"of site.yml lists, or add a section with types: [{pub.type}]")
+            _unknown_type(pub.source, pub.type, pub.type_place, section_types, problems)
+    for source, kind, line, column in refused:
+        if kind not in section_types and kind not in model.KNOWN_TYPES:
+            _unknown_type(source, kind, (line, column), section_types, problems)
+
+
+def _unknown_type(source: str, kind: str, place: tuple[int, int], section_types, problems: Problems) -> None:
+    hint = did_you_mean(kind, section_types | set(model.KNOWN_TYPES))
+    problems.error(source, *place, f"unknown publication type '{kind}'{hint}: give a type a "
+                   f"section of site.yml lists, or add a section with types: [{kind}]")
 
 
 def check_unique(publications, name: str, what: str, problems: Problems) -> None:
@@ -545,12 +562,13 @@ def publication_order(pub: model.Publication):
 def collect(results: list[FileResult], site: model.Site | None, problems: Problems):
     """Publications of all files, checked together and ordered; without a site (site.yml
     has errors), the types are not checked."""
-    publications = []
+    publications, refused = [], []
     for result in results:
         problems.extend(list(result.problems))
         publications.extend(result.records)
+        refused += result.refused_types
     if site is not None:
-        check_types(publications, site, problems)
+        check_types(publications, site, problems, refused)
     check_unique(publications, "bibtex_key", "BibTeX key", problems)
     check_unique(publications, "slug", "slug", problems)
     check_listed_once(publications, problems)

@@ -373,6 +373,11 @@ FIELD_CASES = {
         GOOD + "year: twenty\nvenu: CVPR\n",
         ["4:7: 'year' must be a whole number, got 'twenty'",
          "5:1: unknown field 'venu' (did you mean 'venue'?)"]),
+    "a type typo in an entry with other problems": (
+        GOOD.replace("conference", "jounral") + "year: twenty\n",
+        ["3:7: unknown publication type 'jounral' (did you mean 'journal'?): give a type a "
+         "section of site.yml lists, or add a section with types: [jounral]",
+         "4:7: 'year' must be a whole number, got 'twenty'"]),
 }
 
 
