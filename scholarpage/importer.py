@@ -479,7 +479,10 @@ def _write_entry(found: Found, pub, data: dict, folder, result: ImportResult, or
                                [problem for problem in found.problems.items if not problem.warning])
         if added:
             result.updated += 1
-            result.written.append(f"updated {same.source}:{same.line}: added {', '.join(added)}")
+            rekeyed = ("bibtex_key" in added and same.made_key != data["bibtex_key"]
+                       and f"; its key (and its id on the page) is now '{data['bibtex_key']}'")
+            result.written.append(f"updated {same.source}:{same.line}: added {', '.join(added)}"
+                                  f"{rekeyed or ''}")
         return
     owner = folder.key_owner(pub.bibtex_key) if pub.bibtex_key else None
     if owner is not None:  # another work (see PublicationFolder.find)

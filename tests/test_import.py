@@ -927,11 +927,16 @@ def test_which_entry_is_the_same_work_and_that_the_first_in_the_folder_is_taken(
         "3 new, 7 already present (6 updated), 0 with problems", [])
     assert result.written == [
         "wrote content/publications/2020-lovelace-looms.yml",  # diff_doi
-        "updated content/publications/a.yml:1: added note, bibtex_key",  # same_arxiv
-        "updated content/publications/b.yml:1: added venue, bibtex_key",  # same_title
-        "updated content/publications/c.yml:1: added note, bibtex_key",  # patent
-        "updated content/publications/d.yml:1: added venue, year, links, bibtex_key",  # before e.yml
-        "updated content/publications/e.yml:1: added venue, bibtex_key",  # before d.yml, filled in
+        "updated content/publications/a.yml:1: added note, bibtex_key; its key (and its id on the page) "
+        "is now 'same_arxiv'",  # same_arxiv
+        "updated content/publications/b.yml:1: added venue, bibtex_key; its key (and its id on the page) "
+        "is now 'same_title'",  # same_title
+        "updated content/publications/c.yml:1: added note, bibtex_key; its key (and its id on the page) "
+        "is now 'patent'",  # patent
+        "updated content/publications/d.yml:1: added venue, year, links, bibtex_key; its key (and its "
+        "id on the page) is now 'undated_first'",  # before e.yml
+        "updated content/publications/e.yml:1: added venue, bibtex_key; its key (and its id on the page) "
+        "is now 'doi_first'",  # before d.yml, filled in
         "wrote content/publications/2021-lovelace-engines.yml",  # other_year
         "updated content/publications/b.yml:1: added links",  # doi_added
         "wrote content/publications/2020-lovelace-engines.yml",  # doi_differs from the one added
@@ -1108,10 +1113,10 @@ def test_update_fills_in_missing_fields_and_keeps_edits_and_comments(make_projec
     assert result.summary() == "1 new, 2 already present (2 updated), 0 with problems"
     assert result.written == [
         "updated content/publications/koala.yml:3: added venue_full, pages, publisher, bibtex_key, "
-        "link 'doi'",
+        "link 'doi'; its key (and its id on the page) is now 'DBLP:conf/cvpr/TanSHWDPRS24'",
         "wrote content/publications/2023-sun-dime-fm.yml",
         "updated content/publications/dualcoop.md:2: added venue_full, volume, number, pages, links, "
-        "bibtex_key",
+        "bibtex_key; its key (and its id on the page) is now 'DBLP:journals/pami/HuSSS24'",
     ]
     files = folder(root)
     assert files["koala.yml"] == textwrap.dedent(koala).replace("# notes for later\n", """\
