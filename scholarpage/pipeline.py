@@ -16,7 +16,7 @@ from .content import Content, load_content
 from .memo import BuildCache
 from .output import OutputError, write_site
 from .problems import Problems, plural
-from .render import prepare_environment, render_site
+from .render import prepare_environment, render_site, report_links_without_scheme
 from .workers import aside, left_behind
 
 
@@ -70,7 +70,8 @@ def render(project: Project, problems: Problems, cache: BuildCache | None = None
         lambda: prepare_environment(project, site, cache.templates, cache.environments))
     if cache.parsed is not None:
         cache.parsed.keep()
-    if problems.errors:
+    if problems.errors:  # and those the render would find without rendering: one run tells all
+        report_links_without_scheme(project, site, result.content, problems)
         return result
     result.files = render_site(project, site, result.content, problems, cache.templates,
                                cache.fragments, cache.workers, cache.environments)

@@ -788,14 +788,24 @@ def _clash(relative: str, made, written, folders: set[str]) -> str:
     return ""
 
 
+def report_links_without_scheme(project: Project, site: model.Site, content: Content,
+                                problems: Problems) -> None:
+    """Of the links report_links_to_nothing checks, report those that look like web addresses
+    without their scheme, which are errors: for a build that fails before it renders, so
+    that one run tells them too. Only the static files are known then: no page is one."""
+    files = static_files(project, site, Problems()).keys()  # a broken one: told when it renders
+    report_links_to_nothing(site, content, files, _folders_of(files), problems, errors_only=True)
+
+
 def report_links_to_nothing(site: model.Site, content: Content, files, folders: set[str],
-                            problems: Problems) -> None:
+                            problems: Problems, errors_only: bool = False) -> None:
     """Warn of each link of the content into the site (a publication's, its abstract's, the
     bio's, the navbar's, a co-author's homepage) that leads to none of the site's `files` (in
     `folders`), a PDF not put in static/, or, written from the domain's root, out of a site at a
     sub-path ('/cv.pdf' at /repo/): at its place, found when its file was read (model.SiteLink).
     One that leads to no file and looks like a web address without its scheme
-    ('orcid.org/0000-0002-1825-0097': see schema.with_scheme) is an error: the link is broken."""
+    ('orcid.org/0000-0002-1825-0097': see schema.with_scheme) is an error: the link is broken.
+    With `errors_only`, only those are reported."""
     from urllib.parse import unquote, urlsplit
 
     def check(source: str, url: str, line: int, column: int) -> None:
@@ -804,13 +814,15 @@ def report_links_to_nothing(site: model.Site, content: Content, files, folders: 
             return
         target = output_file(unquote(path), "", site.base_path,
                              lambda relative: relative not in files and relative in folders)
-        if target is None and path.startswith("/"):
+        if target is not None and target not in files and with_scheme(url):
+            problems.error(source, line, column, f"link '{one_line(url)}' looks like a web address "
+                           f"without its scheme: write '{one_line(with_scheme(url))}'")
+        elif errors_only:
+            return
+        elif target is None and path.startswith("/"):
             problems.warn(source, line, column, f"link '{one_line(url)}' leads out of the site, "
                           f"which is at {site.base_path} (site.yml's url): write it without the "
                           "leading '/' for a file of the site, or in full for one elsewhere")
-        elif target is not None and target not in files and with_scheme(url):
-            problems.error(source, line, column, f"link '{one_line(url)}' looks like a web address "
-                           f"without its scheme: write '{one_line(with_scheme(url))}'")
         elif target is not None and target not in files:
             problems.warn(source, line, column, f"link '{one_line(url)}' leads to no file of the "
                           f"site (add static/{target} to publish one there)")

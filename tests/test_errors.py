@@ -381,6 +381,16 @@ FIELD_CASES = {
 }
 
 
+def test_a_link_without_its_scheme_is_told_with_the_errors_that_stop_the_render(make_project):
+    """It is found as the site is rendered, which other errors stop: it is looked for then too."""
+    assert errors_of(make_project, {
+        PUB: GOOD + "year: twenty\n",
+        "content/publications/y.yml": GOOD + "links:\n  code: github.com/ada/engine\n  pdf: a.pdf\n",
+    }) == [f"{PUB}:4:7: 'year' must be a whole number, got 'twenty'",
+           "content/publications/y.yml:5:9: link 'github.com/ada/engine' looks like a web address "
+           "without its scheme: write 'https://github.com/ada/engine'"]
+
+
 @pytest.mark.parametrize("text, problems", FIELD_CASES.values(), ids=FIELD_CASES.keys())
 def test_content_model_problems_are_reported_at_their_place(make_project, text, problems):
     assert errors_of(make_project, {PUB: text}) == [f"{PUB}:{p}" for p in problems]
