@@ -185,6 +185,16 @@ def add_deploy(commands) -> None:
     parser.set_defaults(handler=command_deploy)
 
 
+def label_and_url(text: str) -> tuple[str, str]:
+    """--link's value: (label, URL) of `pdf=https://...`."""
+    import argparse
+
+    label, equals, url = text.partition("=")
+    if not equals or not label.strip() or not url.strip():
+        raise argparse.ArgumentTypeError(f"'{text}' is not LABEL=URL, as in pdf=https://example.org/paper.pdf")
+    return label.strip(), url.strip()
+
+
 def port_number(text: str) -> int:
     import argparse
 
@@ -238,8 +248,11 @@ def asking(args, values: dict) -> bool:
 def command_new_publication(args) -> int:
     from .scaffold import new_publication
 
+    links = {"doi": args.doi, "arxiv": args.arxiv, **dict(args.link or [])}
     values = {"title": args.title, "authors": args.author, "type": args.type,
-              "venue": args.venue, "venue_full": args.venue_full, "year": args.year}
+              "venue": args.venue, "venue_full": args.venue_full, "year": args.year,
+              "month": args.month, "selected": args.selected or None,
+              "links": {label: url for label, url in links.items() if url} or None}
     path, problems = new_publication(args.root, values, input if asking(args, values) else None)
     print_problems(problems.items)
     if path is None:
@@ -299,6 +312,14 @@ def add_new(commands) -> None:
     publication.add_argument("--venue", help="short venue name, e.g. CVPR")
     publication.add_argument("--venue-full", dest="venue_full", help="full venue name")
     publication.add_argument("--year", help="year of publication")
+    publication.add_argument("--month", help="month of publication, 1 to 12")
+    publication.add_argument("--doi", help="its DOI, e.g. 10.1109/CVPR52729.2023.01234")
+    publication.add_argument("--arxiv", help="its arXiv id, e.g. 2303.18232")
+    publication.add_argument("--link", action="append", type=label_and_url, metavar="LABEL=URL",
+                             help="a link, e.g. pdf=https://arxiv.org/pdf/2303.18232 or "
+                                  "code=https://github.com/you/repo; repeat for each")
+    publication.add_argument("--selected", action="store_true",
+                             help="one of your highlights (listed again in a selected section)")
     publication.add_argument("--interactive", action="store_true",
                              help="ask for each field (the default in a terminal without options)")
     publication.set_defaults(handler=command_new_publication)

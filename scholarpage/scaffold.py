@@ -391,8 +391,8 @@ def new_publication(root, values: dict, ask=None) -> tuple[str | None, Problems]
               **{name: value for name, value in values.items() if value}}
     if ask is not None:
         values = ask_values(values, ask)
-    year = str(values.get("year", ""))
-    data = {**values, **({"year": int(year) if year.isdigit() else year} if year else {})}
+    data = {name: int(value) if name in ("year", "month") and str(value).isdigit() else value
+            for name, value in values.items()}
     pub, errors = read_back(data)
     for _, message in errors:
         problems.error("new publication", 0, 0, message)

@@ -2015,6 +2015,23 @@ def test_new_writes_a_valid_entry_and_prints_its_path(make_project):
     assert "1 publication," in build_ok(root).stdout
 
 
+def test_new_takes_month_ids_links_and_a_highlight(make_project):
+    root = make_project({"content/index.md": "Hello.\n"})
+    result = run_cli(root, *NEW_ARGS, "--month", "6", "--doi", "10.1000/engine", "--arxiv",
+                     "2303.18232", "--link", "pdf=https://example.org/engine.pdf", "--link",
+                     "code = https://github.com/ada/engine", "--selected")
+    assert result.returncode == 0, result.stderr
+    assert folder(root)["2025-lovelace-notes-analytical-engine.yml"].endswith(
+        "year: 2025\nmonth: 6\nlinks:\n  doi: 10.1000/engine\n  arxiv: '2303.18232'\n"
+        "  pdf: https://example.org/engine.pdf\n  code: https://github.com/ada/engine\nselected: true\n")
+    build_ok(root)
+    bad = run_cli(root, "new", "publication", "--title", "T", "--link", "pdf")
+    assert bad.returncode == 2 and bad.stderr.endswith(
+        "error: argument --link: 'pdf' is not LABEL=URL, as in pdf=https://example.org/paper.pdf\n")
+    late = run_cli(root, "new", "publication", "--title", "T", "--month", "13")
+    assert (late.returncode, late.stderr) == (1, "new publication: 'month' must be between 1 and 12, got 13\n")
+
+
 def test_new_asks_for_each_field(make_project):
     root = make_project()
     answers = "Sketch of the Engine\nAda Lovelace, Luigi Menabrea\njournal\nScientific Memoirs\n1843\n"
