@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from . import bibtex
 from .files import line_start, places_in
+from .markup import title_text
 from .schema import one_line
 from .problems import Problem, Problems
 
@@ -88,12 +89,21 @@ def _middlewares():
             return entry
 
     class DecodeText(mw.LatexDecodingMiddleware):
-        """LaTeX decoding of the text fields named (urls keep `%`, `~` and `_`), and of author
-        names if `names`."""
+        """LaTeX decoding of the text fields named (urls keep `%`, `~` and `_`) by `decoder`,
+        and of author names if `names`. With `plain` (a decoder without marks, for a title), a
+        value whose marks a title would not read as such (markup.title_parts: Non\\emph{linear},
+        \\emph{x }) is decoded by `plain`, as plain text."""
 
-        def __init__(self, fields: set[str], names: bool, marks: bool):
-            super().__init__(decoder=_latex_decoder(marks))
-            self.fields, self.names = fields, names
+        def __init__(self, fields: set[str], decoder, *, names: bool = False, plain=None):
+            super().__init__(decoder=decoder)
+            self.fields, self.names, self.plain = fields, names, plain
+
+        def _transform_python_value_string(self, python_string: str):
+            text, error = super()._transform_python_value_string(python_string)
+            if self.plain is None or error or not any(mark in text for mark in "*_`"):
+                return text, error
+            plain = self.plain.latex_to_text(python_string)
+            return (text if title_text(text) == plain else plain), error
 
         def transform_entry(self, entry, library):
             every = entry.fields
@@ -104,11 +114,14 @@ def _middlewares():
             entry.fields = every
             return block
 
+    plain, marking = _latex_decoder(marks=False), _latex_decoder(marks=True)
     return [
         KeepWritten(), JoinConcatenations(), mw.ResolveStringReferencesMiddleware(),
         mw.RemoveEnclosingMiddleware(), mw.NormalizeFieldKeys(), SeparateNames(),
-        GroupControlWords(), mw.SplitNameParts(), DecodeText(TEXT_FIELDS - MARKED_FIELDS, True, False),
-        DecodeText(MARKED_FIELDS, False, True), mw.MonthIntMiddleware(),
+        GroupControlWords(), mw.SplitNameParts(),
+        DecodeText(TEXT_FIELDS - MARKED_FIELDS, plain, names=True),
+        DecodeText(MARKED_FIELDS - {"title"}, marking), DecodeText({"title"}, marking, plain=plain),
+        mw.MonthIntMiddleware(),
     ]
 
 
@@ -121,19 +134,21 @@ def _parsing_context():
     return get_default_latex_context_db()
 
 
-def _latex_decoder(marks: bool):
+@functools.cache  # made once: building a LaTeX context takes time
+def _latex_decoder(*, marks: bool):
     """LaTeX to text as bibtexparser's LatexDecodingMiddleware decodes it by default (`\\url{x}`
-    is x, braces go, math stays as written), each value parsed in one context (_parsing_context).
+    is x, braces go, math stays as written), each value parsed in one context (_parsing_context),
+    and the text of the commands pylatexenc drops kept (`\\mbox{x}`, `\\texttt{x}`: x).
     With `marks` (for MARKED_FIELDS), `\\emph{x}` and `\\textit{x}` are *x*, `\\textbf{x}` is
     **x** and `\\texttt{x}` is `x`, as Markdown (and a title: markup.title_parts) marks them."""
     from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
     text_context = get_default_latex_context_db()
-    marked = [MacroTextSpec(name, simplify_repl=mark) for name, mark in (
-        ("emph", "*%s*"), ("textit", "*%s*"), ("textsl", "*%s*"), ("textbf", "**%s**"),
-        ("texttt", "`%s`"))] if marks else []
-    text_context.add_context_category("bibtexparse-default-context", prepend=True,
-                                      macros=[MacroTextSpec("url", simplify_repl="%s"), *marked])
+    kept = {name: "%s" for name in ("url", "mbox", "texttt", "textsf", "textup", "textmd")}
+    marked = {"emph": "*%s*", "textit": "*%s*", "textsl": "*%s*", "textbf": "**%s**",
+              "texttt": "`%s`"} if marks else {}
+    text_context.add_context_category("bibtexparse-default-context", prepend=True, macros=[
+        MacroTextSpec(name, simplify_repl=text) for name, text in {**kept, **marked}.items()])
 
     class Decoder(LatexNodes2Text):
         def latex_to_text(self, latex, **parse_flags):
@@ -336,8 +351,8 @@ def block_starts(blocks, text: str) -> list[int]:
     return starts
 
 
-def _place(block, start: int, place_in_text, shown: str, macros: set[str]) -> Place:
-    """Where `block`, whose `@` is at `start` in the file's text (whose places `place_in_text`
+def _place(block, text: str, start: int, place_in_text, shown: str, macros: set[str]) -> Place:
+    """Where `block`, whose `@` is at `start` in the file's `text` (whose places `place_in_text`
     gives: see files.places_in), is, where its fields are and what is wrong in its text;
     `macros`, the names @strings define, lower-case."""
     from bibtexparser.model import String
@@ -347,8 +362,8 @@ def _place(block, start: int, place_in_text, shown: str, macros: set[str]) -> Pl
 
     inner = getattr(block, "ignore_error_block", None) or block
     key = getattr(inner, "key", None)
-    if key is None:  # a block that could not be split has only its text
-        match = re.match(r"@\w+\s*[{(]\s*([^,\s]*)", block.raw or "")
+    if key is None or "{" in key:  # not split, or cut at a brace (m{): the key as written
+        match = re.match(r"@\w+\s*[{(]\s*([^,\s]*)", text[start:start + 1000])
         key = match.group(1) if match else "?"
     written = inner.parser_metadata.get(WRITTEN, [])
     fields = {item.name: position(item.name_at) for item in reversed(written)}
@@ -392,7 +407,7 @@ def read_bib(text: str, shown: str) -> list[tuple[Place, object]]:
     library = parse(text)
     macros = {key.lower() for key in library.strings_dict}
     place_in_text = places_in(text)
-    return [(_place(block, start, place_in_text, shown, macros), block)
+    return [(_place(block, text, start, place_in_text, shown, macros), block)
             for block, start in zip(library.blocks, block_starts(library.blocks, text))
             if isinstance(block, (Entry, ParsingFailedBlock))]
 

@@ -10,7 +10,7 @@ import re
 
 from .markup import title_parts
 from .metadata import absolute, arxiv_id_of, assign_unique, doi_of, fold
-from .model import ET_AL, NAME_SUFFIXES, Publication
+from .model import ET_AL, NAME_SUFFIXES, Publication, Site
 from .schema import into_the_site
 
 ENTRY_TYPES = {
@@ -149,7 +149,8 @@ _LATEX_MARK = {"em": "\\emph{%s}", "strong": "\\textbf{%s}", "code": "\\texttt{%
 def title_value(title: str) -> str:
     """A title as BibTeX: its capitals kept (protect_capitals), its marks (markup.title_parts)
     made \\emph, \\textbf and \\texttt, which the importer reads back as the marks."""
-    return "".join(_LATEX_MARK[kind] % protect_capitals(text) if kind else protect_capitals(text)
+    return "".join(protect_capitals(text) if not kind else
+                   _LATEX_MARK[kind] % (protect_capitals(text) if kind == "code" else title_value(text))
                    for kind, text in title_parts(title))
 
 
@@ -172,7 +173,7 @@ def abstract_value(text: str) -> str:
     return "{%s}" % ("\n" + lines if "\n" in lines or lines[:1].isspace() else lines)
 
 
-def _link_fields(pub: Publication, site=None) -> list[tuple[str, str]]:
+def _link_fields(pub: Publication, site: Site | None = None) -> list[tuple[str, str]]:
     """A link's field; one to a file of the site in full, with `site` and its url (a relative
     one means nothing to whoever copies the entry: see importer.links for the way back)."""
     fields = []
@@ -217,7 +218,7 @@ def entry_type(pub: Publication) -> str:
     return ENTRY_TYPES.get(pub.type, "misc")
 
 
-def entry(pub: Publication, key: str, site=None) -> str:
+def entry(pub: Publication, key: str, site: Site | None = None) -> str:
     """The BibTeX entry of one publication; its links to files of the `site` in full."""
     kind = entry_type(pub)
     fields: list[tuple[str, str]] = [

@@ -207,10 +207,10 @@ def _read_entries(doc, nodes, reader: Reader, text: str, refused_types: list) ->
                     start + abstract.end_mark.index)
             records.append((publication, span, _site_links(publication, doc, node)))
         else:
-            kind = field_node(node, "type")
-            if isinstance(kind, yaml.ScalarNode) and kind.value.strip() and not kind.tag.endswith(
-                    ("null", "bool", "int", "float")):
-                refused_types.append((doc.path, kind.value.strip(), *doc.where(kind)))
+            kind = field_node(node, "type")  # one that is no type was told already
+            if isinstance(kind, yaml.ScalarNode) and kind.tag.endswith(":str") \
+                    and re.match(model.TYPE_PATTERN, kind.value):
+                refused_types.append((doc.path, kind.value, *doc.where(kind)))
     return records
 
 

@@ -19,7 +19,8 @@ from . import bibtex, model
 from .bibfile import TEXT_FIELDS, CrossReferences, Place, failure, read_bib, venue_field
 from .config import SITE_FILE, Project, load_site, missing_site_file
 from .files import read_text
-from .metadata import arxiv_id_of, doi_of, site_root_url
+from .markup import title_text
+from .metadata import arxiv_id_of, doi_of, name_in_url, site_root_url
 from .problems import Problems
 from .scaffold import PublicationFolder, read_back, url_key
 from .schema import LINK_EXPANSIONS, as_a_browser_reads, expanded, one_line, unsafe_url_reason
@@ -178,7 +179,7 @@ def publication_type(entry_type: str, fields: dict) -> tuple[str, bool]:
 def venue(entry_type: str, pub_type: str, fields: dict) -> dict:
     """{'venue' and 'venue_full': (value, the field it came from)}, those there are."""
     name = venue_field(entry_type)
-    text = _clean(fields.get(name, ""))
+    text = title_text(_clean(fields.get(name, "")))  # a volume's title lends its marks: text here
     if not text or _URL.match(text):
         return {}
     if pub_type == "preprint" and re.search(r"\barxiv\b", text, re.IGNORECASE):
@@ -249,15 +250,25 @@ def links(fields: dict, site_root: str = "") -> tuple[dict, list[tuple[str, str]
         link = _link(name, value, fields)
         if link and (link[0] in LINK_EXPANSIONS or _URL.match(link[1])):
             target = link[1]
-            if site_root and link[0] not in LINK_EXPANSIONS and target.startswith(site_root) \
-                    and target[len(site_root):][:1] not in ("", "#", "?", "/"):
-                target = unquote(target[len(site_root):])
+            if site_root and link[0] not in LINK_EXPANSIONS:
+                target = _in_the_site(target, site_root)
             found.setdefault(link[0], (target, name))
         elif link:
             refused.append((name, link[1]))
     ids = {url_key(expanded(label, found[label][0])) for label in LINK_EXPANSIONS if label in found}
     return {label: taken for label, taken in found.items()
             if label in LINK_EXPANSIONS or url_key(taken[0]) not in ids}, refused
+
+
+def _in_the_site(url: str, site_root: str) -> str:
+    """`url` relative to the site's root if it leads into the site at `site_root`, as a link
+    of the site's content is written (its path decoded, but a '%', '?' or '#' of a file's name:
+    see metadata.name_in_url), else as it is."""
+    rest = url[len(site_root):] if url.startswith(site_root) else ""
+    path, tail = re.match(r"([^?#]*)(.*)", rest, re.DOTALL).groups()
+    if not path or path.startswith("/"):  # the site's home, or not under its root
+        return url
+    return name_in_url(unquote(path)) + tail
 
 
 # The start of a biblatex date: `2019-03` of `2019-03/2020-01` (a range), `2019` of `2019~`.
@@ -455,14 +466,14 @@ def import_entry(found: Found, folder, result: ImportResult, order: int = 0) -> 
     for keys, message in errors:
         found.place_of(keys).error(found.problems, message)
     if pub is None:
-        result.problems.extend(found.problems)
+        _tell(found, result)
         result.failed += 1
         return
     try:
         _write_entry(found, pub, data, folder, result, order)
     except OSError as error:  # a full disk, no permission: this entry is not imported
         where = folder.project.relative(error.filename) if error.filename else "its file"
-        result.problems.extend(found.problems)
+        _tell(found, result)
         place.error(result.problems, f"not imported: cannot write {where}: "
                                      f"{error.strerror or error}")
         result.failed += 1
@@ -475,8 +486,7 @@ def _write_entry(found: Found, pub, data: dict, folder, result: ImportResult, or
     if same is not None:
         added = folder.fill(same, data) if result.update else []
         result.present += 1
-        result.problems.extend(found.problems if added else
-                               [problem for problem in found.problems.items if not problem.warning])
+        _tell(found, result, warnings=bool(added))
         if added:
             result.updated += 1
             rekeyed = ("bibtex_key" in added and same.made_key != data["bibtex_key"]
@@ -493,9 +503,16 @@ def _write_entry(found: Found, pub, data: dict, folder, result: ImportResult, or
     if order:
         data, pub = {**data, "order": order}, dataclasses.replace(pub, order=order)
     written = folder.add(data, pub)
-    result.problems.extend(found.problems)
+    _tell(found, result)
     result.new += 1
     result.written.append(f"wrote {written}")
+
+
+def _tell(found: Found, result: ImportResult, warnings: bool = True) -> None:
+    """Tell what reading `found` found, once what becomes of it is known: its warnings only if
+    something of it was imported (see Found)."""
+    result.problems.extend([problem for problem in found.problems.items
+                            if warnings or not problem.warning])
 
 
 def import_files(root, files, update: bool = False) -> ImportResult:

@@ -93,7 +93,8 @@ _MARK_KIND = {"*": "em", "_": "em", "**": "strong", "__": "strong"}
 
 def title_parts(title: str) -> list[tuple[str, str]]:
     """(kind, text) of each piece of a title (see _TITLE_MARK): kind '' (plain), 'em',
-    'strong' or 'code'."""
+    'strong' or 'code'. The text of an 'em' or 'strong' piece may hold marks of its own
+    (**a *b* c**): title_html and title_text read it again."""
     parts, end = [], 0
     for mark in _TITLE_MARK.finditer(title):
         parts += [("", title[end:mark.start()])] if mark.start() > end else []
@@ -106,15 +107,17 @@ def title_html(title: str) -> str:
     """A title as HTML: its text escaped, its marks made <em>, <strong> and <code>."""
     from html import escape
 
-    return "".join(escape(text, quote=False) if not kind else f"<{kind}>{escape(text, quote=False)}</{kind}>"
-                   for kind, text in title_parts(title))
+    return "".join(escape(text, quote=False) if not kind else
+                   f"<code>{escape(text, quote=False)}</code>" if kind == "code" else
+                   f"<{kind}>{title_html(text)}</{kind}>" for kind, text in title_parts(title))
 
 
 def title_text(title: str) -> str:
     """A title as plain text, its marks left out: for a browser tab, a feed, search engines."""
     if "*" not in title and "_" not in title and "`" not in title:
         return title
-    return "".join(text for _, text in title_parts(title))
+    return "".join(title_text(text) if kind in ("em", "strong") else text
+                   for kind, text in title_parts(title))
 
 
 def to_html(text: str) -> str:

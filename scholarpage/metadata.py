@@ -237,8 +237,14 @@ def _percent_encoded(text: str) -> str:
 
 def file_url(path: str) -> str:
     """A file's path (owner.photo) as a relative URL: '%', '?' and '#' in its name are part of
-    the name, then the rest as valid_url makes it."""
-    return valid_url(path.replace("%", "%25").replace("?", "%3F").replace("#", "%23"))
+    the name (see name_in_url), then the rest as valid_url makes it."""
+    return valid_url(name_in_url(path))
+
+
+def name_in_url(path: str) -> str:
+    """A file's path as a link must write it: its '%', '?' and '#' encoded, which would
+    otherwise start an encoded byte, a query or a fragment."""
+    return path.replace("%", "%25").replace("?", "%3F").replace("#", "%23")
 
 
 def _link(pub: model.Publication, *labels: str) -> str:

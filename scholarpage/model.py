@@ -239,6 +239,8 @@ DEFAULT_SECTIONS = (
     Section("Preprints", ("preprint",)),
 )
 
+# What a publication type is written as: a lower-case word.
+TYPE_PATTERN = r"^[a-z][a-z0-9_-]*$"
 # Publication types the engine knows; site.yml may add any other through its sections.
 KNOWN_TYPES = (
     "conference", "journal", "patent", "preprint",
@@ -356,7 +358,7 @@ class Publication:
         example=["Ada Lovelace"],
     )
     type: str = spec(
-        Text(pattern=r"^[a-z][a-z0-9_-]*$", hint="a lower-case word like 'conference'"),
+        Text(pattern=TYPE_PATTERN, hint="a lower-case word like 'conference'"),
         "Kind of publication; site.yml's sections decide where each type is listed.",
         example="conference",
     )

@@ -105,11 +105,13 @@ def unsafe_url_reason(url: str) -> str:
         return "has spaces around it"
     lowered = read.lower()
     if lowered.startswith(("http://", "https://")):  # a space in a path is encoded; in a host, fatal
-        host = re.split(r"[/?#]", read.split("//", 1)[1], maxsplit=1)[0]
-        if not host or host.startswith("@") or host.endswith(("@", ":")):
+        authority = re.split(r"[/?#]", read.split("//", 1)[1], maxsplit=1)[0]
+        host = re.sub(r":\d*$", "", authority.rpartition("@")[2])  # without user and port
+        if not host:
             return "names no host after '//'"
-        if any(char.isspace() for char in host):
-            return f"has a space in its host name '{host}'"
+        if any(char.isspace() for char in authority):
+            return f"has a space in its host name '{host}'" if any(char.isspace() for char in host) \
+                else "has a space before its '@'"
     if lowered.startswith(SAFE_SCHEMES):
         return "" if len(read) > len("mailto:") else "is incomplete"
     if lowered.startswith("//"):

@@ -110,9 +110,10 @@ def left_behind(function, workers: int) -> None:
         _LEFT_BEHIND.append(function)
 
 
-# What left_behind started with is never freed here, in a process about to end: after the
-# fork, freeing an object writes its memory page, which then costs a copy of the page (for
-# the build cache of a thousand publications, 10 ms before `python build.py` could end).
+# What left_behind started with is kept here, in a process about to end: after the fork,
+# freeing an object writes its memory page, which then costs a copy of the page (for the
+# build cache of a thousand publications, 10 ms before `python build.py` could end). It is
+# never freed: `python build.py` ends with os._exit (see cli.run), without a teardown.
 _LEFT_BEHIND: list = []
 
 

@@ -718,13 +718,22 @@ def test_a_kept_cache_follows_the_default_url(make_project):
 
 
 
-def _shared_out(monkeypatch) -> None:
-    """Work shared out from 2 items on, 1 at a time, as on 2 CPUs."""
-    from scholarpage import workers
+def _shared_out(monkeypatch) -> list[str]:
+    """Work shared out from 2 items on, 1 at a time, as on 2 CPUs; the list where this process
+    notes 'fork' for each process it forks to share work, and 'bio' and 'frames' when it reads
+    the bio and makes the frames of the site's pages."""
+    from scholarpage import render, workers
 
     monkeypatch.setattr(workers, "WORTH_FORKING", 2)
     monkeypatch.setattr(workers, "ITEMS_PER_PROCESS", 1)
     monkeypatch.setattr(workers, "CHUNK", 1)
+    events: list[str] = []
+    for owner, name, event in ((workers, "_fork", "fork"), (content, "read_bio", "bio"),
+                               (render.SiteRenderer, "_frames_ahead", "frames")):
+        real = getattr(owner, name)
+        monkeypatch.setattr(owner, name, lambda *args, real=real, event=event: (
+            events.append(event), real(*args))[1])
+    return events
 
 
 def _told(project_root: Path, workers: int) -> list[str]:
@@ -742,8 +751,9 @@ def test_the_bio_read_while_processes_read_publications_is_told_first(example_pr
     (example_project / "content" / "index.md").write_bytes(b"Caf\xe9\n")
     (example_project / "content" / "publications" / "notes.txt").write_text("found as they are listed")
     edit(example_project / PUBLICATION, "\ntitle:", "\ncolour: blue\ntitle:")
-    _shared_out(monkeypatch)
+    events = _shared_out(monkeypatch)
     told = _told(example_project, 2)
+    assert events == ["fork", "bio"]  # read once another process reads publications
     assert told == _told(example_project, 1)
     assert [line.split(":")[0] for line in told] == [
         "content/index.md", "content/publications/notes.txt", PUBLICATION]
@@ -754,7 +764,8 @@ def test_a_page_failing_while_processes_render_is_told_once(example_project, mon
     template error there is told once, as when one process renders everything."""
     edit(example_project / "themes/frontpage/templates/index.html", "<section class=\"intro\"",
          "{{ no_such_name.x }}<section class=\"intro\"")
-    _shared_out(monkeypatch)
+    events = _shared_out(monkeypatch)
     told = _told(example_project, 2)
+    assert events == ["fork", "bio", "fork", "frames"]  # made once another process renders
     assert told == _told(example_project, 1)
     assert len([line for line in told if "no_such_name" in line]) == 1

@@ -373,6 +373,10 @@ FIELD_CASES = {
         GOOD + "year: twenty\nvenu: CVPR\n",
         ["4:7: 'year' must be a whole number, got 'twenty'",
          "5:1: unknown field 'venu' (did you mean 'venue'?)"]),
+    "a type that is no type, in an entry with other problems: told once": (
+        GOOD.replace("conference", "Conference") + "year: twenty\n",
+        ["3:7: 'type' must be a lower-case word like 'conference', got 'Conference'",
+         "4:7: 'year' must be a whole number, got 'twenty'"]),
     "a type typo in an entry with other problems": (
         GOOD.replace("conference", "jounral") + "year: twenty\n",
         ["3:7: unknown publication type 'jounral' (did you mean 'journal'?): give a type a "

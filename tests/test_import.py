@@ -340,7 +340,7 @@ def test_latex_italics_in_a_title_or_abstract_become_its_marks_and_elsewhere_pla
           title = {A \emph{Drosophila} Model of {\textit{in vivo}} \textbf{Looms} in \texttt{torch.compile}},
           author = {Lovelace, Ada},
           journal = {\emph{Journal} of \textbf{Engines}},
-          note = {\textit{Best paper}},
+          note = {\textit{Best paper} at \mbox{ICML} with \texttt{code}},
           abstract = {We study \emph{flies}.},
           year = {2020}
         }
@@ -352,7 +352,23 @@ def test_latex_italics_in_a_title_or_abstract_become_its_marks_and_elsewhere_pla
     assert text.split("\n", 1)[1] == (
         "title: A *Drosophila* Model of *in vivo* **Looms** in `torch.compile`\nauthors:\n"
         "  - Ada Lovelace\ntype: journal\nvenue_full: Journal of Engines\nyear: 2020\n"
-        "note: Best paper\nabstract: |\n  We study *flies*.\nbibtex_key: fly\n")
+        "note: Best paper at ICML with code\nabstract: |\n  We study *flies*.\nbibtex_key: fly\n")
+
+
+def test_latex_italics_a_title_could_not_mark_and_a_volumes_italics_are_plain_text(make_project):
+    """A mark the page would show as asterisks (in a word, around a space, nested) is left out,
+    as before marks were read; a volume's title, lent as the venue, is a venue: plain text."""
+    bib = r"""
+        @article{a, title = {Non\emph{linear} and \emph{E. coli } in \emph{\textbf{x}} Models},
+                 author = {Lovelace, Ada}, journal = {J}, year = 2020}
+        @inproceedings{c, title = {Child}, author = {Lovelace, Ada}, crossref = {proc}}
+        @proceedings{proc, title = {Proceedings of \emph{Foo} 2020}, year = 2022}
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    assert messages(import_files(root, [root / "refs.bib"])) == []
+    files = folder(root)
+    assert "\ntitle: Nonlinear and E. coli in x Models\n" in files["2020-lovelace-nonlinear-e-coli.yml"]
+    assert "\nvenue_full: Proceedings of Foo 2020\n" in files["2022-lovelace-child.yml"]
 
 
 def test_a_chapter_is_imported_as_one_and_exported_back_as_a_chapter(make_project):
@@ -1461,16 +1477,19 @@ def test_links_to_files_of_the_site_are_exported_in_full_and_come_back_relative(
         links:
           pdf: papers/müller thesis.pdf
           slides: /site/talks/looms.pdf
+          poster: files/a%23b.pdf
           code: https://ada.example.org/site/
         """
     source = write_files(tmp_path / "source", {"site.yml": site, "content/publications/looms.yml": entry,
                                                 "static/papers/müller thesis.pdf": b"%PDF-1.4\n",
-                                                "static/talks/looms.pdf": b"%PDF-1.4\n"})
+                                                "static/talks/looms.pdf": b"%PDF-1.4\n",
+                                                "static/files/a#b.pdf": b"%PDF-1.4\n"})
     shutil.copytree(REPO / "themes", source / "themes")
     build_ok(source)
     exported = (source / "_site" / "publications.bib").read_text(encoding="utf-8")
     fields = ("  selected = {true},\n  pdf = {https://ada.example.org/site/papers/m%C3%BCller%20thesis.pdf},\n"
               "  slides = {https://ada.example.org/site/talks/looms.pdf},\n"
+              "  poster = {https://ada.example.org/site/files/a%23b.pdf},\n"
               "  code = {https://ada.example.org/site/}\n")
     assert fields in exported
     assert html.escape(fields, quote=False) in (source / "_site" / "index.html").read_text(encoding="utf-8")
@@ -1480,7 +1499,7 @@ def test_links_to_files_of_the_site_are_exported_in_full_and_come_back_relative(
     (copy,) = records(root)
     assert copy.selected and [(link.label, link.url) for link in copy.links] == [
         ("pdf", "papers/müller thesis.pdf"), ("slides", "talks/looms.pdf"),
-        ("code", "https://ada.example.org/site/")]
+        ("poster", "files/a%23b.pdf"), ("code", "https://ada.example.org/site/")]
 
 
 def test_text_the_exporter_escapes_comes_back_as_written(make_project, tmp_path):
@@ -1744,7 +1763,7 @@ def test_a_key_holding_a_brace_is_named_in_plain_words_and_the_rest_imports(make
     assert result.returncode == 1
     assert result.stderr == (
         "refs.bib:1:1: the entry's key holds a '{', which a key may not: write it in plain "
-        "letters and digits (m{\\\"u}ller2020 as muller2020) (entry m{)\n")
+        "letters and digits (m{\\\"u}ller2020 as muller2020) (entry m{\\\"u}ller2020)\n")
     assert result.stdout.endswith("1 new, 0 already present, 1 with problems\n")
 
 

@@ -503,6 +503,7 @@ def test_headings_are_moved_together_so_that_the_highest_is_at_the_level_given()
     ("**Bold** and __strong__ (*in vivo*)", "<strong>Bold</strong> and <strong>strong</strong> "
      "(<em>in vivo</em>)", "Bold and strong (in vivo)"),
     ("Faster `torch.compile`", "Faster <code>torch.compile</code>", "Faster torch.compile"),
+    ("**Bold *and* italic**", "<strong>Bold <em>and</em> italic</strong>", "Bold and italic"),
     ("“*Quoted*” – *a*/*b*", "“<em>Quoted</em>” – <em>a</em>/<em>b</em>", "“Quoted” – a/b"),
     # What opens no mark is text: an asterisk or underscore in a word (unlike Markdown, which
     # reads 2*3*4 as 2<em>3</em>4), or before a space.

@@ -127,14 +127,14 @@ def test_a_publication_page_shows_the_whole_entry(built):
 
 def test_a_title_marked_in_italics_is_marked_where_shown_and_plain_where_only_text_goes(make_project):
     engine = ENGINE.replace("title: Notes on the Analytical Engine",
-                            "title: Notes on the *Analytical* Engine in `code`")
+                            "title: Notes on the *Analytical* Engine in `code` by **Ada *and* Charles**")
     root = make_project({**project_files(), "content/publications/engine.yml": engine})
     build_ok(root)
     out = root / "_site"
-    marked = "Notes on the <em>Analytical</em> Engine in <code>code</code>"
-    plain = "Notes on the Analytical Engine in code"
+    marked = "Notes on the <em>Analytical</em> Engine in <code>code</code> by <strong>Ada <em>and</em> Charles</strong>"
+    plain = "Notes on the Analytical Engine in code by Ada and Charles"
     assert f"“{marked}”</a>" in page(out, "index.html")
-    html = page(out, "publications/2021-notes-on-the-analytical-engine-in-code/index.html")
+    html = page(out, "publications/2021-notes-on-the-analytical-engine-in-code-by-ada-and/index.html")
     doc = parse_html(html)
     assert f"<h1>{marked}</h1>" in html
     assert doc.find("title").text() == f"{plain} | Ada Lovelace"
@@ -145,7 +145,7 @@ def test_a_title_marked_in_italics_is_marked_where_shown_and_plain_where_only_te
     assert ld["headline"] == ld["name"] == plain
     assert doc.find("button", "copy").text() == f"Copy BibTeX of “{plain}”"
     assert f"<title>{plain}</title>" in page(out, "feed.xml")
-    assert "title = {{Notes} on the \\emph{{Analytical}} {Engine} in \\texttt{code}}" in page(
+    assert "title = {{Notes} on the \\emph{{Analytical}} {Engine} in \\texttt{code} by \\textbf{{Ada} \\emph{and} {Charles}}}" in page(
         out, "publications.bib")
 
 
