@@ -95,6 +95,12 @@ def with_scheme(url: str) -> str:
     return "https://" + url if host or (labels[0] == "www" and len(labels) > 2) else ""
 
 
+# Of an http(s) address: what follows '//' up to the path, and a port at its end.
+_AUTHORITY = re.compile(r"[^/?#]*")
+_PORT = re.compile(r":[0-9]*\Z")
+_SPACE = re.compile(r"\s")
+
+
 def unsafe_url_reason(url: str) -> str:
     """Why a link target is refused, or '' when it is http(s), mailto or relative, judged as a
     browser reads it (see as_a_browser_reads)."""
@@ -105,13 +111,13 @@ def unsafe_url_reason(url: str) -> str:
         return "has spaces around it"
     lowered = read.lower()
     if lowered.startswith(("http://", "https://")):  # a space in a path is encoded; in a host, fatal
-        authority = re.split(r"[/?#]", read.split("//", 1)[1], maxsplit=1)[0]
-        host = re.sub(r":\d*$", "", authority.rpartition("@")[2])  # without user and port
+        authority = _AUTHORITY.match(read, read.index("//") + 2)[0]
+        host = _PORT.sub("", authority.rpartition("@")[2])  # without user and port
         if not host:
             return "names no host after '//'"
-        if any(char.isspace() for char in authority):
-            return f"has a space in its host name '{host}'" if any(char.isspace() for char in host) \
-                else "has a space before its '@'"
+        if _SPACE.search(authority):
+            return (f"has a space in its host name '{host}'" if _SPACE.search(host)
+                    else "has a space before its '@'")
     if lowered.startswith(SAFE_SCHEMES):
         return "" if len(read) > len("mailto:") else "is incomplete"
     if lowered.startswith("//"):
