@@ -191,7 +191,8 @@ def label_and_url(text: str) -> tuple[str, str]:
 
     label, equals, url = text.partition("=")
     if not equals or not label.strip() or not url.strip():
-        raise argparse.ArgumentTypeError(f"'{text}' is not LABEL=URL, as in pdf=https://example.org/paper.pdf")
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not LABEL=URL, as in pdf=https://example.org/paper.pdf")
     return label.strip(), url.strip()
 
 
