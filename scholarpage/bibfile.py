@@ -22,7 +22,7 @@ from .problems import Problem, Problems
 # Fields holding text, decoded from LaTeX. Every other field (urls, ids) is taken as written.
 TEXT_FIELDS = {"title", "author", "booktitle", "journal", "journaltitle", "note", "abstract",
                "howpublished", "publisher", "school", "institution", "type", "pubstate", "number",
-               "volume", "pages"}
+               "volume", "pages", "issue", "abbr"}
 # Of those, the fields whose text marks emphasis (a title's, and an abstract's Markdown).
 MARKED_FIELDS = {"title", "abstract"}
 # What an entry takes from the one its `crossref` names, when it lacks them, as BibTeX does.
@@ -138,17 +138,20 @@ def _parsing_context():
 def _latex_decoder(*, marks: bool):
     """LaTeX to text as bibtexparser's LatexDecodingMiddleware decodes it by default (`\\url{x}`
     is x, braces go, math stays as written), each value parsed in one context (_parsing_context),
-    and the text of the commands pylatexenc drops kept (`\\mbox{x}`, `\\texttt{x}`: x).
+    and the text of the commands pylatexenc drops kept (`\\mbox{x}`, `\\texttt{x}`: x), and an
+    unescaped `&` (a table's column break to LaTeX) kept too.
     With `marks` (for MARKED_FIELDS), `\\emph{x}` and `\\textit{x}` are *x*, `\\textbf{x}` is
     **x** and `\\texttt{x}` is `x`, as Markdown (and a title: markup.title_parts) marks them."""
-    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+    from pylatexenc.latex2text import (LatexNodes2Text, MacroTextSpec, SpecialsTextSpec,
+                                       get_default_latex_context_db)
 
     text_context = get_default_latex_context_db()
     kept = {name: "%s" for name in ("url", "mbox", "texttt", "textsf", "textup", "textmd")}
     marked = {"emph": "*%s*", "textit": "*%s*", "textsl": "*%s*", "textbf": "**%s**",
               "texttt": "`%s`"} if marks else {}
     text_context.add_context_category("bibtexparse-default-context", prepend=True, macros=[
-        MacroTextSpec(name, simplify_repl=text) for name, text in {**kept, **marked}.items()])
+        MacroTextSpec(name, simplify_repl=text) for name, text in {**kept, **marked}.items()],
+        specials=[SpecialsTextSpec("&", "&")])  # unescaped, as exports write it: Taylor & Francis
 
     class Decoder(LatexNodes2Text):
         def latex_to_text(self, latex, **parse_flags):

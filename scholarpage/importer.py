@@ -18,6 +18,7 @@ from urllib.parse import unquote
 from . import bibtex, model
 from .bibfile import TEXT_FIELDS, CrossReferences, Place, failure, read_bib, venue_field
 from .config import SITE_FILE, Project, load_site, missing_site_file
+from .content import same_venue
 from .files import read_text
 from .markup import title_text
 from .metadata import arxiv_id_of, doi_of, name_in_url, site_root_url
@@ -146,9 +147,10 @@ def bibtex_type(entry_type: str, fields: dict) -> str:
 def bibtex_fields(entry_type: str, fields: dict) -> tuple[dict, dict]:
     """`fields` under BibTeX's names where biblatex's differ (Zotero's Better BibLaTeX writes
     these): `journaltitle` is the `journal`, a thesis's `institution` its `school`; and the
-    `school` of a report is its `institution`. A field of both names keeps the BibTeX one.
+    `school` of a report is its `institution`; an `issue` is the `number`. A field of both
+    names keeps the BibTeX one.
     With them, {BibTeX name: name in the file} of those renamed."""
-    aliases = {"journal": "journaltitle"}
+    aliases = {"journal": "journaltitle", "number": "issue"}  # issue: al-folio's (and ACM's)
     if entry_type in ("phdthesis", "mastersthesis"):
         aliases["school"] = "institution"
     elif entry_type == "techreport":
@@ -177,15 +179,20 @@ def publication_type(entry_type: str, fields: dict) -> tuple[str, bool]:
 
 
 def venue(entry_type: str, pub_type: str, fields: dict) -> dict:
-    """{'venue' and 'venue_full': (value, the field it came from)}, those there are."""
+    """{'venue' and 'venue_full': (value, the field it came from)}, those there are. al-folio's
+    `abbr` (its badge) is the short name, the venue field's text then the full one."""
     name = venue_field(entry_type)
     text = title_text(_clean(fields.get(name, "")))  # a volume's title lends its marks: text here
-    if not text or _URL.match(text):
-        return {}
+    abbr = _clean(fields.get("abbr", ""))
+    if _URL.match(text):
+        text = ""
     if pub_type == "preprint" and re.search(r"\barxiv\b", text, re.IGNORECASE):
         return {"venue": ("arXiv", name)}
-    short, full = split_venue(text)
-    return {key: (value, name) for key, value in (("venue", short), ("venue_full", full)) if value}
+    short, full = split_venue(text) if text else ("", "")
+    found = {"venue": (short, name), "venue_full": (full, name)}
+    if abbr and not same_venue(abbr, full or short):
+        found = {"venue": (abbr, "abbr"), "venue_full": (full or short, name)}
+    return {key: taken for key, taken in found.items() if taken[0]}
 
 
 def citation(entry_type: str, pub_type: str, fields: dict, problems: Problems, place: Place) -> dict:

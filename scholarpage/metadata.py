@@ -86,10 +86,14 @@ _INITIAL_PERIOD = re.compile(r"(?<![^\W\d_])([^\W\d_])\.(?= )")
 
 def name_key(name: str) -> str:
     """A person's name as it is compared, wherever names are (the owner's spellings, the
-    co-authors'): tidied (see tidy_name), any apostrophe read as "'", and an initial the same
-    with or without its period (`S. Müller`, `S Müller`)."""
-    key = tidy_name(name).translate(_APOSTROPHES)
+    co-authors'): tidied (see tidy_name), any apostrophe read as "'", an initial the same with
+    or without its period (`S. Müller`, `S Müller`), and without a mark of equal contribution
+    or of the corresponding author after it (al-folio's `Müller*`, `Müller†`)."""
+    key = tidy_name(name).translate(_APOSTROPHES).rstrip(_AUTHOR_MARKS).rstrip()
     return _INITIAL_PERIOD.sub(r"\1", key) if "." in key else key
+
+
+_AUTHOR_MARKS = "*†‡§¶#"
 
 
 def slugify(text: str) -> str:

@@ -371,6 +371,50 @@ def test_latex_italics_a_title_could_not_mark_and_a_volumes_italics_are_plain_te
     assert "\nvenue_full: Proceedings of Foo 2020\n" in files["2022-lovelace-child.yml"]
 
 
+def test_an_al_folio_papers_bib_keeps_its_badges_issues_highlights_and_marked_authors(make_project):
+    """al-folio's `abbr` (the venue's badge) is the short venue, its `issue` the number, its
+    `selected = {true}` a highlight; its `*` after a co-first author stays, and the owner's
+    name so marked is still bold; an unescaped `&` (Google Scholar's too) is kept."""
+    bib = r"""
+        @article{epr,
+          abbr = {PhysRev},
+          bibtex_show = {true},
+          title = {Can Description of Reality Be Considered Complete?},
+          author = {Lovelace*, Ada and Podolsky*, B.},
+          journal = {Phys. Rev.},
+          volume = {47},
+          issue = {10},
+          year = {1935},
+          publisher = {Taylor & Francis},
+          pdf = {example_pdf.pdf},
+          selected = {true}
+        }
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    result = import_files(root, [root / "refs.bib"])
+    assert [line.removeprefix(f"{root}/") for line in messages(result)] == [
+        "refs.bib:12:3: warning: field 'pdf' left out: 'example_pdf.pdf' is not an http(s) address "
+        "(entry epr)"]
+    assert folder(root)["1935-lovelace-can-description-reality.yml"] == yaml_of("""\
+        title: Can Description of Reality Be Considered Complete?
+        authors:
+          - Ada Lovelace*
+          - B. Podolsky*
+        type: journal
+        venue: PhysRev
+        venue_full: Phys. Rev.
+        volume: 47
+        number: 10
+        publisher: Taylor & Francis
+        year: 1935
+        selected: true
+        bibtex_key: epr
+        """)
+    build_ok(root)
+    page = (root / "_site" / "index.html").read_text(encoding="utf-8")
+    assert "<strong>Ada Lovelace*</strong>, B. Podolsky*" in page
+
+
 def test_a_chapter_is_imported_as_one_and_exported_back_as_a_chapter(make_project):
     """@incollection and @inbook (a chapter in a book, BibTeX's and biblatex's) are chapters,
     not books: the site's publications.bib gives the chapter back as @incollection."""
