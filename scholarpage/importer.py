@@ -89,9 +89,14 @@ def _raw(text: str) -> str:
     return re.sub(r"\\([_%&#~$])", r"\1", text).strip("{} ")
 
 
+# The number DBLP puts after a name several people share: 'Wei Zhang 0001'.
+_DBLP_HOMONYM = re.compile(r"\s+\d{4}$")
+
+
 def authors(names) -> list[str]:
     """'Last, First' (split by bibtexparser) -> 'First Last'; 'others' -> the et-al. item; a
-    name of words braced together, '{Google Research}', an organization, kept in its braces."""
+    name of words braced together, '{Google Research}', an organization, kept in its braces;
+    DBLP's number after a name ('Wei Zhang 0001') left out."""
     result = []
     for parts in names:
         whole = _clean(parts.merge_first_name_first)
@@ -100,6 +105,8 @@ def authors(names) -> list[str]:
             whole = model.ET_AL
         elif one_name and " " in whole:
             whole = "{%s}" % whole
+        else:
+            whole = _DBLP_HOMONYM.sub("", whole)
         result.append(whole)
     return result
 

@@ -415,6 +415,19 @@ def test_an_al_folio_papers_bib_keeps_its_badges_issues_highlights_and_marked_au
     assert "<strong>Ada Lovelace*</strong>, B. Podolsky*" in page
 
 
+def test_dblps_number_after_a_shared_name_is_left_out(make_project):
+    """DBLP tells apart people of one name by a number after it; an organization keeps its own."""
+    bib = r"""
+        @inproceedings{DBLP:conf/x/Sun0001,
+          author = {Ximeng Sun and Wei Zhang 0001 and {Team 2024}},
+          title = {A Test}, booktitle = {X}, year = {2023}}
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    assert messages(import_files(root, [root / "refs.bib"])) == []
+    (copy,) = records(root)
+    assert copy.authors == ("Ximeng Sun", "Wei Zhang", "Team 2024")
+
+
 def test_a_chapter_is_imported_as_one_and_exported_back_as_a_chapter(make_project):
     """@incollection and @inbook (a chapter in a book, BibTeX's and biblatex's) are chapters,
     not books: the site's publications.bib gives the chapter back as @incollection."""
