@@ -32,6 +32,11 @@ NOT_LINKS = {"biburl", "bibsource"}  # urls of the .bib record itself, not of th
 LINK_NAMES = {"pdf", "code", "website", "slides", "poster", "video", "html", "blog", "supp",
               "project", "demo"}
 PREPRINT_SERVERS = re.compile(r"\b(arxiv|corr|biorxiv|medrxiv)\b", re.IGNORECASE)
+# What Google Scholar exports a conference paper's proceedings as, an @article's `journal`:
+# 'Advances in Neural Information Processing Systems', 'Proceedings of the AAAI Conference
+# on ...'. Not 'Proceedings' alone: PNAS and the Proceedings of the IEEE are journals.
+PROCEEDINGS = re.compile(r"\b(conference|symposium|workshops?)\b|^advances in neural information "
+                         r"processing systems\b", re.IGNORECASE)
 _ARXIV_IN_TEXT = re.compile(r"arxiv:\s*(\S+)", re.IGNORECASE)
 _URL = re.compile(r"^https?://[^\s/?#]+(?:[/?#].*)?$")  # a path's spaces are encoded by the build
 # Schemes a browser runs or reads inline: a field holding one is a link, left out with a warning.
@@ -175,6 +180,8 @@ def publication_type(entry_type: str, fields: dict) -> tuple[str, bool]:
     journal = fields.get("journal", "")
     if entry_type == "article" and (PREPRINT_SERVERS.search(journal) or (not journal and arxiv_id(fields))):
         return "preprint", True
+    if entry_type == "article" and PROCEEDINGS.search(journal):
+        return "conference", True
     if entry_type in ("misc", "unpublished", "online"):  # @online: biblatex's (Zotero's preprints)
         if arxiv_id(fields) or re.search(r"preprint|prepublished", said):
             return "preprint", True

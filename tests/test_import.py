@@ -415,6 +415,22 @@ def test_an_al_folio_papers_bib_keeps_its_badges_issues_highlights_and_marked_au
     assert "<strong>Ada Lovelace*</strong>, B. Podolsky*" in page
 
 
+def test_a_conference_paper_google_scholar_exports_as_an_article_is_a_conference_paper(make_project):
+    """Scholar gives NeurIPS and AAAI papers as @article, their proceedings as the journal; a
+    journal called Proceedings (PNAS, the Proceedings of the IEEE) is still a journal."""
+    bib = "".join(f"@article{{k{n}, title = {{Paper {n}}}, author = {{Sun, Ximeng}}, "
+                  f"journal = {{{journal}}}, year = 2022}}\n" for n, journal in enumerate((
+                      "Advances in Neural Information Processing Systems",
+                      "Proceedings of the AAAI Conference on Artificial Intelligence",
+                      "Proceedings of the National Academy of Sciences", "Proceedings of the IEEE",
+                      "Nature Methods")))
+    root = make_project({"refs.bib": bib})
+    assert messages(import_files(root, [root / "refs.bib"])) == []
+    assert [(pub.title, pub.type) for pub in sorted(records(root), key=lambda pub: pub.title)] == [
+        ("Paper 0", "conference"), ("Paper 1", "conference"), ("Paper 2", "journal"),
+        ("Paper 3", "journal"), ("Paper 4", "journal")]
+
+
 def test_dblps_number_after_a_shared_name_is_left_out(make_project):
     """DBLP tells apart people of one name by a number after it; an organization keeps its own."""
     bib = r"""
