@@ -287,8 +287,11 @@ def _(kind, node, reader, name):
         if is_empty(item):
             value = ""
         elif _runs_on(item):
-            reader.error(item, f"these lines are read as one item of '{name}': start each item "
-                               "with '- ', lined up with the others")
+            first = reader.doc.where(item)[0]
+            last = first + item.end_mark.line - item.start_mark.line
+            reader.error(item, f"lines {first} to {last} are read as one item of '{name}', "
+                               f"'{one_line(item.value)}': start each item with '- ', lined up "
+                               "with the others")
             continue
         else:
             value = read_value(_TEXT, item, reader, name)

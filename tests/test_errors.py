@@ -263,12 +263,12 @@ FIELD_CASES = {
                           "1:1: missing required field 'type'"]),
     "names under 'authors' without '- '": (
         "title: A Paper\nauthors:\n  Ada Lovelace\n  Charles Babbage\ntype: conference\n",
-        ["3:3: these lines are read as one item of 'authors': start each item with '- ', "
-         "lined up with the others"]),
+        ["3:3: lines 3 to 4 are read as one item of 'authors', 'Ada Lovelace Charles Babbage': "
+         "start each item with '- ', lined up with the others"]),
     "a '- ' indented more than the one above": (
         "title: A Paper\nauthors:\n  - Ada Lovelace\n    - Charles Babbage\ntype: conference\n",
-        ["3:5: these lines are read as one item of 'authors': start each item with '- ', "
-         "lined up with the others"]),
+        ["3:5: lines 3 to 4 are read as one item of 'authors', 'Ada Lovelace - Charles Babbage': "
+         "start each item with '- ', lined up with the others"]),
     "year in words": (
         GOOD + "year: twenty\n", ["4:7: 'year' must be a whole number, got 'twenty'"]),
     "pages in words": (
