@@ -314,6 +314,7 @@ class SiteRenderer:
         self._places: list[tuple[str, int]] = []  # where each of those lists was placed
         self._by_digest = {pub.digest: pub for pub in publications if pub.digest}
         self._frames: dict[str, tuple] = {}  # made ahead (see prerender), by page path
+        self.root_url = metadata.site_root_url(site)  # in a BibTeX entry's key (see bibtex.entry)
 
     def _kept(self, key: str | None, make) -> bytes:
         """A piece's UTF-8, kept under `key`; `make()` makes it, as bytes or as text."""
@@ -330,7 +331,7 @@ class SiteRenderer:
         if not pub.digest:
             return None
         if kind == "bib":  # its links to the site's files are in full (see bibtex.entry)
-            return f"{pub.digest}.bib.{self.keys[id(pub)]}.{metadata.site_root_url(self.site)}"
+            return f"{pub.digest}.bib.{self.keys[id(pub)]}.{self.root_url}"
         return f"{pub.digest}.{kind}.{self.inputs[id(pub)]}.{page_path}"
 
     def _bib(self, pub: model.Publication) -> bytes:
