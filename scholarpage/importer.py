@@ -505,7 +505,10 @@ def _write_entry(found: Found, pub, data: dict, folder, result: ImportResult, or
     place = found.place
     same = folder.find(pub)
     if same is not None:
-        added = folder.fill(same, data) if result.update else []
+        # A preprint of the paper present (see works.same_work): its links, not its venue.
+        preprint = pub.type == "preprint" and same.type != "preprint"
+        filling = {"links": data.get("links", {})} if preprint else data
+        added = folder.fill(same, filling) if result.update else []
         result.present += 1
         _tell(found, result, warnings=bool(added))
         if added:
@@ -523,7 +526,12 @@ def _write_entry(found: Found, pub, data: dict, folder, result: ImportResult, or
         pub = dataclasses.replace(pub, bibtex_key="")
     if order:
         data, pub = {**data, "order": order}, dataclasses.replace(pub, order=order)
+    preprint = folder.preprint_of(pub)
     written = folder.add(data, pub)
+    if preprint is not None:
+        place.warn(found.problems, f"the published version of {preprint.source}:{preprint.line}, a "
+                                   f"preprint: written beside it, to {written} (remove the preprint "
+                                   "if it should no longer be listed)")
     _tell(found, result)
     result.new += 1
     result.written.append(f"wrote {written}")

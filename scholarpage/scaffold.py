@@ -24,7 +24,7 @@ from .files import BOM, read_text, write_atomically
 from .metadata import slugify
 from .problems import Problems
 from .schema import LINK_EXPANSIONS, expanded
-from .works import id_key, identity, other_work, same_work
+from .works import id_key, identity, other_work, preprint_of, same_work
 from .yamlfile import field_node, parse_yaml, split_front_matter
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/publication.schema.json"
@@ -121,11 +121,12 @@ class _Entries:
             for value in self._values(entry, known):
                 self._numbers[value].remove(number)
 
-    def same_work(self, wanted: dict) -> model.Publication | None:
-        """The first entry that is the same work as the identity `wanted`: any such entry
-        shares one of `_alike(wanted)` with it."""
+    def first(self, wanted: dict, test=None) -> model.Publication | None:
+        """The first entry whose identity `test`s true with the identity `wanted` (by default,
+        works.same_work). Any such entry shares one of `_alike(wanted)` with it."""
+        test = test or same_work
         numbers = sorted({number for value in _alike(wanted) for number in self._numbers.get(value, ())})
-        return next((self._entries[n][0] for n in numbers if same_work(self._entries[n][1], wanted)), None)
+        return next((self._entries[n][0] for n in numbers if test(self._entries[n][1], wanted)), None)
 
     def key_owner(self, key: str) -> model.Publication | None:
         numbers = self._numbers.get(("bibtex_key", key))
@@ -188,12 +189,16 @@ class PublicationFolder:
         """The entry already present that is the same work as `pub`, if any: the first that
         same_work finds, else the one whose `bibtex_key` is pub's, unless key_clash says why
         it is another work."""
-        same = self.entries.same_work(identity(pub))
+        same = self.entries.first(identity(pub))
         owner = self.key_owner(pub.bibtex_key) if same is None and pub.bibtex_key else None
         return owner if owner is not None and not self.key_clash(owner, pub) else same
 
     def key_owner(self, key: str) -> model.Publication | None:
         return self.entries.key_owner(key)
+
+    def preprint_of(self, pub: model.Publication) -> model.Publication | None:
+        """The preprint in the folder of the paper `pub`, published since (see works.preprint_of)."""
+        return self.entries.first(identity(pub), preprint_of)
 
     def key_clash(self, owner: model.Publication, pub: model.Publication) -> str:
         """Why `owner`, whose `bibtex_key` `pub` has, is another work than `pub`, or '' if it is

@@ -54,23 +54,39 @@ def keys_of(pub: model.Publication) -> tuple[tuple, ...]:
 
 
 def identity(pub: model.Publication) -> dict:
-    """What `import` compares: each id ('' for none), the title, year and whether a patent."""
+    """What `import` compares: each id ('' for none), the title, year and type."""
     *ids, (_, title, year, kind) = keys_of(pub)
-    return {**dict.fromkeys(LINK_EXPANSIONS, ""), **dict(ids), "title": title, "year": year,
-            "patent": kind == "patent"}
+    return {**dict.fromkeys(LINK_EXPANSIONS, ""), **dict(ids), "title": title, "year": year, "type": kind}
 
 
-def same_work(a: dict, b: dict) -> bool:
-    """Same DOI, else same arXiv id, else same title and year (or one is undated).
+def same_work(present: dict, wanted: dict) -> bool:
+    """Whether `wanted` is the work of the entry `present`: same DOI, else same arXiv id, else
+    same title and year (or one is undated) and either the same type, or `wanted` is the
+    preprint of `present`, a paper published since (which is listed instead of it).
 
     Two different DOIs (a conference paper and its journal version) are two works, and so are
-    a paper and a patent, or a paper and its later version, with the same title.
+    two types of one title (the conference paper and the journal version again, a paper and a
+    patent, a published paper and the preprint in the folder before it: see preprint_of).
     """
     for label in LINK_EXPANSIONS:
-        if a[label] and b[label]:
-            return a[label] == b[label]
-    years = a["year"] == b["year"] or not a["year"] or not b["year"]
-    return years and a["title"] == b["title"] and a["patent"] == b["patent"]
+        if present[label] and wanted[label]:
+            return present[label] == wanted[label]
+    return same_title(present, wanted) and (present["type"] == wanted["type"] or (
+        wanted["type"] == "preprint" and present["type"] not in ("preprint", "patent")))
+
+
+def same_title(a: dict, b: dict) -> bool:
+    """Same title and year, or one is undated."""
+    return a["title"] == b["title"] and (a["year"] == b["year"] or not a["year"] or not b["year"])
+
+
+def preprint_of(present: dict, wanted: dict) -> bool:
+    """Whether `present` is the preprint of the paper `wanted`, published since: the same title,
+    no id telling them apart. Both are kept: the user chooses whether the preprint stays."""
+    differ = any(present[label] and wanted[label] and present[label] != wanted[label]
+                 for label in LINK_EXPANSIONS)
+    return (not differ and present["type"] == "preprint" and wanted["type"] not in ("preprint", "patent")
+            and same_title(present, wanted))
 
 
 def other_work(present: dict, wanted: dict) -> str:

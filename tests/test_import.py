@@ -965,10 +965,13 @@ def test_titles_match_whatever_their_case_accents_and_punctuation(make_project):
     root = make_project({"content/publications/a.yml": "title: Café Society—Revisited\n"
                          "authors: [Ada Lovelace]\ntype: journal\nyear: 2020\n"})
     for title in ("CAFE society: revisited", "Cafe\u0301 Society – Revisited"):
-        result = run_cli(root, "new", "publication", "--title", title, "--year", "2020")
+        result = run_cli(root, "new", "publication", "--title", title, "--year", "2020", "--type", "journal")
         assert (result.returncode, result.stderr) == (1, (
             "content/publications/a.yml:1:1: already holds 'Café Society—Revisited': "
             "no new file was written\n"))
+    # Of another type, it is another work: the conference paper of that journal article.
+    result = run_cli(root, "new", "publication", "--title", "Café Society—Revisited", "--year", "2020")
+    assert (result.returncode, result.stdout) == (0, "content/publications/2020-lovelace-cafe-society-revisited.yml\n")
 
 
 def test_entries_match_the_example_site_by_title_year_and_ids(example_project):
@@ -981,7 +984,7 @@ def test_entries_match_the_example_site_by_title_year_and_ids(example_project):
 
 def test_which_entry_is_the_same_work_and_that_the_first_in_the_folder_is_taken(make_project):
     """An id decides before the title, the first both give alone; else title and year (or no
-    year), a patent only with a patent. Of two entries that match, the first in the folder is
+    year) and type, or a preprint of a paper. Of two entries that match, the first in the folder is
     taken (a file filled in is read again, after the others); an id just filled in and a file
     just written count at once."""
     def entry(name: str, title: str, *fields: str, year: int = 2020) -> str:
@@ -1013,11 +1016,11 @@ def test_which_entry_is_the_same_work_and_that_the_first_in_the_folder_is_taken(
         ])})
     result = import_files(root, [root / "refs.bib"], update=True)
     assert (result.summary(), messages(result)) == (
-        "3 new, 7 already present (6 updated), 0 with problems", [])
+        "3 new, 7 already present (5 updated), 0 with problems", [])
     assert result.written == [
         "wrote content/publications/2020-lovelace-looms.yml",  # diff_doi
-        "updated content/publications/a.yml:1: added note, bibtex_key; its key (and its id on the page) "
-        "is now 'same_arxiv'",  # same_arxiv
+        # same_arxiv, a preprint (an @article of no journal) of a.yml: only its links would be
+        # added, not its note or key, and a.yml has them
         "updated content/publications/b.yml:1: added venue, bibtex_key; its key (and its id on the page) "
         "is now 'same_title'",  # same_title
         "updated content/publications/c.yml:1: added note, bibtex_key; its key (and its id on the page) "
@@ -2267,3 +2270,83 @@ def test_a_date_range_gives_its_start_and_an_unreadable_date_a_warning(make_proj
     assert "\nyear: 2019\nmonth: 3\n" in files["2019-lovelace-cards.yml"]
     assert "\ndate: '2019-03-05'\n" in files["2019-lovelace-engines.yml"]
     assert "year" not in files["undated-lovelace-tables.yml"]
+
+
+SCHOLAR_VERSIONS = """\
+@article{sun2023prompt,
+  title={Prompt tuning for everything},
+  author={Sun, Ximeng and Saenko, Kate},
+  journal={arXiv preprint arXiv:2303.11111},
+  year={2023}
+}
+
+@inproceedings{sun2023prompt2,
+  title={Prompt tuning for everything},
+  author={Sun, Ximeng and Saenko, Kate},
+  booktitle={Proceedings of the IEEE/CVF International Conference on Computer Vision},
+  pages={100--110},
+  year={2023}
+}
+
+@inproceedings{smith2020learning,
+  title={Learning to rank},
+  author={Smith, Ann},
+  booktitle={International Conference on Machine Learning},
+  year={2020}
+}
+
+@article{smith2020learning2,
+  title={Learning to rank},
+  author={Smith, Ann},
+  journal={Journal of Machine Learning Research},
+  volume={21},
+  pages={1--40},
+  year={2020}
+}
+"""
+
+
+def test_a_preprint_and_its_published_paper_are_both_imported_and_never_mixed(make_project):
+    """The user's report: Google Scholar exports the arXiv version and the conference paper of
+    one title (and a conference paper and its journal version): each is a work of its own, as
+    the build's own check says (title, year and type); the published one is said to follow its
+    preprint, and --update takes no venue, pages or volume from one into the other."""
+    root = make_project({"refs.bib": SCHOLAR_VERSIONS})
+    result = import_files(root, [root / "refs.bib"])
+    assert (result.summary(), [m.replace(f"{root}/", "") for m in messages(result)]) == (
+        "4 new, 0 already present, 0 with problems", [
+        "refs.bib:8:1: warning: the published version of "
+        "content/publications/2023-sun-prompt-tuning-everything.yml:2, a preprint: written beside "
+        "it, to content/publications/2023-sun-prompt-tuning-everything-2.yml (remove the preprint "
+        "if it should no longer be listed) (entry sun2023prompt2)"])
+    files = folder(root)
+    assert "type: preprint\nvenue: arXiv\nyear: 2023\n" in files["2023-sun-prompt-tuning-everything.yml"]
+    conference = files["2023-sun-prompt-tuning-everything-2.yml"]
+    assert "type: conference\nvenue_full: Proceedings of the IEEE/CVF International Conference on " \
+           "Computer Vision\npages: 100–110\n" in conference
+    assert "type: conference\nvenue_full: International Conference on Machine Learning\n" \
+           in files["2020-smith-learning-rank.yml"]
+    assert "type: journal\nvenue_full: Journal of Machine Learning Research\nvolume: 21\npages: 1–40\n" \
+           in files["2020-smith-learning-rank-2.yml"]
+    built = build(root)
+    assert "listed twice" not in str([p.message for p in built.problems.items])  # two types
+    # Again, with --update: all present; the preprint gives the paper its arXiv link, nothing else.
+    again = import_files(root, [root / "refs.bib"], update=True)
+    assert (again.summary(), messages(again)) == ("0 new, 4 already present (1 updated), 0 with problems", [])
+    assert again.written == ["updated content/publications/2023-sun-prompt-tuning-everything-2.yml:2: "
+                             "added links"]
+    after = folder(root)
+    assert after["2023-sun-prompt-tuning-everything-2.yml"] == conference + "links:\n  arxiv: '2303.11111'\n"
+    assert {name: text for name, text in after.items() if not name.startswith("2023-sun-prompt-tuning-everything-2")} \
+        == {name: text for name, text in files.items() if not name.startswith("2023-sun-prompt-tuning-everything-2")}
+
+
+def test_a_preprint_of_a_paper_present_is_not_imported_again(make_project):
+    root = make_project({"content/publications/a.yml": "title: Prompt Tuning for Everything\n"
+                         "authors: [Ximeng Sun]\ntype: conference\nvenue: ICCV\nyear: 2023\n",
+                         "refs.bib": SCHOLAR_VERSIONS.split("@inproceedings")[0]})
+    result = import_files(root, [root / "refs.bib"], update=True)
+    assert (result.summary(), messages(result), result.written) == (
+        "0 new, 1 already present (1 updated), 0 with problems", [],
+        ["updated content/publications/a.yml:1: added links"])
+    assert folder(root)["a.yml"].endswith("venue: ICCV\nyear: 2023\nlinks:\n  arxiv: '2303.11111'\n")
