@@ -86,6 +86,7 @@ class Bench:
             "ours": ([sys.executable, str(REPO / "build.py"), *ours_args], self.ours, self.environment),
             "hugo": ([hugo_binary(), "--quiet"], self.hugo, None),
             "imports": ([sys.executable, "-c", BUILD_IMPORTS], REPO, self.environment),
+            "libraries": ([sys.executable, "-c", LIBRARY_IMPORTS], REPO, self.environment),
         }
         self.revision = 0
 
@@ -136,15 +137,33 @@ def interpreter_start(runs: int) -> float:
 
 
 # What a build that renders anything imports, whatever else it does: below its time, no such
-# build of ours can go. Timed in the rounds of the first size's cold builds, beside Hugo's.
+# build of ours can go. LIBRARY_IMPORTS are the libraries the design fixes, alone: the floor of
+# any Python build that renders with them. Timed in the rounds of the first size's cold builds
+# (and the libraries in those of its warm builds too), beside Hugo's.
 BUILD_IMPORTS = "import jinja2, yaml, scholarpage.pipeline"
+LIBRARY_IMPORTS = "import jinja2, yaml"
+FLOORS = {"cold": ("libraries", "imports"), "warm": ("libraries",)}
 
 
-def imports_floor(size: int, results) -> str:
-    seconds = statistics.median(t for t, _ in results["imports"])
-    ratio = statistics.median(imports / hugo for (imports, _), (hugo, _) in zip(results["imports"], results["hugo"]))
-    return (f"Starting Python and importing what a build that renders needs (`{BUILD_IMPORTS}`) "
-            f"takes {seconds:.3f} s: {ratio:.2f} of Hugo's cold build of {size:,} in the same rounds.")
+def floor_ratios(results) -> dict[str, tuple[float, float]]:
+    """{command: (median seconds, median ratio to Hugo's build in the same round)}."""
+    return {name: (statistics.median(t for t, _ in results[name]),
+                   statistics.median(t / hugo for (t, _), (hugo, _) in zip(results[name], results["hugo"])))
+            for name in results if name not in ("ours", "hugo")}
+
+
+def floors_text(size: int, floors: dict[str, dict[str, tuple[float, float]]]) -> str:
+    """What the import floors (see FLOORS) came to, against Hugo's builds of `size`."""
+    parts = [f"{floors[mode]['libraries'][0]:.3f} s in the {mode} rounds, "
+             f"{floors[mode]['libraries'][1]:.2f} of Hugo's {mode} build"
+             for mode in FLOORS if mode in floors]
+    text = (f"Starting Python and importing Jinja2 and PyYAML alone (`{LIBRARY_IMPORTS}`), before "
+            f"any work, takes {' and '.join(parts)} of {size:,}." if parts else "")
+    if "cold" in floors:
+        seconds, ratio = floors["cold"]["imports"]
+        text += (f" With all a build of ours that renders imports (`{BUILD_IMPORTS}`): "
+                 f"{seconds:.3f} s, {ratio:.2f} of Hugo's cold build.")
+    return text
 
 
 def caption(args, floor: float, imports: str) -> str:
@@ -188,19 +207,20 @@ def main() -> int:
                         help="also write the table into README.md's performance section")
     args = parser.parse_args()
     ours_args = ["build", "--no-cache"] if args.no_cache else []
-    rows, imports = [], ""
+    rows, floors, floor_size = [], {}, None
     for size in sizes(args.sizes):
         runs = args.runs if size < 10_000 else min(args.runs, args.runs_large)
         with tempfile.TemporaryDirectory(prefix=f"scholarpage-bench-{size}-") as folder:
             bench = Bench(Path(folder), size, ours_args, args.with_pages)
             for mode in MODES:
-                timing_imports = mode == "cold" and not imports
-                results = bench.measure(mode, runs, ("ours", "hugo", "imports") if timing_imports
-                                        else ("ours", "hugo"))
-                imports = imports_floor(size, results) if timing_imports else imports
+                floor_size = floor_size or size  # the floors are timed beside the first size
+                timing = FLOORS.get(mode, ()) if size == floor_size else ()
+                results = bench.measure(mode, runs, ("ours", "hugo", *timing))
+                if timing:
+                    floors[mode] = floor_ratios(results)
                 rows.append(row(size, mode, results))
                 print(rows[-1], file=sys.stderr, flush=True)
-    table = f"{HEADER}\n" + "\n".join(rows) + f"\n\n{caption(args, interpreter_start(args.runs * 2), imports)}"
+    table = f"{HEADER}\n" + "\n".join(rows) + f"\n\n{caption(args, interpreter_start(args.runs * 2), floors_text(floor_size, floors))}"
     print(table)
     if args.readme:
         write_section("bench/run.py", table)
