@@ -17,7 +17,7 @@ import yaml
 
 from . import bibtex, markup, metadata, model, works
 from .config import SITE_FILE, Project, section_ids
-from .files import files_under, line_start, read_text, report_unreadable
+from .files import files_under, line_start, places_in, read_text, report_unreadable
 from .memo import Memo
 from .problems import Problem, Problems, did_you_mean
 from .schema import Reader, into_the_site, one_line, read_record, read_value, unsafe_url_reason, valid
@@ -139,6 +139,11 @@ def _markdown(text: str, file_text: str, span: markup.Span, shown: str, problems
     Markdown written in `file_text` within `span`, rendered once per file read: each link and
     id found where the file has it, an unsafe link reported there, each URL made valid (see
     metadata.valid_url), and each id checked (see _written_ids)."""
+    refused = markup.REFUSED_CHARACTER.search(file_text, span[0], span[2])
+    if refused:  # in YAML, refused where it is read (see Reader.scalar)
+        code = ord(refused[0])
+        problems.error(shown, *places_in(file_text)(refused.start()), f"holds the "
+                       f"{markup.character_kind(code)} U+{code:04X}, which no page may show: remove it")
     rendered = markup.to_html(text)
     links, ids = markup.links_and_ids(rendered)
     site_links, made_valid = [], []

@@ -11,6 +11,17 @@ from __future__ import annotations
 import re
 
 
+# Characters no page may hold: HTML refuses them, and the XML of the feed all but a few. Those
+# below a space but tab, newline and carriage return, DEL and the C1 block; and the
+# noncharacters (U+FDD0 to U+FDEF, and the last two of each plane: U+FFFE, U+FFFF, U+1FFFE...).
+REFUSED_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef%s]" % "".join(
+    chr(plane + 0xFFFE) + chr(plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000)))
+
+
+def character_kind(code: int) -> str:
+    """How a message names a character no page may hold: a control character, or another."""
+    return "control character" if code < 0x20 or 0x7F <= code <= 0x9F else "character"
+
 # The attributes whose value is a URL: on any element, but `data` only on an <object>; srcset's
 # is a list of URLs, each maybe followed by a width or a density. The one list by which the
 # build checks and rebases the owner's HTML and `check` checks the site's pages.

@@ -13,6 +13,7 @@ import yaml
 
 from . import model, names
 from .metadata import ARXIV_ID, DOI
+from .markup import REFUSED_CHARACTER, character_kind
 from .model import Flag, Integer, LinkMap, NameMap, Record, Records, Text, TextList, Url
 from .problems import Problems, did_you_mean
 from .yamlfile import NULL_TAG, YamlDoc
@@ -145,10 +146,11 @@ class Reader:
             braced = _braced_text(node)
             hint = f" (text in braces needs quotes: '{braced}')" if braced else ""
             return self.error(node, f"expected {what}, got {kind}{hint}")
-        control = _CONTROL.search(node.value)
-        if control:  # written as an escape ("\0"): no page, file name or URL may hold one
-            return self.error(node, f"holds the control character U+{ord(control[0]):04X}, "
-                                    f"which no page may show: remove it{_latex_hint(node.value, control)}")
+        refused = REFUSED_CHARACTER.search(node.value)
+        if refused:  # an escape ("\0"), or a noncharacter YAML lets by: no page may hold one
+            code = ord(refused[0])
+            return self.error(node, f"holds the {character_kind(code)} U+{code:04X}, which no page "
+                                    f"may show: remove it{_latex_hint(node.value, refused)}")
         return node.value
 
     def latex_read_as_escape(self, node: yaml.ScalarNode) -> None:
@@ -163,9 +165,6 @@ class Reader:
                     f"meant{_latex_hint(node.value, read_as)}"))
 
 
-# Characters HTML refuses in a page (all but tab, newline and carriage return below a space,
-# DEL and the C1 block), which a file may only hold as a double-quoted escape ("\0", "\x07").
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # What YAML's escapes in double quotes that LaTeX commands start with give, and their letters:
 # "\beta", "\alpha", "\emph", "\frac", "\vec", "\theta", "\nabla".
 _ESCAPES = {"\x07": "a", "\x08": "b", "\x1b": "e", "\x0c": "f", "\x0b": "v",

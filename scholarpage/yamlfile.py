@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import yaml
 
 from .files import places_in
+from .markup import character_kind
 from .problems import Problems
 
 try:  # libyaml is much faster; its marks are the same, its error positions count UTF-8 bytes.
@@ -67,11 +68,6 @@ def field_node(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
     return node
 
 
-def _refused_kind(code: int) -> str:
-    """What YAML refuses: a control character, or another it does not print (U+FFFE)."""
-    return "control character" if code < 0x20 or 0x7F <= code <= 0x9F else "character"
-
-
 def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -> YamlDoc | None:
     """Compose `text` into a node tree, reporting syntax errors, duplicate keys and quotes left
     open."""
@@ -89,7 +85,7 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
                 position = len(text.encode()[:position].decode("utf-8", "ignore"))
             line, column = places_in(text)(position)
             problems.error(path, line + line_offset, column,
-                           f"invalid YAML: {_refused_kind(code)} U+{code:04X} is not allowed (remove it)")
+                           f"invalid YAML: {character_kind(code)} U+{code:04X} is not allowed (remove it)")
         else:
             from .yamlerrors import syntax_problem  # only a file that failed needs it
             problems.error(path, *syntax_problem(error, text, _SafeLoader, line_offset))

@@ -188,6 +188,16 @@ def test_a_control_character_in_front_matter_is_reported_at_its_line_in_the_file
         "content/index.md:2:13: invalid YAML: control character U+0007 is not allowed (remove it)"]
 
 
+def test_a_character_no_page_may_show_in_markdown_is_reported_at_its_place(make_project):
+    """The user's report: a control character in the bio or a publication's Markdown body (YAML
+    refuses one) went into the page, and made the feed invalid XML."""
+    body = "---\ntitle: T\nauthors: [A B]\ntype: conference\n---\nOne \ufffe and \x80.\n"
+    assert errors_of(make_project, {"content/index.md": "Bio line.\n\nbio é \x01 and \x0b.\n",
+                                    "content/publications/e.md": body}) == [
+        "content/index.md:3:7: holds the control character U+0001, which no page may show: remove it",
+        "content/publications/e.md:6:5: holds the character U+FFFE, which no page may show: remove it"]
+
+
 @pytest.mark.parametrize("text, where_what", YAML_CASES.values(), ids=YAML_CASES.keys())
 def test_malformed_yaml_is_reported_at_its_place(make_project, text, where_what):
     assert errors_of(make_project, {PUB: text}) == [f"{PUB}:{where_what}"]
@@ -255,6 +265,10 @@ FIELD_CASES = {
             "'\\aLovelace' in double quotes starts with the escape '\\a'; for LaTeX, write "
             "'\\\\aLovelace' or put the text in single quotes",
             "5:8: holds the control character U+0085, which no page may show: remove it"]),
+    "a noncharacter, written as an escape or as it is": (
+        'title: "A\\uFFFE"\nauthors: ["Ada \ufdd0"]\ntype: conference\n', [
+            "1:8: holds the character U+FFFE, which no page may show: remove it",
+            "2:11: holds the character U+FDD0, which no page may show: remove it"]),
     "missing required field": (
         "authors: [Ada Lovelace]\ntype: conference\n", ["1:1: missing required field 'title'"]),
     "every missing field": (
