@@ -206,16 +206,17 @@ def decode_record(kind: type, values: tuple):
 def encode_result(result: FileResult) -> tuple:
     kind = type(result.records[0]).__name__ if result.records else "Publication"
     return (kind, tuple(map(encode_record, result.records)),
-            tuple(map(encode_record, result.problems)), result.gives_ids, result.refused_types)
+            tuple(map(encode_record, result.problems)), result.gives_ids, result.refused_types,
+            result.refused_links)
 
 
 def decode_result(digest: str, data: tuple) -> FileResult:
-    kind, records, problems, gives_ids, refused_types = data
+    kind, records, problems, gives_ids, refused_types, refused_links = data
     records = tuple(decode_record(RECORDS[kind], values) for values in records)
     if kind == "Publication" and any(not pub.digest.startswith(f"{digest}.") for pub in records):
         raise ValueError("records of another file")
     return FileResult(records, tuple(decode_record(Problem, values) for values in problems), digest,
-                      gives_ids, refused_types)
+                      gives_ids, refused_types, refused_links)
 
 
 # ---------------------------------------------------------------------------------------------

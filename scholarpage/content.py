@@ -42,6 +42,8 @@ class Content:
     # The co-authors' homepages that lead into the site, and the file they are written in.
     coauthor_links: tuple[model.SiteLink, ...] = ()
     coauthors_source: str = ""
+    # (file, url, line, column) of the links into the site of the entries refused (FileResult).
+    refused_links: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,11 @@ class FileResult:
     # Whether a record's text gives ids: the build looks at those records alone, and at no
     # record of a file that gives none, as nearly every file (see check_content_ids).
     gives_ids: bool = False
-    # (file, type, line, column) of each entry refused for its other problems: its type is
-    # checked too, so that one run tells all (see collect).
+    # Of the entries refused for their other problems, so that one run tells all: (file, type,
+    # line, column) of each that gives a type, checked too (see collect), and (file, url, line,
+    # column) of their links into the site (see render.report_links_without_scheme).
     refused_types: tuple = ()
+    refused_links: tuple = ()
 
 
 def text_digest(shown: str, text: str) -> str:
@@ -81,13 +85,13 @@ def read_publication_file(shown: str, text: str, digest: str | None = None) -> F
     `digest` is text_digest(shown, text), if the caller has it already.
     """
     problems = Problems()
-    records, refused_types = [], []
+    records, refused_types, refused_links = [], [], []
     if shown.endswith(".md"):
         doc, body, body_line = _front_matter(text, shown, problems)
         if doc is not None and doc.root is None:
             problems.error(shown, 1, 1, "front matter is empty: it needs title, authors and type")
         elif doc is not None and text.startswith("---"):
-            records = _read_entries(doc, [doc.root], Reader(doc, problems), text, refused_types)
+            records = _read_entries(doc, [doc.root], Reader(doc, problems), text, refused_types, refused_links)
             if body.strip() and records:
                 if records[0][0].abstract:
                     line, column = doc.where(field_node(doc.root, "abstract"))
@@ -98,13 +102,15 @@ def read_publication_file(shown: str, text: str, digest: str | None = None) -> F
                     pub, _, site_links = records[0]
                     records = [(replace(pub, abstract=body.strip()), _body_span(text, body_line),
                                 site_links)]
+            elif body.strip():  # the entry was refused: its body is checked all the same
+                _markdown(body.strip(), text, _body_span(text, body_line), shown, problems)
         elif doc is None and not problems:
             problems.error(shown, 1, 1, "a publication in Markdown starts with '---' front matter")
     else:
         doc = parse_yaml(text, shown, problems)
         if doc is not None and doc.root is not None:
             nodes = doc.root.value if isinstance(doc.root, yaml.SequenceNode) else [doc.root]
-            records = _read_entries(doc, nodes, Reader(doc, problems), text, refused_types)
+            records = _read_entries(doc, nodes, Reader(doc, problems), text, refused_types, refused_links)
         elif doc is not None:
             problems.warn(shown, 0, 0, "is empty: no publication in it")
     digest = digest or text_digest(shown, text)
@@ -112,7 +118,7 @@ def read_publication_file(shown: str, text: str, digest: str | None = None) -> F
                           site_links, f"{digest}.{index}")
                for index, (pub, span, site_links) in enumerate(records)]
     return FileResult(tuple(records), tuple(problems.items), digest,
-                      any(pub.written_ids for pub in records), tuple(refused_types))
+                      any(pub.written_ids for pub in records), tuple(refused_types), tuple(refused_links))
 
 
 def _completed(pub: model.Publication, abstract_html: str, abstract_links: tuple,
@@ -194,24 +200,33 @@ def _body_span(text: str, body_line: int) -> markup.Span:
     return line_start(text, body_line + 1), body_line + 1, len(text)
 
 
-def _read_entries(doc, nodes, reader: Reader, text: str, refused_types: list) -> list[tuple]:
+def _read_entries(doc, nodes, reader: Reader, text: str, refused_types: list,
+                  refused_links: list) -> list[tuple]:
     """The valid publications of `nodes` in the file's `text`, each with its abstract's span and
-    its links into the site (see _site_links); the (file, type, line, column) of each other one
-    that gives a type go into `refused_types`."""
+    its links into the site (see _site_links). Of each other one, the fields that were right
+    are checked all the same, its (file, type, line, column) go into `refused_types` if it
+    gives a type, and (file, url, line, column) of its links into the site into `refused_links`."""
     records = []
     start = line_start(text, doc.line_offset + 1)  # of the YAML in the file (front matter's)
     for node in nodes:
-        line = doc.where(node)[0]
-        publication = read_record(model.Publication, node, reader, source=doc.path, line=line,
+        line, fields = doc.where(node)[0], {}
+        publication = read_record(model.Publication, node, reader, fields, source=doc.path, line=line,
                                   type_place=_field_place(doc, node, "type", line),
                                   key_place=_field_place(doc, node, "bibtex_key", line))
-        if valid(publication) and _dates_agree(publication, doc, node, reader):
+        abstract = field_node(node, "abstract") or node
+        span = (start + abstract.start_mark.index, doc.where(abstract)[0], start + abstract.end_mark.index)
+        if valid(publication) and _dates_agree(publication.date, publication.year,
+                                               publication.month, doc, node, reader):
             publication = _venue_once(publication, doc, node, reader)
-            abstract = field_node(node, "abstract") or node
-            span = (start + abstract.start_mark.index, doc.where(abstract)[0],
-                    start + abstract.end_mark.index)
-            records.append((publication, span, _site_links(publication, doc, node)))
+            records.append((publication, span, _site_links(publication.links, doc, node)))
         else:
+            if valid(publication):
+                fields = {name: getattr(publication, name) for name in ("abstract", "links")}
+            else:
+                _dates_agree(fields.get("date"), fields.get("year"), fields.get("month"), doc, node, reader)
+            if fields.get("abstract"):
+                _markdown(fields["abstract"], text, span, doc.path, reader.problems)
+            refused_links += [(doc.path, *link) for link in _site_links(fields.get("links", ()), doc, node)]
             kind = field_node(node, "type")  # one that is no type was told already
             if isinstance(kind, yaml.ScalarNode) and kind.tag.endswith(":str") \
                     and re.match(model.TYPE_PATTERN, kind.value):
@@ -226,29 +241,30 @@ def _field_place(doc, node, name: str, line: int) -> tuple[int, int]:
     return doc.where(value) if value is not None else (line, 1)
 
 
-def _site_links(publication: model.Publication, doc, node) -> tuple:
-    """The publication's `links` that lead into the site, with their places (model.SiteLink);
-    'arxiv: 2303.18232' is not one: it is made a link to arXiv."""
-    urls = {link.url for link in publication.links}
-    links = field_node(node, "links")
+def _site_links(links: tuple, doc, node) -> tuple:
+    """Of a publication's `links` (read from its `node`), those that lead into the site, with
+    their places (model.SiteLink); 'arxiv: 2303.18232' is not one: it is made a link to arXiv."""
+    urls = {link.url for link in links}
+    mapping = field_node(node, "links")
     return tuple((value.value, *doc.where(value)) for _, value in (
-        links.value if isinstance(links, yaml.MappingNode) else ())
+        mapping.value if isinstance(mapping, yaml.MappingNode) else ())
         if isinstance(value, yaml.ScalarNode) and value.value in urls and into_the_site(value.value))
 
 
-def _dates_agree(publication: model.Publication, doc, node, reader: Reader) -> bool:
-    """Whether `date` is a day of the calendar, of the `year` and `month` given if any."""
-    if not publication.date:
+def _dates_agree(date: str | None, given_year: int | None, given_month: int | None, doc, node,
+                 reader: Reader) -> bool:
+    """Whether `date` is a day of the calendar, of the year and month given if any."""
+    if not date:
         return True
     import datetime  # PyYAML has imported it already
 
-    year, month, day = (int(x) for x in publication.date.split("-"))
+    year, month, day = (int(x) for x in date.split("-"))
     try:
         datetime.date(year, month, day)
     except ValueError as error:  # "month must be in 1..12", "day is out of range for month"
-        reader.error(field_node(node, "date"), f"'date' {publication.date} is not a day: {error}")
+        reader.error(field_node(node, "date"), f"'date' {date} is not a day: {error}")
         return False
-    if (publication.year and publication.year != year) or (publication.month and publication.month != month):
+    if (given_year and given_year != year) or (given_month and given_month != month):
         reader.error(field_node(node, "date"), "'date' disagrees with 'year' or 'month': give one or the other")
         return False
     return True
@@ -694,4 +710,5 @@ def load_content(project: Project, site: model.Site | None, problems: Problems,
         check_fragment_links(bio, publications, keys, site, problems)
     coauthors, coauthor_links = read_coauthors(project, problems)
     return Content(bio, publications, coauthors, keys, coauthor_links,
-                   project.relative(project.content / COAUTHORS_FILE))
+                   project.relative(project.content / COAUTHORS_FILE),
+                   tuple(link for result in results for link in result.refused_links))

@@ -831,6 +831,8 @@ def report_links_to_nothing(site: model.Site, content: Content, files, folders: 
     for pub in content.publications:
         for url, line, column in pub.site_links:  # most have none
             check(pub.source, url, line, column)
+    for source, url, line, column in content.refused_links:
+        check(source, url, line, column)
     for url, line, column in content.bio.site_links:
         check(content.bio.source, url, line, column)
     for link in site.owner.links:

@@ -431,8 +431,10 @@ def _required_unless(fields) -> tuple[tuple[str, str, str], ...]:
     return tuple(found)
 
 
-def read_record(record: type, node: yaml.Node, reader: Reader, **derived):
-    """Read a mapping node as `record`; returns the record, or _INVALID if anything was wrong."""
+def read_record(record: type, node: yaml.Node, reader: Reader, partial: dict | None = None, **derived):
+    """Read a mapping node as `record`; returns the record, or _INVALID if anything was wrong
+    (then the values of the fields that were right go into `partial`, if given, for checks of
+    their own: one run tells every problem)."""
     kinds, required, _ = _kinds_and_required(record)
     if not isinstance(node, yaml.MappingNode):
         return reader.error(node, f"expected 'field: value' lines for a {record.__name__.lower()}")
@@ -455,6 +457,8 @@ def read_record(record: type, node: yaml.Node, reader: Reader, **derived):
         if name not in values and not _given(node, name):
             reader.error(node, f"missing required field '{name}'")
     if len(reader.problems.errors) > before:
+        if partial is not None:
+            partial.update(values)
         return _INVALID
     return record(**values, **derived)
 

@@ -638,6 +638,35 @@ def test_every_problem_of_every_file_is_reported_in_one_run(make_project):
     ]
 
 
+def test_every_problem_of_an_entry_refused_for_one_is_reported_in_the_same_run(make_project):
+    """The user's report: a name with a comma hid the date that is no day; once fixed, that hid
+    the link without its scheme. The fields that were right are checked all the same: the date,
+    the abstract's links, and its links into the site; and a Markdown body."""
+    files = {
+        "content/publications/a.yml": "title: T\nauthors: Müller, Jörg\ntype: conference\nyear: 2020\n"
+                                      "date: 2020-02-30\nlinks:\n  pdf: orcid.org/0000\n"
+                                      "abstract: \"x [a](javascript:b)\"\nvenu: x\n",
+        "content/publications/b.md": "---\ntitle: B\nauthors: [Ada Lovelace]\ntype: journal\nyear: 20x\n"
+                                     "date: 2020-13-01\n---\nSee [x](javascript:y).\n",
+        "content/publications/c.yml": GOOD + "date: 2021-01-01\nyear: 2020\nabstract: '[a](javascript:c)'\n",
+    }
+    assert errors_of(make_project, files) == [
+        "content/publications/a.yml:2:10: 'authors' gives 'Müller, Jörg', a name with a comma: write "
+        "it first name first, without one: 'Jörg Müller' (an organization is one name in braces: "
+        "'{Müller, Jörg}')",
+        "content/publications/a.yml:5:7: 'date' 2020-02-30 is not a day: day is out of range for month",
+        "content/publications/a.yml:7:8: link 'orcid.org/0000' looks like a web address without its "
+        "scheme: write 'https://orcid.org/0000'",
+        f"content/publications/a.yml:8:18: link 'javascript:b' {JS_LINK}",
+        "content/publications/a.yml:9:1: unknown field 'venu' (did you mean 'venue'?)",
+        "content/publications/b.md:5:7: 'year' must be a whole number, got '20x'",
+        "content/publications/b.md:6:7: 'date' 2020-13-01 is not a day: month must be in 1..12",
+        f"content/publications/b.md:8:9: link 'javascript:y' {JS_LINK}",
+        "content/publications/c.yml:4:7: 'date' disagrees with 'year' or 'month': give one or the other",
+        f"content/publications/c.yml:6:16: link 'javascript:c' {JS_LINK}",
+    ]
+
+
 def test_content_is_still_checked_when_site_yml_is_broken(make_project):
     files = {"site.yml": "title: Test Site\n", PUB: GOOD + "year: twenty\n"}
     assert errors_of(make_project, files) == [
