@@ -18,11 +18,12 @@ import yaml
 
 from . import bibtex, model
 from .config import Project, load_site
-from .content import (PUBLICATIONS_DIR, check_types, read_publication_file, read_publications,
-                      same_venue)
+from .content import (PUBLICATIONS_DIR, Content, check_types, read_publication_file,
+                      read_publications, same_venue)
 from .files import BOM, read_text, write_atomically
 from .metadata import slugify
-from .problems import Problems
+from .problems import Problem, Problems
+from .render import report_links_without_scheme
 from .schema import LINK_EXPANSIONS, expanded
 from .works import id_key, identity, other_work, preprint_of, same_work
 from .yamlfile import field_node, parse_yaml, split_front_matter
@@ -403,10 +404,12 @@ def new_publication(root, values: dict, ask=None) -> tuple[str | None, Problems]
         problems.error("new publication", 0, 0, message)
     if pub is None:
         return None, problems
-    typed = Problems()  # a type the build would refuse: refused here, before anything is written
-    check_types([dataclasses.replace(pub, source="new publication", type_place=(0, 0))], site, typed)
-    if typed.errors:
-        problems.extend(typed.errors)
+    # A type or a link the build would refuse: refused here, before anything is written.
+    refused = Problems()
+    check_types([dataclasses.replace(pub, source="new publication", type_place=(0, 0))], site, refused)
+    report_links_without_scheme(project, site, Content(model.Page(), (pub,), {}, {}), refused)
+    if refused.errors:
+        problems.extend(Problem("new publication", 0, 0, problem.message) for problem in refused.errors)
         return None, problems
     folder = PublicationFolder(project, problems)
     if folder.blocked:

@@ -2125,6 +2125,18 @@ def test_new_takes_month_ids_links_and_a_highlight(make_project):
         "error: argument --link: 'pdf' is not LABEL=URL, as in pdf=https://example.org/paper.pdf\n")
     late = run_cli(root, "new", "publication", "--title", "T", "--month", "13")
     assert (late.returncode, late.stderr) == (1, "new publication: 'month' must be between 1 and 12, got 13\n")
+    # The user's report: a link the build then refused was written. A file of the site is one.
+    (root / "static" / "papers").mkdir(parents=True)
+    (root / "static" / "papers" / "x.pdf").write_bytes(b"%PDF")
+    schemeless = run_cli(root, "new", "publication", "--title", "U", "--link", "code=github.com/ada/x",
+                         "--link", "pdf=papers/x.pdf", "--link", "slides=www.ada.org/s.pdf")
+    assert (schemeless.returncode, schemeless.stderr) == (1, (
+        "new publication: link 'github.com/ada/x' looks like a web address without its scheme: "
+        "write 'https://github.com/ada/x'\n"
+        "new publication: link 'www.ada.org/s.pdf' looks like a web address without its scheme: "
+        "write 'https://www.ada.org/s.pdf'\n"))
+    files = run_cli(root, "new", "publication", "--title", "U", "--link", "pdf=papers/x.pdf")
+    assert files.returncode == 0, files.stderr
 
 
 def test_new_asks_for_each_field(make_project):
