@@ -197,8 +197,23 @@ def _sections_with_ids(sections, taken: dict[str, str], doc: YamlDoc, reader: Re
         if section_id in seen:
             reader.error(node, f"two sections have the anchor '{section_id}': give one an 'id'")
         seen.add(section_id)
-        result.append(replace(section, id=section_id, place=place))
+        result.append(replace(section, id=section_id, place=place,
+                              type_places=_type_places(section, node, doc, reader) if nodes else ()))
     return tuple(result)
+
+
+def _type_places(section: model.Section, node, doc: YamlDoc, reader: Reader) -> tuple:
+    """(line, column) of each of a section's `types` in site.yml; a type listed twice is warned of."""
+    items = field_node(node, "types")
+    items = items.value if isinstance(items, yaml.SequenceNode) else [items] if items is not None else []
+    places, first = [], {}
+    for kind, item in zip(section.types, items):
+        places.append(doc.where(item))
+        if kind in first:
+            reader.problems.warn(doc.path, *places[-1], f"type '{kind}' is listed twice in this "
+                                                        f"section (first on line {first[kind]})")
+        first.setdefault(kind, places[-1][0])
+    return tuple(places)
 
 
 def section_ids(section_id: str) -> tuple[str, ...]:

@@ -402,6 +402,13 @@ def check_types(publications, site: model.Site, problems: Problems, refused=()) 
     for source, kind, line, column in refused:
         if kind not in section_types and kind not in model.KNOWN_TYPES:
             _unknown_type(source, kind, (line, column), section_types, problems)
+    given = {pub.type for pub in publications} | {kind for _, kind, _, _ in refused}
+    for section in site.sections:  # a typo there takes the section off the page, unseen
+        for kind, place in zip(section.types, section.type_places):
+            if kind not in given and kind not in model.KNOWN_TYPES:
+                hint = did_you_mean(kind, given | set(model.KNOWN_TYPES))
+                problems.warn(SITE_FILE, *place, f"section '{section.heading}' lists type '{kind}', "
+                                                 f"which no publication gives and the engine does not know{hint}")
 
 
 def _unknown_type(source: str, kind: str, place: tuple[int, int], section_types, problems: Problems) -> None:

@@ -55,6 +55,7 @@ class TextList:
     # `organization`): an item holding several, 'A and B', or a comma, 'Müller, Jörg', is
     # refused with the list it likely means (BibTeX would read it otherwise than the page).
     names: bool = False
+    item: Text | None = None  # what each item must be, if more than text
 
 
 @dataclass(eq=False)
@@ -170,13 +171,17 @@ class Owner:
         return tuple(dict.fromkeys((self.name, *self.highlight)))
 
 
+# What a publication type is written as: a lower-case word.
+TYPE_PATTERN = r"^[a-z][a-z0-9_-]*$"
+
+
 @dataclass(frozen=True)
 class Section:
     """A part of the publication list: its heading and the types listed under it."""
 
     heading: str = spec(Text(), "Heading of the section, e.g. 'Conferences'.")
     types: tuple[str, ...] = spec(
-        TextList(min_items=1),
+        TextList(min_items=1, item=Text(pattern=TYPE_PATTERN, hint="a lower-case word like 'conference'")),
         "Publication types listed in this section, e.g. [conference] (required unless the "
         "section is `selected`).",
         (),
@@ -195,8 +200,9 @@ class Section:
         "",
     )
     # (line, column) in site.yml of its `id` if it gives one, else of the section; (0, 0) for
-    # one of DEFAULT_SECTIONS, when site.yml gives none.
+    # one of DEFAULT_SECTIONS, when site.yml gives none. And of each of its `types`.
     place: tuple[int, int] = derived((0, 0), in_repr=False)
+    type_places: tuple[tuple[int, int], ...] = derived((), in_repr=False)
 
 
 def _holding(placeholder: str) -> Text:
@@ -239,8 +245,6 @@ DEFAULT_SECTIONS = (
     Section("Preprints", ("preprint",)),
 )
 
-# What a publication type is written as: a lower-case word.
-TYPE_PATTERN = r"^[a-z][a-z0-9_-]*$"
 # Publication types the engine knows; site.yml may add any other through its sections.
 KNOWN_TYPES = (
     "conference", "journal", "patent", "preprint",

@@ -293,7 +293,8 @@ def _(kind, node, reader, name):
                                "with the others")
             continue
         else:
-            value = read_value(_TEXT, item, reader, name)
+            blank = isinstance(item, yaml.ScalarNode) and not item.value.strip()  # told below
+            value = read_value(_TEXT if blank or not kind.item else kind.item, item, reader, name)
             if value is _INVALID:
                 continue
         if value.strip():
@@ -304,8 +305,12 @@ def _(kind, node, reader, name):
     if kind.names:
         _report_names(placed, reader, name)
     if len(items) < kind.min_items:
-        return reader.error(node, f"'{name}' needs at least {kind.min_items} item(s)")
+        return reader.error(node, _too_few(name, kind.min_items))
     return tuple(values)
+
+
+def _too_few(name: str, minimum: int) -> str:
+    return f"'{name}' needs at least {'one item' if minimum == 1 else f'{minimum} items'}"
 
 
 def _report_names(placed: list, reader: Reader, name: str) -> None:
@@ -396,7 +401,7 @@ def _(kind, node, reader, name):
         return reader.error(node, f"'{name}' must be a list")
     records = [read_record(kind.record, item, reader) for item in node.value]
     if len(node.value) < kind.min_items:
-        return reader.error(node, f"'{name}' needs at least {kind.min_items} item(s)")
+        return reader.error(node, _too_few(name, kind.min_items))
     return tuple(r for r in records if r is not _INVALID)
 
 
@@ -540,7 +545,7 @@ def _(kind):
 
 @kind_schema.register(TextList)
 def _(kind):
-    item = {"type": "string", "pattern": NOT_BLANK}
+    item = {"type": "string", "pattern": kind.item.pattern if kind.item and kind.item.pattern else NOT_BLANK}
     if kind.names:
         item["not"] = {"pattern": names.NOT_ONE_NAME}
     schema = {"type": "array", "items": item}

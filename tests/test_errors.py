@@ -354,7 +354,7 @@ FIELD_CASES = {
     "authors as empty text": (
         'title: A Paper\nauthors: " "\ntype: conference\n', ["2:10: 'authors' must not be empty"]),
     "no authors": (
-        "title: A Paper\nauthors: []\ntype: conference\n", ["2:10: 'authors' needs at least 1 item(s)"]),
+        "title: A Paper\nauthors: []\ntype: conference\n", ["2:10: 'authors' needs at least one item"]),
     "empty title": (
         'authors: [Ada Lovelace]\ntype: conference\nvenue: CVPR\ntitle: ""\n',
         ["4:8: 'title' must not be empty"]),
@@ -521,7 +521,7 @@ def test_site_yml_problems(make_project):
     assert errors_of(make_project, {"site.yml": site}) == [
         "site.yml:3:3: unknown field 'nam' (did you mean 'name'?)",
         "site.yml:3:3: missing required field 'name'",
-        "site.yml:4:11: 'sections' needs at least 1 item(s)",
+        "site.yml:4:11: 'sections' needs at least one item",
     ]
 
 
@@ -854,6 +854,29 @@ def test_a_type_only_site_yml_names_is_no_unknown_type(make_project):
             "  - heading: Gadgets\n    types: [gizmo]\n")
     root = project(make_project, {"site.yml": site, PUB: GOOD.replace("conference", "gizmo")})
     assert build_ok(root).stderr == ""
+
+
+def test_a_section_type_no_publication_gives_and_the_engine_does_not_know_is_warned_of(make_project):
+    """The reviewer's report: `types: [patnt]` took the Patents section off the page, with only a
+    warning at the publication; `[patent, patent, 5]` told only of an empty item."""
+    site = ("title: Test Site\nowner:\n  name: Ada Lovelace\nsections:\n"
+            "  - heading: Papers\n    types: [conference, gizmo, workshp]\n"
+            "  - heading: Patents\n    types:\n      - patnt\n      - patnt\n      - talk\n")
+    root = project(make_project, {"site.yml": site, PUB: GOOD,
+                                  "content/publications/g.yml": GOOD.replace("conference", "gizmo")})
+    assert build_ok(root).stderr.splitlines() == [
+        "site.yml:6:32: warning: section 'Papers' lists type 'workshp', which no publication gives "
+        "and the engine does not know (did you mean 'workshop'?)",
+        "site.yml:9:9: warning: section 'Patents' lists type 'patnt', which no publication gives "
+        "and the engine does not know (did you mean 'patent'?)",
+        "site.yml:10:9: warning: type 'patnt' is listed twice in this section (first on line 9)",
+        "site.yml:10:9: warning: section 'Patents' lists type 'patnt', which no publication gives "
+        "and the engine does not know (did you mean 'patent'?)",
+    ]
+    bad = site.replace("[conference, gizmo, workshp]", "[conference, 5, Talk]")
+    assert errors_of(make_project, {"site.yml": bad}) == [
+        "site.yml:6:25: 'types' must be a lower-case word like 'conference', got '5'",
+        "site.yml:6:28: 'types' must be a lower-case word like 'conference', got 'Talk'"]
 
 
 def test_new_refuses_an_unknown_type_and_writes_nothing(make_project):
