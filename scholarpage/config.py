@@ -258,9 +258,7 @@ def _check_folders(site: model.Site, project: Project, doc: YamlDoc, reader: Rea
         reader.error(field_node(doc.root, "theme") or doc.root, _refused(site.theme, error))
     checks = {
         ("output",): (site.output, lambda: output_folder_problem(project, site.output, replacing_output)),
-        ("owner", "photo"): (site.owner.photo, lambda: site.owner.photo and not _static_file_exists(
-            project, site.theme, site.owner.photo) and
-            f"photo '{site.owner.photo}' not found in static/ or the theme's static/"),
+        ("owner", "photo"): (site.owner.photo, lambda: _photo_problem(project, site)),
     }
     for keys, (value, problem) in checks.items():
         try:
@@ -275,13 +273,20 @@ def _refused(name: str, error: OSError) -> str:
     return f"'{name}' cannot be a file's name here: {error.strerror or error}"
 
 
-def _static_file_exists(project: Project, theme: str, relative: str) -> bool:
-    return any((folder / relative).is_file() and _inside(folder / relative, folder)
-               for folder in (project.override_static, project.theme(theme) / "static"))
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path.resolve().is_relative_to(folder.resolve())
+def _photo_problem(project: Project, site: model.Site) -> str:
+    """What is wrong with the photo's path, or '': it is a file of the site, in static/ or the
+    theme's static/, where a link may lead (a file there may be a link to one elsewhere, as any
+    static file may: it is copied as it is)."""
+    photo = site.owner.photo
+    if not photo:
+        return ""
+    if photo.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", photo):
+        return (f"photo '{photo}' leads out of static/: give its path inside static/ "
+                "('me.jpg' for static/me.jpg)")
+    folders = (project.override_static, project.theme(site.theme) / "static")
+    if not any((folder / photo).is_file() for folder in folders):
+        return f"photo '{photo}' not found in static/ or the theme's static/"
+    return ""
 
 
 # Every build writes this file into its output folder: a folder holding it is an earlier

@@ -262,9 +262,9 @@ class Site:
     url: str = spec(
         # The host (an IPv6 address in brackets), then folders: the last part of the path is
         # one too, with no dot (index.html is a page of the site), and no query or fragment.
-        Text(pattern=r"^(https?://(\[[0-9A-Fa-f:.]+\](:\d*)?|[^\s/?#\[\]]+)(/([^\s/?#]*/)*[^\s/?#.]*)?)?$",
+        Text(pattern=r"^(https?://(\[[0-9A-Fa-f:.]+\](:\d*)?|[^\s/?#\[\]@]+)(/([^\s/?#]*/)*[^\s/?#.]*)?)?$",
              hint="the http(s) address of the site's folder, like https://user.github.io/repo/ "
-                  "(no file name such as index.html, no '?' or '#')"),
+                  "(no file name such as index.html, no '?' or '#', no 'user@')"),
         "Address of the published site's folder, e.g. https://user.github.io/ or "
         "https://user.github.io/repo/ (a sub-path is honoured everywhere). Left empty, deploy and "
         "the GitHub Pages workflow build for the github.io address.",
@@ -275,7 +275,9 @@ class Site:
         "Language of the page; it chooses the theme's words (see `words`).",
         "en",
     )
-    theme: str = spec(Text(), "Folder name under themes/.", "frontpage")
+    theme: str = spec(
+        Text(pattern=r"^(?!\.\.?$)[^/\\]+$", hint="the name of a folder in themes/, like 'frontpage'"),
+        "Folder name under themes/.", "frontpage")
     output: str = spec(Text(), "Folder the site is written to.", "_site")
     publication_pages: bool = spec(
         Flag(), "Write a page per publication at publications/SLUG/.", True

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_ok, run_cli, tree, write_files
+from conftest import MINIMAL_SITE, build_ok, run_cli, tree, write_files
 from scholarpage.files import places_in
 
 BIO = "---\ntitle: About\n---\nHello.\n"
@@ -526,15 +526,35 @@ def test_site_yml_problems(make_project):
 
 
 URL_HINT = ("'url' must be the http(s) address of the site's folder, like https://user.github.io/repo/ "
-            "(no file name such as index.html, no '?' or '#'), got '{}'")
+            "(no file name such as index.html, no '?' or '#', no 'user@'), got '{}'")
 
 
 @pytest.mark.parametrize("url", ["https://user.github.io/repo/index.html", "https://ada.example/cv.pdf",
                                  "https://user.github.io/repo/?utm=x", "https://user.github.io/#top",
-                                 "https://user.github.io/repo#top", "http://[::1/", "ftp://ada.example/"])
+                                 "https://user.github.io/repo#top", "http://[::1/", "ftp://ada.example/",
+                                 "https://user:secret@ada.example/"])  # published on every page
 def test_a_url_that_is_no_folder_is_an_error_at_its_place(make_project, url):
     site = f"title: Test Site\nurl: {url}\nowner:\n  name: Ada Lovelace\n"
     assert errors_of(make_project, {"site.yml": site}) == [f"site.yml:2:6: {URL_HINT.format(url)}"]
+
+
+def test_a_theme_is_a_folder_of_themes_and_the_photo_a_file_of_static(make_project):
+    """The reviewer's report: `theme: ../../elsewhere/themes/frontpage` was taken, and
+    `photo: ../site.yml` was said to be 'not found'. A photo in static/ may be a link to a file
+    elsewhere, as any static file may."""
+    site = "title: Test Site\ntheme: ../themes/frontpage\nowner:\n  name: Ada\n"
+    assert errors_of(make_project, {"site.yml": site}) == [
+        "site.yml:2:8: 'theme' must be the name of a folder in themes/, like 'frontpage', got "
+        "'../themes/frontpage'"]
+    assert errors_of(make_project, {"site.yml": MINIMAL_SITE + "  photo: ../site.yml\n"}) == [
+        "site.yml:4:10: photo '../site.yml' leads out of static/: give its path inside static/ "
+        "('me.jpg' for static/me.jpg)"]
+    root = project(make_project, {"site.yml": MINIMAL_SITE + "  photo: me.jpg\n",
+                                  "elsewhere/me.jpg": b"\xff\xd8"})
+    (root / "static").mkdir(exist_ok=True)
+    (root / "static" / "me.jpg").symlink_to(root / "elsewhere" / "me.jpg")
+    assert build_ok(root).stderr == ""
+    assert (root / "_site" / "me.jpg").read_bytes() == b"\xff\xd8"
 
 
 def test_names_the_system_refuses_in_site_yml_are_reported_at_their_values(make_project):
