@@ -802,8 +802,9 @@ def report_links_to_nothing(site: model.Site, content: Content, files, folders: 
                             problems: Problems, errors_only: bool = False) -> None:
     """Warn of each link of the content into the site (a publication's, its abstract's, the
     bio's, the navbar's, a co-author's homepage) that leads to none of the site's `files` (in
-    `folders`), a PDF not put in static/, or, written from the domain's root, out of a site at a
-    sub-path ('/cv.pdf' at /repo/): at its place, found when its file was read (model.SiteLink).
+    `folders`), a PDF not put in static/, or that leads out of the site: above the root of its
+    domain ('../x.pdf' at /), or, written from the domain's root, out of a site at a sub-path
+    ('/cv.pdf' at /repo/): at its place, found when its file was read (model.SiteLink).
     One that leads to no file and looks like a web address without its scheme
     ('orcid.org/0000-0002-1825-0097': see schema.with_scheme) is an error: the link is broken.
     With `errors_only`, only those are reported."""
@@ -824,6 +825,11 @@ def report_links_to_nothing(site: model.Site, content: Content, files, folders: 
             problems.warn(source, line, column, f"link '{one_line(url)}' leads out of the site, "
                           f"which is at {site.base_path} (site.yml's url): write it without the "
                           "leading '/' for a file of the site, or in full for one elsewhere")
+        elif target is None and path_in_site(site.base_path[1:] + unquote(path), "", "/") is None:
+            # '../x' above the domain's root (at a sub-path, '../x' is a page of the domain)
+            problems.warn(source, line, column, f"link '{one_line(url)}' goes up above the root of "
+                          "the site's domain, where nothing is: write a file's path from the "
+                          "site's root (static/papers/x.pdf is papers/x.pdf), or an address in full")
         elif target is not None and target not in files:
             problems.warn(source, line, column, f"link '{one_line(url)}' leads to no file of the "
                           f"site (add static/{target} to publish one there)")

@@ -1156,16 +1156,24 @@ def test_links_to_an_id_the_home_page_lacks_are_warned_of(make_project):
 def test_links_to_pages_the_build_writes_are_fine_and_links_out_of_a_sub_path_site_are_warned_of(make_project):
     site = "title: Test Site\nurl: https://ada.github.io/lab/\nowner:\n  name: Ada Lovelace\n"
     links = ["publications/a-paper/", "publications/a-paper/index.html", "publications.bib",
-             "./index.html", "/lab/feed.xml", "/lab", "/elsewhere/x.pdf", "../up.pdf", "?q=1", "#top"]
+             "./index.html", "/lab/feed.xml", "/lab", "/elsewhere/x.pdf", "../up.pdf", "?q=1", "#top",
+             "../../x.pdf"]
     paper = GOOD + "links:\n" + "".join(f"  l{n}: \"{url}\"\n" for n, url in enumerate(links))
-    root = project(make_project, {"site.yml": site, PUB: paper.replace("/elsewhere/x.pdf", "../elsewhere/x.pdf")})
+    root = project(make_project, {"site.yml": site, PUB: paper.replace("/elsewhere/x.pdf", "../elsewhere/x.pdf")
+                                  .replace("../../x.pdf", "../x.pdf")})  # a page of the domain
     assert build_ok(root).stderr == ""
     write_files(root, {PUB: paper + "  gone: /lab/gone.pdf\n"})
+    above = ("goes up above the root of the site's domain, where nothing is: write a file's path "
+             "from the site's root (static/papers/x.pdf is papers/x.pdf), or an address in full")
     assert build_ok(root).stderr.splitlines() == [
         f"content/publications/x.yml:11:7: warning: link '/elsewhere/x.pdf' leads out of the site, "
         "which is at /lab/ (site.yml's url): write it without the leading '/' for a file of the "
         "site, or in full for one elsewhere",
+        f"content/publications/x.yml:15:8: warning: link '../../x.pdf' {above}",
         f"content/publications/x.yml:{len(links) + 5}:9: warning: link '/lab/gone.pdf' {NOWHERE.format('gone.pdf')}"]
+    # At the domain's root, '..' goes above it: the reviewer's '../site.yml'.
+    write_files(root, {"site.yml": site.replace("lab/", ""), PUB: GOOD + "links:\n  a: ../site.yml\n"})
+    assert build_ok(root).stderr.splitlines() == [f"content/publications/x.yml:5:6: warning: link '../site.yml' {above}"]
 
 
 # ---------------------------------------------------------------------------------------------
