@@ -39,9 +39,17 @@ class BuildResult:
     def summary(self) -> str:
         pages = sum(1 for name in self.files if name.endswith(".html"))
         count = len(self.content.publications) if self.content else 0
-        where = f" to {self.out.name}/" if self.out else ""
+        where = f" to {_shown(self.out)}/" if self.out else ""
         return (f"built {plural(pages, 'page')}, {plural(count, 'publication')}, "
                 f"{len(self.files)} files{where} in {self.milliseconds:.0f} ms")
+
+
+def _shown(folder: Path) -> str:
+    """A folder as the user finds it from where they are (output: ../site is not 'site/')."""
+    try:
+        return Path(os.path.relpath(folder)).as_posix()
+    except ValueError:  # on another drive
+        return folder.as_posix()
 
 
 def render(project: Project, problems: Problems, cache: BuildCache | None = None,

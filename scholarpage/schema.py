@@ -447,8 +447,12 @@ def read_record(record: type, node: yaml.Node, reader: Reader, partial: dict | N
     values = {}
     for key, value in node.value:
         name = key.value if isinstance(key, yaml.ScalarNode) else None
+        if name is None:
+            reader.error(key, "a field's name is a word, not a list or a mapping")
+            continue
         if name not in kinds:
-            hint = did_you_mean(str(name), kinds)
+            hint = (" (YAML's merge key '<<' is not read here: write the fields themselves)"
+                    if name == "<<" else did_you_mean(name, kinds))
             reader.error(key, f"unknown field '{name}'{hint}")
             continue
         if is_empty(value):

@@ -692,7 +692,7 @@ def test_out_option_is_refused_when_it_holds_the_users_files(make_project, out, 
 def test_out_option_writes_elsewhere(make_project, tmp_path):
     root = project(make_project, {"content/publications/a.yml": pub("Engines")})
     result = build_ok(root, "build", "--out", str(tmp_path / "public"))
-    assert " to public/ in " in result.stdout
+    assert " to ../public/ in " in result.stdout  # as found from where it ran
     assert "index.html" in tree(tmp_path / "public") and not (root / "_site").exists()
 
 
@@ -706,7 +706,7 @@ def test_default_url_option_is_refused_unless_a_sites_address(make_project, url)
     assert result.stderr.splitlines()[-1] == (
         f"python build.py build: error: argument --default-url: '{url}' is not the http(s) "
         "address of the site's folder, like https://user.github.io/repo/ (no file name such as "
-        "index.html, no '?' or '#')")
+        "index.html, no '?' or '#', no 'user@')")
     assert not (root / "_site").exists()
 
 

@@ -244,6 +244,13 @@ FIELD_CASES = {
         GOOD + "venu: CVPR\n", ["4:1: unknown field 'venu' (did you mean 'venue'?)"]),
     "unknown field without a suggestion": (
         GOOD + "colour: red\n", ["4:1: unknown field 'colour'"]),
+    "a field's name that is a list": (
+        GOOD + "[a]: b\n", ["4:1: a field's name is a word, not a list or a mapping"]),
+    "YAML's merge key": (
+        "base: &b\n  title: A Paper\n<<: *b\nauthors: [Ada Lovelace]\ntype: conference\n", [
+            "1:1: unknown field 'base'",
+            "1:1: missing required field 'title'",
+            "3:1: unknown field '<<' (YAML's merge key '<<' is not read here: write the fields themselves)"]),
     "site.yml's highlight in a publication": (
         GOOD + "highlight: 42\n", ["4:1: unknown field 'highlight'"]),
     "a LaTeX command in double quotes, read as an escape": (
