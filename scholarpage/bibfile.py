@@ -135,18 +135,20 @@ def _parsing_context():
 
 
 @functools.cache  # made once: building a LaTeX context takes time
-def _latex_decoder(*, marks: bool):
+def _latex_decoder(*, marks: bool, math: str = "verbatim"):
     """LaTeX to text as bibtexparser's LatexDecodingMiddleware decodes it by default (`\\url{x}`
-    is x, braces go, math stays as written), each value parsed in one context (_parsing_context),
-    and the text of the commands pylatexenc drops kept (`\\mbox{x}`, `\\texttt{x}`: x), and an
-    unescaped `&` (a table's column break to LaTeX) kept too.
+    is x, braces go, math stays as written unless `math` is "text"), each value parsed in one
+    context (_parsing_context), and the text of the commands pylatexenc drops kept (`\\mbox{x}`,
+    `\\texttt{x}`: x; the marks `\\ddag`, `\\S`, `\\P`), and an unescaped `&` (a table's column
+    break to LaTeX) kept too.
     With `marks` (for MARKED_FIELDS), `\\emph{x}` and `\\textit{x}` are *x*, `\\textbf{x}` is
     **x** and `\\texttt{x}` is `x`, as Markdown (and a title: markup.title_parts) marks them."""
     from pylatexenc.latex2text import (LatexNodes2Text, MacroTextSpec, SpecialsTextSpec,
                                        get_default_latex_context_db)
 
     text_context = get_default_latex_context_db()
-    kept = {name: "%s" for name in ("url", "mbox", "texttt", "textsf", "textup", "textmd")}
+    kept = {**{name: "%s" for name in ("url", "mbox", "texttt", "textsf", "textup", "textmd")},
+            "ddag": "‡", "ddagger": "‡", "S": "§", "P": "¶"}
     marked = {"emph": "*%s*", "textit": "*%s*", "textsl": "*%s*", "textbf": "**%s**",
               "texttt": "`%s`"} if marks else {}
     text_context.add_context_category("bibtexparse-default-context", prepend=True, macros=[
@@ -157,7 +159,13 @@ def _latex_decoder(*, marks: bool):
         def latex_to_text(self, latex, **parse_flags):
             return super().latex_to_text(latex, latex_context=_parsing_context(), **parse_flags)
 
-    return Decoder(latex_context=text_context, keep_braced_groups=False, math_mode="verbatim")
+    return Decoder(latex_context=text_context, keep_braced_groups=False, math_mode=math)
+
+
+def math_as_text(latex: str) -> str:
+    """LaTeX decoded with its math read as text (`$^\\dagger$` is ^†): what a mark after an
+    author's name says, where the rest of a name keeps its math as written."""
+    return _latex_decoder(marks=False, math="text").latex_to_text(latex)
 
 
 # What parts two names of an author list: `and` between spaces (not `~`), in any case.

@@ -16,12 +16,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from . import bibtex, model
-from .bibfile import TEXT_FIELDS, CrossReferences, Place, failure, read_bib, venue_field
+from .bibfile import TEXT_FIELDS, CrossReferences, Place, failure, math_as_text, read_bib, venue_field
 from .config import SITE_FILE, Project, load_site, missing_site_file
 from .content import same_venue
 from .files import read_text
 from .markup import title_text
-from .metadata import arxiv_id_of, doi_of, name_in_url, site_root_url
+from .metadata import AUTHOR_MARKS, arxiv_id_of, doi_of, name_in_url, site_root_url
 from .problems import Problems
 from .scaffold import PublicationFolder, read_back, url_key
 from .schema import LINK_EXPANSIONS, as_a_browser_reads, expanded, one_line, unsafe_url_reason
@@ -96,14 +96,19 @@ def _raw(text: str) -> str:
 
 # The number DBLP puts after a name several people share: 'Wei Zhang 0001'.
 _DBLP_HOMONYM = re.compile(r"\s+\d{4}$")
+# What may end a word of a name as a mark of equal contribution or of the corresponding author:
+# the marks themselves, or math (`$^\dagger$`), which is one if it reads as marks.
+_MARK_AT_END = re.compile(r"(?:[%s]|\$[^$]*\$)+$" % re.escape(AUTHOR_MARKS))
 
 
 def authors(names) -> list[str]:
     """'Last, First' (split by bibtexparser) -> 'First Last'; 'others' -> the et-al. item; a
     name of words braced together, '{Google Research}', an organization, kept in its braces;
-    DBLP's number after a name ('Wei Zhang 0001') left out."""
+    DBLP's number after a name ('Wei Zhang 0001') left out; a mark after any part of the name
+    at the end of the whole (see _unmarked)."""
     result = []
     for parts in names:
+        parts, marks = _unmarked(parts)
         whole = _clean(parts.merge_first_name_first)
         one_name = not (parts.first or parts.von or parts.jr) and len(parts.last) == 1
         if whole.lower() == "others":
@@ -112,8 +117,28 @@ def authors(names) -> list[str]:
             whole = "{%s}" % whole
         else:
             whole = _DBLP_HOMONYM.sub("", whole)
-        result.append(whole)
+        result.append(whole + marks)
     return result
+
+
+def _unmarked(parts):
+    """A name's parts without the marks after them, and those marks, decoded: `Einstein,
+    Albert$^\\dagger$` marks its first name, which comes first on the page, so the mark goes
+    after the whole name, as al-folio's `Einstein*, A.` puts it, where the page's comparison
+    with the owner's name leaves it out (see metadata.name_key)."""
+    marks, unmarked = "", {}
+    for part in ("first", "von", "last", "jr"):
+        words, marked = list(getattr(parts, part)), ""
+        while words:
+            match = _MARK_AT_END.search(words[-1])
+            mark = re.sub(r"[\s^{}]", "", math_as_text(match[0])) if match else ""
+            if not mark or mark.strip(AUTHOR_MARKS):  # `$x^2$` is no mark
+                break
+            marked = mark + marked
+            words[-1] = words[-1][:match.start()]
+            words = words if words[-1] else words[:-1]
+        marks, unmarked[part] = marks + marked, words
+    return dataclasses.replace(parts, **unmarked), marks
 
 
 def split_venue(text: str) -> tuple[str, str]:

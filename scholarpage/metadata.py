@@ -89,11 +89,11 @@ def name_key(name: str) -> str:
     co-authors'): tidied (see tidy_name), any apostrophe read as "'", an initial the same with
     or without its period (`S. Müller`, `S Müller`), and without a mark of equal contribution
     or of the corresponding author after it (al-folio's `Müller*`, `Müller†`)."""
-    key = tidy_name(name).translate(_APOSTROPHES).rstrip(_AUTHOR_MARKS).rstrip()
+    key = tidy_name(name).translate(_APOSTROPHES).rstrip(AUTHOR_MARKS).rstrip()
     return _INITIAL_PERIOD.sub(r"\1", key) if "." in key else key
 
 
-_AUTHOR_MARKS = "*†‡§¶#"
+AUTHOR_MARKS = "*†‡§¶#"
 
 
 def slugify(text: str) -> str:

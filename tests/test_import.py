@@ -415,6 +415,27 @@ def test_an_al_folio_papers_bib_keeps_its_badges_issues_highlights_and_marked_au
     assert "<strong>Ada Lovelace*</strong>, B. Podolsky*" in page
 
 
+def test_a_mark_after_a_first_name_goes_after_the_whole_name_and_the_owner_is_still_bold(make_project):
+    """`Last, First*` marks the first name, which the page shows first: the mark (LaTeX decoded,
+    math too) goes after the whole name, as al-folio's `Last*, First` gives it; `$x^2$` is no mark."""
+    bib = r"""
+        @article{epr,
+          title = {Entangled Engines},
+          author = {Lovelace, Ada$^\dagger$ and Podolsky, B.* and Rosen, Nathan\textsuperscript{*}
+                    and Bohr, Niels $^{\ddagger}$ and Born, Max$^2$},
+          journal = {Phys. Rev.},
+          year = {1935}
+        }
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    assert messages(import_files(root, [root / "refs.bib"])) == []
+    assert "\nauthors:\n  - Ada Lovelace†\n  - B. Podolsky*\n  - Nathan Rosen*\n  - Niels Bohr‡\n" \
+           "  - Max$^2$ Born\ntype: journal\n" in folder(root)["1935-lovelace-entangled-engines.yml"]
+    build_ok(root)
+    page = (root / "_site" / "index.html").read_text(encoding="utf-8")
+    assert "<strong>Ada Lovelace†</strong>, B. Podolsky*, Nathan Rosen*, Niels Bohr‡" in page
+
+
 def test_a_conference_paper_google_scholar_exports_as_an_article_is_a_conference_paper(make_project):
     """Scholar gives NeurIPS and AAAI papers as @article, their proceedings as the journal; a
     journal called Proceedings (PNAS, the Proceedings of the IEEE) is still a journal."""
