@@ -324,8 +324,8 @@ _DATE_START = re.compile(r"(?P<year>\d{4})(?!\d)(?:-(?P<month>0[1-9]|1[0-2])(?:-
 def _date(fields: dict, problems: Problems, place: Place) -> dict:
     """{'year', 'month' or 'date': (value, the field it came from)}, those there are. Of a
     biblatex `date`, the start is read: of a range, its first date; one that does not start
-    with a year is left out, with a warning at it, and so is a `month` naming no month (see
-    _month). A `month` giving a day too (`15 September`) makes a date with the year."""
+    with a year is left out, with a warning at it, and so is a `year` that is none (see
+    _year_field) and a `month` naming no month (see _month). A `month` giving a day too (`15 September`) makes a date with the year."""
     written = fields.get("date", "").strip()
     match = _DATE_START.match(written)
     if written and not match:
@@ -334,7 +334,7 @@ def _date(fields: dict, problems: Problems, place: Place) -> dict:
     start = match.groupdict("") if match else {"year": "", "month": "", "day": ""}
     if start["day"]:
         return {"date": (match[0], "date")}
-    year, year_from = fields.get("year", "").strip(), "year"
+    year, year_from = _year_field(fields, problems, place), "year"
     if not year:
         year, year_from = start["year"], "date"
     month, day = _month_field(fields, problems, place)
@@ -344,10 +344,30 @@ def _date(fields: dict, problems: Problems, place: Place) -> dict:
     full = _full_date(year, month, day) if day else ""
     if full:
         return {"date": (full, "month")}
-    result = {"year": (int(year) if year.isdigit() else year, year_from)} if year else {}
+    result = {"year": (int(year), year_from)} if year else {}
     if month:
         result["month"] = (month, month_from)
     return result
+
+
+# A `year` as written: a year, or a range of years (`2021--2022`, `2021/2022`) starting with one.
+_YEARS = re.compile(r"(?P<year>\d{4})(?:\s*(?:-+|–|—|/)\s*\d{2,4})?")
+
+
+def _year_field(fields: dict, problems: Problems, place: Place) -> str:
+    """The year the `year` field gives; '' without one. Of a range, its first year, with a
+    warning saying so, as of a biblatex `date`; text that is no year (`in press`, `forthcoming`)
+    is left out with a warning at it, as an unreadable `date` is, and the entry imported undated
+    (the page lists it after the dated ones)."""
+    written = _clean(str(fields.get("year", "")))
+    match = _YEARS.fullmatch(written)
+    if match and match[0] != match["year"]:
+        place.at("year").warn(problems, f"field 'year' is a range, '{one_line(written)}': its "
+                                        f"first year, {match['year']}, was taken")
+    elif written and not match:
+        place.at("year").warn(problems, f"field 'year' left out: '{one_line(written)}' is not a "
+                                        "year like 2024")
+    return match["year"] if match else ""
 
 
 def _month_field(fields: dict, problems: Problems, place: Place) -> tuple[int, int]:

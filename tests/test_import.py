@@ -175,6 +175,33 @@ def test_another_bibs_wrapped_abstract_is_joined_by_paragraph_not_read_line_by_l
     assert pub.abstract == "We rank #1 on the benchmark, and more\n\nSecond paragraph.\n"
 
 
+def test_a_year_range_gives_its_first_year_and_a_year_that_is_none_is_left_out(make_project):
+    """As a `date`'s: the entry is imported, `in press` undated (listed after the dated ones)."""
+    bib = """\
+        @article{a, title = {One}, author = {Lovelace, Ada}, journal = {J}, year = {in press}}
+        @article{b, title = {Two}, author = {Lovelace, Ada}, journal = {J}, year = {2021--2022}}
+        @article{c, title = {Three}, author = {Lovelace, Ada}, journal = {J}, year = {2021/2022}}
+        @article{d, title = {Four}, author = {Lovelace, Ada}, journal = {J},
+                 year = {forthcoming}, date = {2023-04}}
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    result = import_files(root, [root / "refs.bib"])
+    assert [line.removeprefix(f"{root}/") for line in messages(result)] == [
+        "refs.bib:1:69: warning: field 'year' left out: 'in press' is not a year like 2024 (entry a)",
+        "refs.bib:2:69: warning: field 'year' is a range, '2021--2022': its first year, 2021, was "
+        "taken (entry b)",
+        "refs.bib:3:71: warning: field 'year' is a range, '2021/2022': its first year, 2021, was "
+        "taken (entry c)",
+        "refs.bib:5:10: warning: field 'year' left out: 'forthcoming' is not a year like 2024 (entry d)"]
+    assert result.summary() == "4 new, 0 already present, 0 with problems"
+    assert {name: text.split("type: journal\nvenue: J\n")[1] for name, text in folder(root).items()} == {
+        "undated-lovelace-one.yml": "bibtex_key: a\n",
+        "2021-lovelace-two.yml": "year: 2021\nbibtex_key: b\norder: 1\n",
+        "2021-lovelace-three.yml": "year: 2021\nbibtex_key: c\norder: 2\n",
+        "2023-lovelace-four.yml": "year: 2023\nmonth: 4\nbibtex_key: d\n",
+    }
+
+
 def test_zotero_better_biblatex_journaltitle_and_date(make_project):
     bib = """\
         @article{ada2024deep,
@@ -1912,7 +1939,7 @@ def test_other_broken_entries_are_named_too(make_project):
 def test_problems_are_printed_in_the_order_of_the_file(make_project):
     bib = textwrap.dedent("""\
         @article{late, title = {T}, author = {A, B},
-          year = {in press}}
+          year = {3000}}
         @article{broken, title = {T, author = {X, Y}
         @article{notitle, author = {X, Y}}
         """)
@@ -1920,18 +1947,18 @@ def test_problems_are_printed_in_the_order_of_the_file(make_project):
     result = run_cli(root, "import", "refs.bib")
     assert result.returncode == 1
     assert result.stderr == (
-        "refs.bib:2:3: 'year' must be a whole number, got 'in press' (entry late)\n"
+        "refs.bib:2:3: 'year' must be between 1000 and 2999, got 3000 (entry late)\n"
         "refs.bib:3:1: unbalanced braces: a '{' is never closed (entry broken)\n"
         "refs.bib:4:1: entry has no title (entry notitle)\n")
 
 
 def test_a_missing_file_and_a_field_the_model_refuses_are_reported(make_project):
     root = make_project({"refs.bib": "@article{k,\n  title = {T},\n  author = {A, B},\n"
-                                     "  year = {in press}\n}\n"})
+                                     "  year = {3000}\n}\n"})
     result = run_cli(root, "import", "missing.bib", "refs.bib")
     assert result.returncode == 1
     assert result.stderr == ("missing.bib: cannot read: No such file or directory\n"
-                             "refs.bib:4:3: 'year' must be a whole number, got 'in press' (entry k)\n")
+                             "refs.bib:4:3: 'year' must be between 1000 and 2999, got 3000 (entry k)\n")
     assert result.stdout == "0 new, 0 already present, 2 with problems\n"
 
 
@@ -2005,7 +2032,7 @@ def test_a_bad_value_is_reported_at_its_field(make_project):
                 doi = {10.1/abc}
         }
         @inproceedings{child, title = {C}, author = {Lovelace, Ada}, crossref = {parent}}
-        @proceedings{parent, title = {P}, year = {in press}}
+        @proceedings{parent, title = {P}, year = {3000}}
         """)
     root = make_project({"refs.bib": bib})
     result = run_cli(root, "import", "refs.bib")
@@ -2015,7 +2042,7 @@ def test_a_bad_value_is_reported_at_its_field(make_project):
         "September or 15 September (entry afterbroken)\n"
         "refs.bib:7:9: 'doi' must be a DOI like 10.1109/CVPR.2024.01234, got '10.1/abc' "
         "(entry afterbroken)\n"
-        "refs.bib:9:1: 'year' must be a whole number, got 'in press' (entry child)\n")
+        "refs.bib:9:1: 'year' must be between 1000 and 2999, got 3000 (entry child)\n")
 
 
 def test_a_month_is_read_from_its_name_or_number_and_a_day_with_it_makes_a_date():
@@ -2232,15 +2259,15 @@ def test_masters_is_decided_by_the_thesis_type_on_import_and_by_the_note_on_expo
 
 def test_an_entry_is_placed_where_it_is_on_a_line_it_shares(make_project):
     bib = textwrap.dedent("""\
-        % mail me @ home  @article{a, title = {T}, author = {Lovelace, Ada}, year = {in press}}
-        @article{b, title = {U}, author = {Lovelace, Ada}, year = 2020} @article{c, title = {V}, author = {Lovelace, Ada}, year = {soon}}
+        % mail me @ home  @article{a, title = {T}, author = {Lovelace, Ada}, year = {3000}}
+        @article{b, title = {U}, author = {Lovelace, Ada}, year = 2020} @article{c, title = {V}, author = {Lovelace, Ada}, year = {3001}}
         @article{d, title = {W}, author = {Lovelace, Ada}}
         """)
     root = make_project({"refs.bib": bib})
     result = run_cli(root, "import", "refs.bib")
     assert result.stderr == (
-        "refs.bib:1:70: 'year' must be a whole number, got 'in press' (entry a)\n"
-        "refs.bib:2:116: 'year' must be a whole number, got 'soon' (entry c)\n")
+        "refs.bib:1:70: 'year' must be between 1000 and 2999, got 3000 (entry a)\n"
+        "refs.bib:2:116: 'year' must be between 1000 and 2999, got 3001 (entry c)\n")
     assert result.stdout.endswith("2 new, 0 already present, 2 with problems\n")
 
 
