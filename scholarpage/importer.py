@@ -184,10 +184,12 @@ def bibtex_type(entry_type: str, fields: dict) -> str:
 def bibtex_fields(entry_type: str, fields: dict) -> tuple[dict, dict]:
     """`fields` under BibTeX's names where biblatex's differ (Zotero's Better BibLaTeX writes
     these): `journaltitle` is the `journal`, a thesis's `institution` its `school`; and the
-    `school` of a report is its `institution`; an `issue` is the `number`. A field of both
-    names keeps the BibTeX one.
+    `school` of a report is its `institution`; an `issue` is the `number`; an `articleno` (the
+    ACM Digital Library's, where a journal has no pages) the `pages`. A field of both names keeps
+    the BibTeX one.
     With them, {BibTeX name: name in the file} of those renamed."""
-    aliases = {"journal": "journaltitle", "number": "issue"}  # issue: al-folio's (and ACM's)
+    aliases = {"journal": "journaltitle", "number": "issue",  # issue: al-folio's (and ACM's)
+               "pages": "articleno"}
     if entry_type in ("phdthesis", "mastersthesis"):
         aliases["school"] = "institution"
     elif entry_type == "techreport":

@@ -244,6 +244,51 @@ def test_zotero_better_biblatex_journaltitle_and_date(make_project):
         """)
 
 
+def test_an_acm_article_number_is_its_pages(make_project):
+    """The ACM Digital Library gives a journal paper's article number, not pages: it is cited
+    as its pages (`pages` given wins)."""
+    bib = """\
+        @article{10.1145/3560815,
+        author = {Lovelace, Ada},
+        title = {A Survey of Engines},
+        year = {2022},
+        issue_date = {November 2022},
+        publisher = {Association for Computing Machinery},
+        address = {New York, NY, USA},
+        volume = {55},
+        number = {9},
+        issn = {0360-0300},
+        doi = {10.1145/3560815},
+        journal = {ACM Comput. Surv.},
+        articleno = {195},
+        numpages = {35},
+        keywords = {engines}
+        }
+        @article{b, title = {Both}, author = {Lovelace, Ada}, journal = {J}, year = {2021},
+                 pages = {12--15}, articleno = {7}}
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    result = import_files(root, [root / "refs.bib"])
+    assert messages(result) == [] and result.summary() == "2 new, 0 already present, 0 with problems"
+    files = folder(root)
+    assert files["2022-lovelace-survey-engines.yml"] == yaml_of("""\
+        title: A Survey of Engines
+        authors:
+          - Ada Lovelace
+        type: journal
+        venue_full: ACM Comput. Surv.
+        volume: 55
+        number: 9
+        pages: 195
+        publisher: Association for Computing Machinery
+        year: 2022
+        links:
+          doi: 10.1145/3560815
+        bibtex_key: 10.1145/3560815
+        """)
+    assert "\npages: 12–15\n" in files["2021-lovelace-both.yml"]
+
+
 def test_a_biblatex_online_entry_with_an_arxiv_eprint_is_a_preprint(make_project):
     bib = """\
         @online{vaswani2017attention,
