@@ -22,7 +22,7 @@ from .problems import Problem, Problems
 # Fields holding text, decoded from LaTeX. Every other field (urls, ids) is taken as written.
 TEXT_FIELDS = {"title", "author", "booktitle", "journal", "journaltitle", "note", "abstract",
                "howpublished", "publisher", "school", "institution", "type", "pubstate", "number",
-               "volume", "pages", "issue", "articleno", "abbr"}
+               "volume", "pages", "issue", "articleno", "abbr", "shortjournal"}
 # Of those, the fields whose text marks emphasis (a title's, and an abstract's Markdown).
 MARKED_FIELDS = {"title", "abstract"}
 # What an entry takes from the one its `crossref` names, when it lacks them, as BibTeX does.

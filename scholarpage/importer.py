@@ -221,18 +221,21 @@ def publication_type(entry_type: str, fields: dict) -> tuple[str, bool]:
 
 def venue(entry_type: str, pub_type: str, fields: dict) -> dict:
     """{'venue' and 'venue_full': (value, the field it came from)}, those there are. al-folio's
-    `abbr` (its badge) is the short name, the venue field's text then the full one."""
+    `abbr` (its badge) is the short name, the venue field's text then the full one; so is
+    Zotero's (biblatex's) `shortjournal` when that text shows no short name (`... (TPAMI)`)."""
     name = venue_field(entry_type)
     text = title_text(_clean(fields.get(name, "")))  # a volume's title lends its marks: text here
-    abbr = _clean(fields.get("abbr", ""))
     if _URL.match(text):
         text = ""
     if pub_type == "preprint" and re.search(r"\barxiv\b", text, re.IGNORECASE):
         return {"venue": ("arXiv", name)}
     short, full = split_venue(text) if text else ("", "")
     found = {"venue": (short, name), "venue_full": (full, name)}
+    given = ((field, _clean(fields.get(field, ""))) for field in ("abbr", "shortjournal"))
+    abbr_from, abbr = next(((field, value) for field, value in given
+                            if value and (field == "abbr" or not short)), ("", ""))
     if abbr and not same_venue(abbr, full or short):
-        found = {"venue": (abbr, "abbr"), "venue_full": (full or short, name)}
+        found = {"venue": (abbr, abbr_from), "venue_full": (full or short, name)}
     return {key: taken for key, taken in found.items() if taken[0]}
 
 

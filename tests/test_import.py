@@ -289,6 +289,42 @@ def test_an_acm_article_number_is_its_pages(make_project):
     assert "\npages: 12–15\n" in files["2021-lovelace-both.yml"]
 
 
+def test_a_zotero_shortjournal_is_the_short_venue(make_project):
+    """As al-folio's `abbr`; a short name the journal's text shows, `(TPAMI)`, is kept."""
+    bib = r"""
+        @article{nm,
+          title = {Deep Engines},
+          author = {Lovelace, Ada},
+          journaltitle = {Nature Methods},
+          shortjournal = {Nat. Methods},
+          date = {2024}
+        }
+        @article{pami,
+          title = {Deep Looms},
+          author = {Lovelace, Ada},
+          journal = {IEEE Transactions on Pattern Analysis and Machine Intelligence (TPAMI)},
+          shortjournal = {IEEE Trans. Pattern Anal. Mach. Intell.},
+          year = {2023}
+        }
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    result = import_files(root, [root / "refs.bib"])
+    assert messages(result) == [] and result.summary() == "2 new, 0 already present, 0 with problems"
+    files = folder(root)
+    assert files["2024-lovelace-deep-engines.yml"] == yaml_of("""\
+        title: Deep Engines
+        authors:
+          - Ada Lovelace
+        type: journal
+        venue: Nat. Methods
+        venue_full: Nature Methods
+        year: 2024
+        bibtex_key: nm
+        """)
+    assert "\nvenue: TPAMI\nvenue_full: IEEE Transactions on Pattern Analysis and Machine " \
+           "Intelligence\n" in files["2023-lovelace-deep-looms.yml"]
+
+
 def test_a_biblatex_online_entry_with_an_arxiv_eprint_is_a_preprint(make_project):
     bib = """\
         @online{vaswani2017attention,
