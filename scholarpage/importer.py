@@ -75,6 +75,12 @@ def _clean(text: str) -> str:
     return " ".join(text.replace("\xa0", " ").split())
 
 
+def _name_of(text: str) -> str:
+    """A venue's or publisher's name on one line, without a comma ending it: al-folio's sample
+    `@string{aps = {American Physical Society,}}` showed as 'American Physical Society,, 1935'."""
+    return _clean(text).rstrip(" ,")
+
+
 def abstract(text: str) -> str:
     """A decoded abstract as Markdown. Written as publications.bib writes one (see
     bibtex.abstract_value: from the line after `{`), its lines are the Markdown's and are kept
@@ -224,14 +230,14 @@ def venue(entry_type: str, pub_type: str, fields: dict) -> dict:
     `abbr` (its badge) is the short name, the venue field's text then the full one; so is
     Zotero's (biblatex's) `shortjournal` when that text shows no short name (`... (TPAMI)`)."""
     name = venue_field(entry_type)
-    text = title_text(_clean(fields.get(name, "")))  # a volume's title lends its marks: text here
+    text = title_text(_name_of(fields.get(name, "")))  # a volume's title lends its marks: text here
     if _URL.match(text):
         text = ""
     if pub_type == "preprint" and re.search(r"\barxiv\b", text, re.IGNORECASE):
         return {"venue": ("arXiv", name)}
     short, full = split_venue(text) if text else ("", "")
     found = {"venue": (short, name), "venue_full": (full, name)}
-    given = ((field, _clean(fields.get(field, ""))) for field in ("abbr", "shortjournal"))
+    given = ((field, _name_of(fields.get(field, ""))) for field in ("abbr", "shortjournal"))
     abbr_from, abbr = next(((field, value) for field, value in given
                             if value and (field == "abbr" or not short)), ("", ""))
     if abbr and not same_venue(abbr, full or short):
@@ -245,8 +251,8 @@ def citation(entry_type: str, pub_type: str, fields: dict, problems: Problems, p
     none (`pp. 400--410`, `400 pages`) are left out with a warning at them, as a bad `date` is.
     Not a patent's number (its note gives it: see _note) or publisher, a preprint's volume or
     number, nor a book's publisher (its venue)."""
-    found = {name: _clean(str(fields.get(name, "")))
-             for name in ("volume", "number", "pages", "publisher")}
+    found = {name: _clean(str(fields.get(name, ""))) for name in ("volume", "number", "pages")}
+    found["publisher"] = _name_of(fields.get("publisher", ""))
     found["pages"] = model.page_ranges(found["pages"])
     if found["pages"] and not re.fullmatch(model.PAGES_PATTERN, found["pages"]):
         place.at("pages").warn(problems, f"field 'pages' left out: '{one_line(found['pages'])}' is "

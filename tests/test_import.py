@@ -523,6 +523,28 @@ def test_an_al_folio_papers_bib_keeps_its_badges_issues_highlights_and_marked_au
     assert "<strong>Ada Lovelace*</strong>, B. Podolsky*" in page
 
 
+def test_a_comma_ending_a_venue_or_publisher_is_left_out(make_project):
+    """al-folio's sample papers.bib has `@string{aps = {American Physical Society,}}`: the page
+    showed 'American Physical Society,, 1935'."""
+    bib = r"""
+        @string{aps = {American Physical Society,}}
+        @article{epr,
+          title = {Can Description of Reality Be Considered Complete?},
+          author = {Lovelace, Ada},
+          journal = {Phys. Rev. , },
+          publisher = aps,
+          year = {1935}
+        }
+        @book{b, title = {Engines}, author = {Lovelace, Ada}, publisher = {Taylor {\&} Francis,}, year = 1840}
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    assert messages(import_files(root, [root / "refs.bib"])) == []
+    files = folder(root)
+    assert "\nvenue_full: Phys. Rev.\npublisher: American Physical Society\nyear: 1935\n" \
+           in files["1935-lovelace-can-description-reality.yml"]
+    assert "\nvenue_full: Taylor & Francis\nyear: 1840\n" in files["1840-lovelace-engines.yml"]
+
+
 def test_a_mark_after_a_first_name_goes_after_the_whole_name_and_the_owner_is_still_bold(make_project):
     """`Last, First*` marks the first name, which the page shows first: the mark (LaTeX decoded,
     math too) goes after the whole name, as al-folio's `Last*, First` gives it; `$x^2$` is no mark."""
