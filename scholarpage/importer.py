@@ -21,7 +21,7 @@ from .config import SITE_FILE, Project, load_site, missing_site_file
 from .content import same_venue
 from .files import read_text
 from .markup import title_text
-from .metadata import AUTHOR_MARKS, arxiv_id_of, doi_of, name_in_url, site_root_url
+from .metadata import AUTHOR_MARKS, arxiv_id_of, doi_of, fold, name_in_url, site_root_url
 from .problems import Problems
 from .scaffold import PublicationFolder, read_back, url_key
 from .schema import LINK_EXPANSIONS, as_a_browser_reads, expanded, one_line, unsafe_url_reason
@@ -47,8 +47,7 @@ _VENUE_PATTERNS = (
     re.compile(rf"^(?P<full>.+?)\s*\({_SHORT_NAME}(?:\s+'?\d{{2,4}})?\)$"),  # Full Name (CVPR)
     re.compile(rf"^(?P<full>.+?),\s+{_SHORT_NAME}\s+\d{{4}}\b"),  # DBLP: Full Name, CVPR 2022, ...
 )
-_KEY_PATTERN = next(f.metadata["kind"].pattern for f in model.file_fields(model.Publication)
-                    if f.name == "bibtex_key")
+_KEY = next(f.metadata["kind"] for f in model.file_fields(model.Publication) if f.name == "bibtex_key")
 
 
 @dataclass
@@ -467,12 +466,30 @@ def entry_data(entry, fields: dict, problems: Problems, place: Place,
         taken["abstract"] = (abstract(fields["abstract"]), "abstract")
     if fields.get("selected", "").strip().lower() in ("true", "yes", "1"):  # al-folio's, and ours
         taken["selected"] = (True, "selected")
-    if re.match(_KEY_PATTERN, entry.key):
-        taken["bibtex_key"] = (entry.key, "")
+    key = _key(entry.key, problems, place)
+    if key:
+        taken["bibtex_key"] = (key, "")
     sources = {**{(name,): source for name, (_, source) in taken.items()},
                **{("links", label): source for label, (_, source) in found.items()}}
     return ({name: value for name, (value, _) in taken.items() if value not in ({}, "")},
             {keys: renamed.get(source, source) for keys, source in sources.items()})
+
+
+def _key(written: str, problems: Problems, place: Place) -> str:
+    """The entry's key as a file's `bibtex_key` may hold it (see model): its letters in ASCII,
+    `müller2020` (arXiv and ORCID exports have such keys) as `muller2020` (see metadata.fold),
+    each in its case; '' when it still holds others. A key changed or left out (the site then
+    makes one) is told: the key cited in LaTeX and the page's then differ."""
+    if re.match(_KEY.pattern, written):
+        return written
+    spelt = "".join(char if char.isascii() else fold(char).upper() if char.isupper() else fold(char)
+                    for char in written)
+    if re.match(_KEY.pattern, spelt):
+        place.warn(problems, f"key '{written}' is written '{spelt}': a key holds only ASCII {_KEY.hint}")
+        return spelt
+    place.warn(problems, f"key '{one_line(written)}' left out (the site makes one from the first "
+                         f"author, year and title): a key holds only ASCII {_KEY.hint}")
+    return ""
 
 
 # ---------------------------------------------------------------------------------------------

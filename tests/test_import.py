@@ -545,6 +545,30 @@ def test_a_comma_ending_a_venue_or_publisher_is_left_out(make_project):
     assert "\nvenue_full: Taylor & Francis\nyear: 1840\n" in files["1840-lovelace-engines.yml"]
 
 
+def test_a_key_of_other_letters_than_ascii_is_spelt_in_ascii_with_a_warning(make_project):
+    """arXiv and ORCID exports may give `müller2020`: a file's key is ASCII, so the key cited in
+    LaTeX and the page's differ, which the warning says; one that cannot be spelt so is left out."""
+    bib = """\
+        @article{müller2020, title = {Five}, author = {Müller, Jörg}, journal = {J}, year = 2020}
+        @article{Ünal2021:aß, title = {Six}, author = {Ünal, Jörg}, journal = {J}, year = 2021}
+        @article{张2022, title = {Seven}, author = {Zhang, Wei}, journal = {J}, year = 2022}
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    result = import_files(root, [root / "refs.bib"])
+    assert [line.removeprefix(f"{root}/") for line in messages(result)] == [
+        "refs.bib:1:1: warning: key 'müller2020' is written 'muller2020': a key holds only ASCII "
+        "letters, digits and _:.+/- (entry müller2020)",
+        "refs.bib:2:1: warning: key 'Ünal2021:aß' is written 'Unal2021:ass': a key holds only ASCII "
+        "letters, digits and _:.+/- (entry Ünal2021:aß)",
+        "refs.bib:3:1: warning: key '张2022' left out (the site makes one from the first author, year "
+        "and title): a key holds only ASCII letters, digits and _:.+/- (entry 张2022)"]
+    assert {name: text.split("venue: J\n")[1] for name, text in folder(root).items()} == {
+        "2020-muller-five.yml": "year: 2020\nbibtex_key: muller2020\n",
+        "2021-unal-six.yml": "year: 2021\nbibtex_key: Unal2021:ass\n",
+        "2022-zhang-seven.yml": "year: 2022\n",
+    }
+
+
 def test_a_mark_after_a_first_name_goes_after_the_whole_name_and_the_owner_is_still_bold(make_project):
     """`Last, First*` marks the first name, which the page shows first: the mark (LaTeX decoded,
     math too) goes after the whole name, as al-folio's `Last*, First` gives it; `$x^2$` is no mark."""
