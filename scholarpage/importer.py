@@ -31,6 +31,27 @@ NOT_LINKS = {"biburl", "bibsource"}  # urls of the .bib record itself, not of th
 # address (al-folio's `pdf = {paper.pdf}`, a file of its site) is left out with a warning.
 LINK_NAMES = {"pdf", "code", "website", "slides", "poster", "video", "html", "blog", "supp",
               "project", "demo"}
+# The fields an entry's data is read from, whether or not a value is taken (a preprint's
+# `number` is not: see citation); and any field a link is read from (see _link).
+READ_FIELDS = {"title", "author", "type", "pubstate", "journal", "journaltitle", "shortjournal",
+               "booktitle", "school", "institution", "howpublished", "publisher", "abbr", "volume",
+               "number", "issue", "pages", "articleno", "year", "month", "date", "note", "abstract",
+               "selected", "crossref", "doi", "eprint", "arxiv", "eprinttype", "archiveprefix", "url"}
+# Fields exporters write that mean nothing on a homepage, left out without a word (any other
+# field not read is named in a warning: see _unread): the reference manager's record of the
+# entry, catalogue numbers, details of the volume or event the page does not print, and
+# al-folio's `bibtex_show` (every publication shows its BibTeX).
+ROUTINE_FIELDS = {
+    "file", "urldate", "timestamp", "biburl", "bibsource", "langid", "language", "keywords",
+    "annote", "owner", "creationdate", "modificationdate", "groups", "mendeley-tags",
+    "mendeley-groups", "date-added", "date-modified", "added-at", "interhash", "intrahash",
+    "copyright", "key", "ids", "options", "sortkey", "sortname", "sorttitle", "presort",
+    "related", "relatedtype", "shorttitle", "bibtex_show",
+    "issn", "isbn", "pmid", "pmcid", "lccn", "mrnumber", "zbl", "oclc", "eprintclass",
+    "primaryclass", "reportnumber", "adsnote", "slaccitation",
+    "series", "edition", "address", "location", "editor", "organization", "chapter",
+    "numpages", "pagetotal", "issue_date", "eventtitle", "eventdate", "venue",
+}
 PREPRINT_SERVERS = re.compile(r"\b(arxiv|corr|biorxiv|medrxiv)\b", re.IGNORECASE)
 # What Google Scholar exports a conference paper's proceedings as, an @article's `journal`:
 # 'Advances in Neural Information Processing Systems', 'Proceedings of the AAAI Conference
@@ -452,6 +473,10 @@ def entry_data(entry, fields: dict, problems: Problems, place: Place,
     pub_type, known = publication_type(entry_type, fields)
     if not known:
         place.warn(problems, f"unknown entry type '@{entry_type}': imported with type '{pub_type}'")
+    unread = _unread(entry, fields)
+    if unread:
+        place.warn(problems, f"field{'s' * (len(unread) > 1)} left out, as the site has no place "
+                             f"for {'them' if len(unread) > 1 else 'it'}: {', '.join(unread)}")
     found, refused = links(fields, site_root)
     for name, value in refused:
         reason = unsafe_url_reason(value) or "is not an http(s) address"
@@ -473,6 +498,13 @@ def entry_data(entry, fields: dict, problems: Problems, place: Place,
                **{("links", label): source for label, (_, source) in found.items()}}
     return ({name: value for name, (value, _) in taken.items() if value not in ({}, "")},
             {keys: renamed.get(source, source) for keys, source in sources.items()})
+
+
+def _unread(entry, fields: dict) -> list[str]:
+    """The names of the entry's own fields nothing is read from, but routine ones (see
+    ROUTINE_FIELDS): al-folio's `preview`, `altmetric`, `award`... the user may want to know of."""
+    return [item.key for item in entry.fields if item.key not in READ_FIELDS | ROUTINE_FIELDS
+            and not _link(item.key, fields.get(item.key), fields)]
 
 
 def _key(written: str, problems: Problems, place: Place) -> str:

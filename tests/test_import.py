@@ -523,6 +523,52 @@ def test_an_al_folio_papers_bib_keeps_its_badges_issues_highlights_and_marked_au
     assert "<strong>Ada Lovelace*</strong>, B. Podolsky*" in page
 
 
+def test_fields_the_site_has_no_place_for_are_named_in_one_warning_but_routine_ones_are_not(make_project):
+    """al-folio's thumbnail, badges and awards are the user's own: they are named; a reference
+    manager's record (file, keywords...), catalogue numbers and `bibtex_show` (every entry shows
+    its BibTeX) are not. Links (html, video, slides...) are links."""
+    bib = r"""
+        @article{einstein1905,
+          abbr = {Ann. Phys.},
+          bibtex_show = {true},
+          preview = {wave.gif},
+          annotation = {The paper of the year},
+          altmetric = {248277},
+          google_scholar_id = {qyhmnyLat1gC},
+          award = {Best paper},
+          html = {https://ada.org/epr},
+          video = {https://youtu.be/x},
+          title = {Engines},
+          author = {Lovelace, Ada},
+          journal = {Annalen der Physik},
+          year = {1905},
+          file = {Full Text:/home/ada/engines.pdf:application/pdf},
+          keywords = {engines},
+          isbn = {1}, issn = {2}, langid = {english}, series = {S}, address = {Bern}
+        }
+        @article{b, title = {Looms}, author = {Lovelace, Ada}, journal = {J}, year = 1906, preview = {x.png}}
+        """
+    root = make_project({"refs.bib": textwrap.dedent(bib)})
+    result = import_files(root, [root / "refs.bib"])
+    assert [line.removeprefix(f"{root}/") for line in messages(result)] == [
+        "refs.bib:2:1: warning: fields left out, as the site has no place for them: preview, "
+        "annotation, altmetric, google_scholar_id, award (entry einstein1905)",
+        "refs.bib:20:1: warning: field left out, as the site has no place for it: preview (entry b)"]
+    assert folder(root)["1905-lovelace-engines.yml"] == yaml_of("""\
+        title: Engines
+        authors:
+          - Ada Lovelace
+        type: journal
+        venue: Ann. Phys.
+        venue_full: Annalen der Physik
+        year: 1905
+        links:
+          html: https://ada.org/epr
+          video: https://youtu.be/x
+        bibtex_key: einstein1905
+        """)
+
+
 def test_a_comma_ending_a_venue_or_publisher_is_left_out(make_project):
     """al-folio's sample papers.bib has `@string{aps = {American Physical Society,}}`: the page
     showed 'American Physical Society,, 1935'."""
