@@ -2,8 +2,8 @@
 
 Every new file is written by `entry_text`: readable YAML in the model's field order, checked
 by reading it back with the code a build uses. A user's file is never rewritten: missing fields
-are inserted as text after the entry's last line, so its formatting and comments stay as they
-were, and a file name already taken gets a number instead of being overwritten.
+are inserted as text where a new file has them (see _line_for), so its formatting and comments
+stay as they were, and a file name already taken gets a number instead of being overwritten.
 """
 from __future__ import annotations
 
@@ -255,7 +255,7 @@ class PublicationFolder:
             self.problems.warn(existing.source, existing.line, 1,
                                "is written in '{ }' style: fields from the .bib were not added")
             return []
-        edits, added, links_left = self._edits(existing, node, data)
+        edits, added, links_left = self._edits(existing, node, data, front.splitlines())
         if links_left:  # `links: {pdf: ...}`, or `links:` with nothing: not edited in place
             mark = next(key for key, _ in node.value if key.value == "links").start_mark
             self.problems.warn(existing.source, mark.line + 1 + _line_of(text, offset), mark.column + 1,
@@ -268,9 +268,10 @@ class PublicationFolder:
             self._reread(existing.source)
         return added
 
-    def _edits(self, existing, node: yaml.MappingNode, data: dict):
-        """(line, text) insertions adding what `node` lacks, the names of what they add, and
-        the labels of the links that could not be added."""
+    def _edits(self, existing, node: yaml.MappingNode, data: dict, front_lines: list[str]):
+        """(line, text) insertions adding what `node` (of the YAML whose lines are `front_lines`)
+        lacks, each field where a new file has it (see _line_for), the names of what they add,
+        and the labels of the links that could not be added."""
         present = {key.value for key, _ in node.value}
         missing = {name: value for name, value in data.items() if self._lacks(existing, present, name, value)}
         extra = self._new_links(existing, data.get("links", {}))
@@ -284,8 +285,9 @@ class PublicationFolder:
             added_links = [f"link '{label}'" for label in extra]
         elif extra:
             links_left = list(extra)
-        if missing:
-            edits.append((_end_line(node), fields_text(missing, _indent(node))))
+        edits += [(_line_for(node, name, front_lines),
+                   fields_text({name: missing[name]}, _indent(node)))
+                  for name in FIELD_ORDER if name in missing]
         return edits, [name for name in FIELD_ORDER if name in missing] + added_links, links_left
 
     def _lacks(self, existing, present: set, name: str, value) -> bool:
@@ -343,6 +345,22 @@ def _end_line(node: yaml.Node) -> int:
         last = last.value[-1][1] if isinstance(last, yaml.MappingNode) else last.value[-1]
     end = last.end_mark
     return end.line + (1 if end.column else 0)
+
+
+def _line_for(node: yaml.MappingNode, name: str, lines: list[str]) -> int:
+    """The line a field `name` that `node` lacks is added at: in the order a new file has its
+    fields (FIELD_ORDER), before the first field present that comes after it there, and the
+    comment lines right above that field (they are about it); after the last field when none
+    does, or only the entry's first (a list item's `- ` starts its line)."""
+    after = set(FIELD_ORDER[FIELD_ORDER.index(name) + 1:])
+    pairs = node.value
+    index = next((i for i, (key, _) in enumerate(pairs) if i and key.value in after), None)
+    if index is None:
+        return _end_line(node)
+    line, above = pairs[index][0].start_mark.line, _end_line(pairs[index - 1][1])
+    while line > above and lines[line - 1].lstrip().startswith("#"):
+        line -= 1
+    return line
 
 
 def _indent(node: yaml.MappingNode) -> int:

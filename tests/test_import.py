@@ -1316,7 +1316,9 @@ def test_an_imported_entry_whose_title_was_edited_is_found_again_by_its_key(make
     assert result.written == [
         "updated content/publications/2023-panda-dynamic-network-quantization.yml:2: added month"]
     assert list(folder(root)) == ["2023-panda-dynamic-network-quantization.yml"]
-    assert folder(root)["2023-panda-dynamic-network-quantization.yml"] == edited + "month: 6\n"
+    # Where a new file has it: after the year.
+    assert folder(root)["2023-panda-dynamic-network-quantization.yml"] == \
+        edited.replace("year: 2023\n", "year: 2023\nmonth: 6\n")
 
 
 def test_a_key_names_the_entry_present_unless_its_ids_or_year_differ(make_project):
@@ -1432,20 +1434,23 @@ def test_update_fills_in_missing_fields_and_keeps_edits_and_comments(make_projec
         "bibtex_key; its key (and its id on the page) is now 'DBLP:journals/pami/HuSSS24'",
     ]
     files = folder(root)
-    assert files["koala.yml"] == textwrap.dedent(koala).replace("# notes for later\n", """\
-  doi: 10.1109/CVPR52733.2024.01289
+    # Each field where a new file has it: before the first field present that comes after it.
+    assert files["koala.yml"] == textwrap.dedent(koala).replace("year: 2024\n", """\
 venue_full: IEEE/CVF Conference on Computer Vision and Pattern Recognition
 pages: 13581–13591
 publisher: IEEE
+year: 2024
+""").replace("# notes for later\n", """\
+  doi: 10.1109/CVPR52733.2024.01289
 bibtex_key: DBLP:conf/cvpr/TanSHWDPRS24
 # notes for later
 """)
     assert files["dualcoop.md"] == textwrap.dedent(dualcoop).replace("year: 2024\n", """\
-year: 2024
 venue_full: IEEE Trans. Pattern Anal. Mach. Intell.
 volume: 46
 number: 5
 pages: 3450–3462
+year: 2024
 links:
   doi: 10.1109/TPAMI.2023.3342354
 bibtex_key: DBLP:journals/pami/HuSSS24
@@ -1520,8 +1525,8 @@ def test_update_in_a_file_holding_a_list_of_entries(make_project):
         - title: A Good Entry
           authors: [Ada Lovelace]
           type: conference
-          year: 2020
           venue: ICML
+          year: 2020
           bibtex_key: good1
 
         - title: Another Good Entry  # the second
@@ -1572,15 +1577,36 @@ def test_update_keeps_the_line_endings_of_the_file(make_project):
     result = imported(root, "dblp", update=True)
     assert messages(result) == [] and result.updated == 2
     after = tree(root / "content" / "publications")
-    assert after["koala.yml"] == (koala + "venue: CVPR\r\nvenue_full: IEEE/CVF Conference on "
-                                  "Computer Vision and Pattern Recognition\r\npages: 13581–13591\r\n"
-                                  "publisher: IEEE\r\nlinks:\r\n"
-                                  "  doi: 10.1109/CVPR52733.2024.01289\r\n"
-                                  "bibtex_key: DBLP:conf/cvpr/TanSHWDPRS24\r\n").encode()
+    assert after["koala.yml"] == koala.replace("year: 2024\r\n", (
+        "venue: CVPR\r\nvenue_full: IEEE/CVF Conference on Computer Vision and Pattern "
+        "Recognition\r\npages: 13581–13591\r\npublisher: IEEE\r\nyear: 2024\r\nlinks:\r\n"
+        "  doi: 10.1109/CVPR52733.2024.01289\r\nbibtex_key: DBLP:conf/cvpr/TanSHWDPRS24\r\n")).encode()
     assert after["dualcoop.md"] == dualcoop.replace("year: 2024\r", (
-        "year: 2024\rvenue_full: IEEE Trans. Pattern Anal. Mach. Intell.\rvolume: 46\rnumber: 5\r"
-        "pages: 3450–3462\rlinks:\r"
+        "venue_full: IEEE Trans. Pattern Anal. Mach. Intell.\rvolume: 46\rnumber: 5\r"
+        "pages: 3450–3462\ryear: 2024\rlinks:\r"
         "  doi: 10.1109/TPAMI.2023.3342354\rbibtex_key: DBLP:journals/pami/HuSSS24\r")).encode()
+
+
+def test_update_adds_each_field_where_a_new_file_has_it_above_the_comments_about_the_next(make_project):
+    """Not after `bibtex_key` and `order`: before the first field present that comes after it in
+    a new file, and above the comment lines right over that field; a block's `#` line is text."""
+    ada = ("title: Engines\r\nauthors:\r\n  - Ada Lovelace\r\ntype: journal\r\n"
+           "# the year it came out\r\nyear: 2020\r\nabstract: |\r\n  # A heading\r\n  text\r\n"
+           "# my key\r\nbibtex_key: ada2020\r\norder: 2\r\n")
+    bib = ("@article{ada2020, title = {Engines}, author = {Lovelace, Ada}, journal = {Journal of "
+           "Engines}, volume = {3}, year = 2020, doi = {10.1000/x}, selected = {true}, abstract = {x}}\n")
+    root = make_project({"content/publications/ada.yml": ada.encode(), "refs.bib": bib})
+    result = import_files(root, [root / "refs.bib"], update=True)
+    assert messages(result) == [] and result.written == [
+        "updated content/publications/ada.yml:1: added venue_full, volume, links, selected"]
+    assert tree(root / "content" / "publications")["ada.yml"] == (
+        "title: Engines\r\nauthors:\r\n  - Ada Lovelace\r\ntype: journal\r\n"
+        "venue_full: Journal of Engines\r\nvolume: 3\r\n"
+        "# the year it came out\r\nyear: 2020\r\n"
+        "links:\r\n  doi: 10.1000/x\r\n"
+        "abstract: |\r\n  # A heading\r\n  text\r\n"
+        "selected: true\r\n"
+        "# my key\r\nbibtex_key: ada2020\r\norder: 2\r\n").encode()
 
 
 def test_update_keeps_the_byte_order_mark_of_the_file(make_project):
@@ -1597,8 +1623,8 @@ def test_update_keeps_the_byte_order_mark_of_the_file(make_project):
     assert result.summary() == "1 new, 5 already present (2 updated), 0 with problems"
     after = tree(root / "content" / "publications")
     assert after["dualcoop.md"] == dualcoop.replace("year: 2024\n", (
-        "year: 2024\nvenue_full: IEEE Trans. Pattern Anal. Mach. Intell.\nvolume: 46\nnumber: 5\n"
-        "pages: 3450–3462\nlinks:\n"
+        "venue_full: IEEE Trans. Pattern Anal. Mach. Intell.\nvolume: 46\nnumber: 5\n"
+        "pages: 3450–3462\nyear: 2024\nlinks:\n"
         "  doi: 10.1109/TPAMI.2023.3342354\nbibtex_key: DBLP:journals/pami/HuSSS24\n")).encode()
     assert after["koala.yml"].startswith("\ufefftitle: 'Koala".encode())
 
@@ -2569,7 +2595,8 @@ def test_a_preprint_and_its_published_paper_are_both_imported_and_never_mixed(ma
     assert again.written == ["updated content/publications/2023-sun-prompt-tuning-everything-2.yml:2: "
                              "added links"]
     after = folder(root)
-    assert after["2023-sun-prompt-tuning-everything-2.yml"] == conference + "links:\n  arxiv: '2303.11111'\n"
+    assert after["2023-sun-prompt-tuning-everything-2.yml"] == conference.replace(
+        "bibtex_key:", "links:\n  arxiv: '2303.11111'\nbibtex_key:")
     assert {name: text for name, text in after.items() if not name.startswith("2023-sun-prompt-tuning-everything-2")} \
         == {name: text for name, text in files.items() if not name.startswith("2023-sun-prompt-tuning-everything-2")}
 
