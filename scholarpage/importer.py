@@ -356,7 +356,8 @@ def _date(fields: dict, problems: Problems, place: Place) -> dict:
     """{'year', 'month' or 'date': (value, the field it came from)}, those there are. Of a
     biblatex `date`, the start is read: of a range, its first date; one that does not start
     with a year is left out, with a warning at it, and so is a `year` that is none (see
-    _year_field) and a `month` naming no month (see _month). A `month` giving a day too (`15 September`) makes a date with the year."""
+    _year_field) and a `month` naming no month (see _month). A `month` giving a day too (`15
+    September`) makes a date with the year."""
     written = fields.get("date", "").strip()
     match = _DATE_START.match(written)
     if written and not match:
