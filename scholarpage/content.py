@@ -212,7 +212,8 @@ def _read_entries(doc, nodes, reader: Reader, text: str, refused_types: list,
         line, fields = doc.where(node)[0], {}
         publication = read_record(model.Publication, node, reader, fields, source=doc.path, line=line,
                                   type_place=_field_place(doc, node, "type", line),
-                                  key_place=_field_place(doc, node, "bibtex_key", line))
+                                  key_place=_field_place(doc, node, "bibtex_key", line),
+                                  slug_place=_field_place(doc, node, "slug", line))
         abstract = field_node(node, "abstract") or node
         span = (start + abstract.start_mark.index, doc.where(abstract)[0], start + abstract.end_mark.index)
         if valid(publication) and _dates_agree(publication.date, publication.year,
@@ -418,16 +419,18 @@ def _unknown_type(source: str, kind: str, place: tuple[int, int], section_types,
 
 
 def check_unique(publications, name: str, what: str, problems: Problems) -> None:
-    """Report a given field value (a BibTeX key, a page slug) that two entries share."""
+    """Report a given field value (a BibTeX key, a page slug) that two entries share, at the
+    second's field (its `key_place`, `slug_place`), naming the first's."""
     first: dict[str, model.Publication] = {}
+    place = {"bibtex_key": "key_place", "slug": "slug_place"}[name]
     for pub in publications:
         value = getattr(pub, name)
         if not value:
             continue
         if value in first:
             was = first[value]
-            problems.error(pub.source, pub.line, 1,
-                           f"{what} '{value}' is also used by {was.source}:{was.line}")
+            problems.error(pub.source, *getattr(pub, place),
+                           f"{what} '{value}' is also used by {was.source}:{getattr(was, place)[0]}")
         else:
             first[value] = pub
 

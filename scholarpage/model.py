@@ -418,6 +418,7 @@ class Publication:
     line: int = derived(0)
     type_place: tuple[int, int] = derived((0, 0))  # (line, column) of its `type` value there
     key_place: tuple[int, int] = derived((0, 0))  # of its `bibtex_key` value, or (line, 1)
+    slug_place: tuple[int, int] = derived((0, 0))  # of its `slug` value, or (line, 1)
     abstract_html: str = derived("")
     # Where its links and its abstract's lead into the site (see schema.into_the_site), as
     # written: once the site is built, each must lead to a file of it; and its abstract's that

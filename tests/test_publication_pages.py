@@ -332,12 +332,17 @@ def test_a_title_made_of_dots_and_slashes_stays_inside_the_output(make_project, 
 def test_two_entries_giving_the_same_slug_are_refused(make_project):
     root = make_project({
         "content/publications/a.yml": "title: A\nauthors: [Ada Lovelace]\ntype: journal\nslug: same\n",
-        "content/publications/b.yml": "title: B\nauthors: [Ada Lovelace]\ntype: journal\nslug: same\n",
+        "content/publications/b.yml": "title: B\nauthors: [Ada Lovelace]\ntype: journal\nslug: same\n"
+                                      "bibtex_key: k1\n",
+        "content/publications/c.yml": "- title: C\n  authors: [Ada Lovelace]\n  type: journal\n"
+                                      "  bibtex_key: k1\n",
     })
     result = run_cli(root)
     assert result.returncode == 1
-    assert ("content/publications/b.yml:1:1: slug 'same' is also used by content/publications/a.yml:1"
-            in result.stderr.splitlines())
+    # At the second's `slug` or `bibtex_key`, naming the first's (the reviewer's report: at 1:1).
+    assert result.stderr.splitlines()[1:3] == [
+        "content/publications/c.yml:4:15: BibTeX key 'k1' is also used by content/publications/b.yml:5",
+        "content/publications/b.yml:4:7: slug 'same' is also used by content/publications/a.yml:4"]
 
 
 def test_a_made_slug_never_takes_a_given_one(make_project):
