@@ -68,9 +68,20 @@ def field_node(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
     return node
 
 
+# What YAML 1.1 (libyaml) reads as a line break, besides '\n' and '\r', and editors do not.
+_YAML_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
+
+
 def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -> YamlDoc | None:
     """Compose `text` into a node tree, reporting syntax errors, duplicate keys and quotes left
     open."""
+    odd_break = _YAML_LINE_BREAK.search(text)
+    if odd_break:  # YAML would count lines otherwise than every editor, and this file
+        code = ord(odd_break[0])
+        line, column = places_in(text)(odd_break.start())
+        problems.error(path, line + line_offset, column, f"invalid YAML: {character_kind(code)} "
+                       f"U+{code:04X}, which YAML reads as a line break and nothing else does (remove it)")
+        return None
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as error:

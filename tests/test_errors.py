@@ -175,6 +175,11 @@ YAML_CASES = {
         'title: "Ré€\x00sumé"\nauthors: [Ada Lovelace]\ntype: conference\n',
         "1:12: invalid YAML: control character U+0000 is not allowed (remove it)",
     ),
+    "a line break to YAML alone, which would put every later line out of place": (
+        'title: A Paper\nauthors: [Ada Lovelace]\ntype: conference\nvenue: "X \x85 Y"\nnote: "\u2028"\n',
+        "4:11: invalid YAML: control character U+0085, which YAML reads as a line break and nothing "
+        "else does (remove it)",
+    ),
     "a noncharacter": (
         'title: "A\ufffeB"\nauthors: [Ada Lovelace]\ntype: conference\n',
         "1:10: invalid YAML: character U+FFFE is not allowed (remove it)",
