@@ -108,8 +108,9 @@ def read_publication_file(shown: str, text: str, digest: str | None = None) -> F
             problems.error(shown, 1, 1, "a publication in Markdown starts with '---' front matter")
     else:
         doc = parse_yaml(text, shown, problems)
-        if doc is not None and doc.root is not None:
-            nodes = doc.root.value if isinstance(doc.root, yaml.SequenceNode) else [doc.root]
+        nodes = (doc.root.value if isinstance(doc.root, yaml.SequenceNode) else [doc.root]) \
+            if doc is not None and doc.root is not None else []
+        if nodes:
             records = _read_entries(doc, nodes, Reader(doc, problems), text, refused_types, refused_links)
         elif doc is not None:
             problems.warn(shown, 0, 0, "is empty: no publication in it")
@@ -356,6 +357,8 @@ def read_bio_file(shown: str, text: str) -> FileResult:
         read = read_record(model.Page, doc.root, Reader(doc, problems))
         page = read if valid(read) else page
     html, site_links, ids = _markdown(body, text, _body_span(text, body_line), shown, problems)
+    if not body.strip() and not problems.errors:
+        problems.warn(shown, 0, 0, "is empty: the page has no bio")
     page = replace(page, body=body, html=html, source=shown, site_links=site_links, written_ids=ids)
     return FileResult((page,), tuple(problems.items), text_digest(shown, text))
 

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import REPO, build_ok, eventually, held_back, run_cli, tree
+from conftest import REPO, build_ok, eventually, held_back, run_cli, tree, write_files
 from scholarpage import cache, content, model, pipeline
 from scholarpage.config import Project
 from scholarpage.content import FileResult
@@ -108,6 +108,10 @@ def test_cached_files_report_their_problems_again(make_project):
     warning = "content/publications/a.yml: warning: is empty: no publication in it\n"
     assert build_ok(root).stderr == warning
     assert build_ok(root).stderr == warning
+    # An empty list, and a bio of front matter alone, are empty too (the reviewer's report).
+    write_files(root, {"content/index.md": "---\ntitle: About\n---\n\n", "content/publications/a.yml": "[]\n"})
+    for _ in range(2):
+        assert build_ok(root).stderr == "content/index.md: warning: is empty: the page has no bio\n" + warning
 
 
 # A pickle that, if ever unpickled, writes the file named in it: the cache must never run it.
