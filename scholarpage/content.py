@@ -152,6 +152,9 @@ def _markdown(text: str, file_text: str, span: markup.Span, shown: str, problems
         problems.error(shown, *places_in(file_text)(refused.start()), f"holds the "
                        f"{markup.character_kind(code)} U+{code:04X}, which no page may show: remove it")
     rendered = markup.to_html(text)
+    heads = list(markup.HEAD_ELEMENT.finditer(rendered)) if "<" in rendered else []
+    if heads:
+        _report_head_elements(heads, file_text, span, shown, problems)
     links, ids = markup.links_and_ids(rendered)
     site_links, made_valid = [], []
     for start, end, url, line, column in markup.placed_links(rendered, file_text, span, links):
@@ -167,6 +170,18 @@ def _markdown(text: str, file_text: str, span: markup.Span, shown: str, problems
     html = markup.with_urls(rendered, made_valid) if made_valid else rendered
     ids = _written_ids(rendered, ids, file_text, span, shown, problems) if ids else ()
     return html, tuple(site_links), ids
+
+
+def _report_head_elements(heads: list, file_text: str, span: markup.Span, shown: str,
+                          problems: Problems) -> None:
+    """Report each element of a page's head in a text's HTML (see markup.HEAD_ELEMENT), where
+    the file has it: not in a code span (`<meta ...>`), where it is text."""
+    written = [found.start() for found in markup.HEAD_ELEMENT.finditer(file_text, span[0], span[2])
+               if file_text.count("`", file_text.rfind("\n", 0, found.start()) + 1, found.start()) % 2 == 0]
+    for number, head in enumerate(heads):
+        place = places_in(file_text)(written[number] if number < len(written) else span[0])
+        problems.error(shown, *place, f"<{head[1].lower()}> belongs in a page's head, which the "
+                                      "theme writes: remove it")
 
 
 def _written_ids(rendered: str, ids: list, file_text: str, span: markup.Span, shown: str,

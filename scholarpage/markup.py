@@ -22,6 +22,11 @@ def character_kind(code: int) -> str:
     """How a message names a character no page may hold: a control character, or another."""
     return "control character" if code < 0x20 or 0x7F <= code <= 0x9F else "character"
 
+# Elements of a page's head, which the theme writes: in the owner's HTML, <base> would change
+# where every relative link of the page leads, and <meta http-equiv="refresh"> send visitors
+# elsewhere (javascript: too), past every check of the links.
+HEAD_ELEMENT = re.compile(r"<(base|meta)[\t\n\f\r /]", re.IGNORECASE)  # with attributes
+
 # The attributes whose value is a URL: on any element, but `data` only on an <object>; srcset's
 # is a list of URLs, each maybe followed by a width or a density. The one list by which the
 # build checks and rebases the owner's HTML and `check` checks the site's pages.

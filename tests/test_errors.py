@@ -454,6 +454,19 @@ def test_javascript_link_in_a_markdown_abstract(make_project):
         f"content/publications/a.md:6:18: link 'javascript:run()' {JS_LINK}"]
 
 
+def test_a_base_or_meta_element_in_the_owners_html_is_an_error_at_its_place(make_project):
+    """The reviewer's report: <meta http-equiv="refresh"> (to javascript: too) and <base href>,
+    which moves every relative link of the page elsewhere, passed every check of the links.
+    Written as text (in a code span) or without attributes, they are harmless."""
+    bio = ("About `<meta name=x>` tags.\n\n<meta http-equiv=\"refresh\" content=\"0;url=javascript:x\">\n"
+           "<BASE href=\"https://elsewhere.example/\">\n")
+    paper = GOOD + "abstract: |\n  Text <base\n  href=x> and <meta>.\n"
+    assert errors_of(make_project, {"content/index.md": bio, PUB: paper}) == [
+        "content/index.md:3:1: <meta> belongs in a page's head, which the theme writes: remove it",
+        "content/index.md:4:1: <base> belongs in a page's head, which the theme writes: remove it",
+        f"{PUB}:5:8: <base> belongs in a page's head, which the theme writes: remove it"]
+
+
 def test_every_attribute_holding_a_url_in_the_bio_html_is_checked(make_project):
     """Those of markup.URL_ATTRIBUTES, the list `check` goes by too; an <object>'s data, not a
     <div>'s."""
