@@ -222,7 +222,7 @@ def command_import(args) -> int:
 
     result = import_files(args.root, args.files, update=args.update)
     print_problems(result.problems.in_reading_order())
-    for line in result.written:
+    for line in result.written + result.left:
         print(line)
     print(result.summary())
     return 1 if result.problems.errors else 0
@@ -232,8 +232,8 @@ def add_import(commands) -> None:
     parser = commands.add_parser(
         "import", help="add publications from BibTeX files to content/publications/",
         description="Write one content/publications/ file per BibTeX entry. Entries already "
-                    "there (same DOI, arXiv id, or title and year) are left alone; no file is "
-                    "ever overwritten.")
+                    "there (same DOI, arXiv id, or title, year and type) are left alone, each "
+                    "named; no file is ever overwritten.")
     parser.add_argument("files", nargs="+", metavar="FILE.bib", help="BibTeX files to import")
     parser.add_argument("--update", action="store_true",
                         help="add to entries already present the fields they lack, keeping "

@@ -75,6 +75,9 @@ _KEY = next(f.metadata["kind"] for f in model.file_fields(model.Publication) if 
 class ImportResult:
     problems: Problems = field(default_factory=Problems)
     written: list[str] = field(default_factory=list)  # lines saying what changed
+    # Lines naming each entry found present and left as it is: so that one taken for another
+    # work is seen (`refs.bib:8: already present as content/publications/a.yml:2 (entry x)`).
+    left: list[str] = field(default_factory=list)
     new: int = 0
     present: int = 0
     updated: int = 0
@@ -623,6 +626,9 @@ def _write_entry(found: Found, pub, data: dict, folder, result: ImportResult, or
                        and f"; its key (and its id on the page) is now '{data['bibtex_key']}'")
             result.written.append(f"updated {same.source}:{same.line}: added {', '.join(added)}"
                                   f"{rekeyed or ''}")
+        else:
+            result.left.append(f"{place.path}:{place.line}: already present as "
+                               f"{same.source}:{same.line} ({place.name})")
         return
     owner = folder.key_owner(pub.bibtex_key) if pub.bibtex_key else None
     if owner is not None:  # another work (see PublicationFolder.find)

@@ -1692,6 +1692,7 @@ def test_update_skips_flow_style_entries_and_warns_about_broken_files(make_proje
         "content/publications/good.yml:1:1: warning: is written in '{ }' style: fields from the .bib "
         "were not added\n")
     assert result.stdout == ("wrote content/publications/2021-lovelace-another-good-entry.yml\n"
+                             "refs.bib:1: already present as content/publications/good.yml:1 (entry good1)\n"
                              "1 new, 1 already present (0 updated), 3 with problems\n")
     after = tree(root / "content")
     assert {name: after[name] for name in before} == before
@@ -2594,6 +2595,14 @@ def test_a_preprint_and_its_published_paper_are_both_imported_and_never_mixed(ma
     assert (again.summary(), messages(again)) == ("0 new, 4 already present (1 updated), 0 with problems", [])
     assert again.written == ["updated content/publications/2023-sun-prompt-tuning-everything-2.yml:2: "
                              "added links"]
+    # Each entry left as it is is named, with the file it was found in (the user's report).
+    assert [line.replace(f"{root}/", "") for line in again.left] == [
+        "refs.bib:8: already present as content/publications/2023-sun-prompt-tuning-everything-2.yml:2 "
+        "(entry sun2023prompt2)",
+        "refs.bib:16: already present as content/publications/2020-smith-learning-rank.yml:2 "
+        "(entry smith2020learning)",
+        "refs.bib:23: already present as content/publications/2020-smith-learning-rank-2.yml:2 "
+        "(entry smith2020learning2)"]
     after = folder(root)
     assert after["2023-sun-prompt-tuning-everything-2.yml"] == conference.replace(
         "bibtex_key:", "links:\n  arxiv: '2303.11111'\nbibtex_key:")
