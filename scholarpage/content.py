@@ -533,10 +533,9 @@ def check_content_ids(bio: model.Page, texts, publications, keys: dict[int, str]
     texts = sorted((pub for pub in texts if id(pub) in sections), key=lambda pub: (pub.source, pub.line))
     for source, ids, shown in [(bio.source, bio.written_ids, ()),
                                *((pub.source, pub.written_ids, sections[id(pub)]) for pub in texts)]:
-        if len(shown) > 1:  # reported once: each of its ids is
-            value, line, column = ids[0]
-            times = "twice" if len(shown) == 2 else f"{len(shown)} times"
-            headings = ", ".join(f"'{section.heading}'" for section in shown)
+        times = "twice" if len(shown) == 2 else f"{len(shown)} times"
+        headings = ", ".join(f"'{section.heading}'" for section in shown)
+        for value, line, column in ids if len(shown) > 1 else ():
             problems.error(source, line, column, f"id '{value}' would be on the home page {times}: "
                            f"this abstract is shown in each section that lists its publication "
                            f"({headings}), so it can give no id")

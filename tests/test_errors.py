@@ -1419,6 +1419,9 @@ ID_CLASHES = [
     "content/publications/c.md:7:24: id 'own' would be on the home page twice: this abstract "
     "is shown in each section that lists its publication ('Conferences', 'Selected'), so it "
     "can give no id",
+    "content/publications/c.md:7:54: id 'own2' would be on the home page twice: this abstract "
+    "is shown in each section that lists its publication ('Conferences', 'Selected'), so it "
+    "can give no id",
 ]
 
 
