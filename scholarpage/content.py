@@ -378,9 +378,10 @@ def read_bio_file(shown: str, text: str) -> FileResult:
     return FileResult((page,), tuple(problems.items), text_digest(shown, text))
 
 
-def read_coauthors(project: Project, problems: Problems) -> tuple[dict[str, str], tuple]:
+def read_coauthors(project: Project, problems: Problems, publications=()) -> tuple[dict[str, str], tuple]:
     """(each co-author's homepage, by their name as names are compared (metadata.name_key);
-    those homepages that lead into the site, with their places: model.SiteLink)."""
+    those homepages that lead into the site, with their places: model.SiteLink). A name that is
+    no author of the `publications` but looks like one is warned of: a typo there hides a link."""
     path = project.content / COAUTHORS_FILE
     shown = project.relative(path)
     if not path.exists():
@@ -390,11 +391,29 @@ def read_coauthors(project: Project, problems: Problems) -> tuple[dict[str, str]
     if doc is None or doc.root is None:
         return {}, ()
     homepages = read_value(model.NameMap(), doc.root, Reader(doc, problems), COAUTHORS_FILE) or {}
+    _report_names_of_no_author(doc, homepages, publications, problems)
     urls = set(homepages.values())
     site_links = tuple((value.value, *doc.where(value)) for _, value in (
         doc.root.value if isinstance(doc.root, yaml.MappingNode) else ())
         if isinstance(value, yaml.ScalarNode) and value.value in urls and into_the_site(value.value))
     return {metadata.name_key(name): url for name, url in homepages.items()}, site_links
+
+
+def _report_names_of_no_author(doc, homepages: dict[str, str], publications, problems: Problems) -> None:
+    """Warn of a name of coauthors.yml that no publication's author has, as names are compared,
+    when one is like it ('Maria Garcia' for 'María García'): one like none may be there for
+    papers to come. Names written as an author has them, as nearly all are, cost a set."""
+    authors = {author for pub in publications for author in pub.authors}
+    unknown = [name for name in homepages if name not in authors]
+    if not unknown:
+        return
+    keys = {metadata.name_key(author) for author in authors}
+    places = {key.value: doc.where(key) for key, _ in doc.root.value if isinstance(key, yaml.ScalarNode)}
+    for name in unknown:
+        hint = did_you_mean(name, sorted(authors)) if metadata.name_key(name) not in keys else ""
+        if hint:
+            problems.warn(doc.path, *places[name], f"'{name}' is the name of no author of a "
+                                                   f"publication{hint}: its homepage is not linked")
 
 
 def check_types(publications, site: model.Site, problems: Problems, refused=()) -> None:
@@ -735,7 +754,7 @@ def load_content(project: Project, site: model.Site | None, problems: Problems,
         texts = [pub for result in results if result.gives_ids for pub in result.records if pub.written_ids]
         check_content_ids(bio, texts, publications, keys, site, problems)
         check_fragment_links(bio, publications, keys, site, problems)
-    coauthors, coauthor_links = read_coauthors(project, problems)
+    coauthors, coauthor_links = read_coauthors(project, problems, publications)
     return Content(bio, publications, coauthors, keys, coauthor_links,
                    project.relative(project.content / COAUTHORS_FILE),
                    tuple(link for result in results for link in result.refused_links))

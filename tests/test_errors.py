@@ -712,6 +712,20 @@ def test_every_problem_of_an_entry_refused_for_one_is_reported_in_the_same_run(m
     ]
 
 
+def test_a_coauthor_name_like_an_authors_but_none_is_warned_of(make_project):
+    """The user's report: 'Maria Garcia' beside the author 'María García' was never linked, and
+    nothing said so. A name like no author's (a co-author of papers to come) is fine."""
+    files = {PUB: "title: T\nauthors: [María García, Kate Saenko, A. Lovelace]\ntype: conference\n",
+             "content/coauthors.yml": "María García: https://a.org/\nMaria Garcia: https://b.org/\n"
+                                      "Kate Saenk: https://c.org/\nA Lovelace: https://d.org/\n"
+                                      "Charles Babbage: https://e.org/\n"}
+    assert build_ok(project(make_project, files)).stderr.splitlines() == [
+        "content/coauthors.yml:2:1: warning: 'Maria Garcia' is the name of no author of a "
+        "publication (did you mean 'María García'?): its homepage is not linked",
+        "content/coauthors.yml:3:1: warning: 'Kate Saenk' is the name of no author of a "
+        "publication (did you mean 'Kate Saenko'?): its homepage is not linked"]
+
+
 def test_content_is_still_checked_when_site_yml_is_broken(make_project):
     files = {"site.yml": "title: Test Site\n", PUB: GOOD + "year: twenty\n"}
     assert errors_of(make_project, files) == [
