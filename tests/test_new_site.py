@@ -167,7 +167,7 @@ def test_new_site_reports_bad_values_and_changes_nothing(example_project):
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == (
         "new site: 'url' must be the http(s) address of the site's folder, like "
-        "https://user.github.io/repo/ (no file name such as index.html, no '?' or '#'), got "
+        "https://user.github.io/repo/ (no file name such as index.html, no '?' or '#', no 'user@'), got "
         "'https://ada.github.io/index.html'\n"
         "new site: 'email' must be an address like name@example.org, got 'ada at home'\n")
     result = run_cli(root, "new", "site", "--email", "ada@example.org", input="")
