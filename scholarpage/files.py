@@ -28,6 +28,21 @@ def read_text(path: Path | str, shown: str, problems: Problems) -> str | None:
     return None
 
 
+def read_utf8_bytes(path: Path | str, shown: str, problems: Problems) -> bytes | None:
+    """A file's bytes, as they are, once they are known to be UTF-8 text (a template, whose
+    bytes are also its cache key); None, with the problem reported as read_text reports it."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        _not_utf8(path, shown, problems)
+    except OSError as error:
+        report_unreadable(path, shown, error, problems)
+    return None
+
+
 def write_atomically(path: Path, *parts: bytes, mode: int | None = None) -> None:
     """Replace `path` by `parts` written one after the other, in one step (a rename): a failure
     leaves the file as it was and no other behind, and a link there is replaced, never written

@@ -1,7 +1,8 @@
 """Site + content -> {output path: bytes}: the Jinja2 theme, its filters, static files, BibTeX.
 
 Nothing here writes files; `output.py` does. Templates are looked up first in the project's
-`templates/` folder, then in the theme's, so a user overrides one template by adding one file.
+`templates/` folder, then in the theme's, so a user overrides one template by adding one file;
+each is read once (see read_templates), and what is compiled is what the build's keys name.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 from . import bibtex, markup, metadata, model, words
 from .config import SITE_FILE, Project
 from .content import Content
-from .files import files_under, report_unreadable
+from .files import files_under, read_utf8_bytes, report_unreadable
 from .memo import Memo
 from .problems import Problems
 from .schema import SCHEME, into_the_site, one_line, with_scheme
@@ -53,8 +54,9 @@ def _markup():
     return Markup, escape
 
 
-def make_environment(project: Project, site: model.Site, bytecode_cache=None):
-    """The Jinja2 environment of a theme: autoescaping, strict about undefined names.
+def make_environment(templates: Templates, bytecode_cache=None):
+    """The Jinja2 environment of a theme's `templates`: autoescaping, strict about undefined
+    names.
 
     A `bytecode_cache` (a jinja2.BytecodeCache, or a function making one or None) spares
     recompiling unchanged templates.
@@ -68,11 +70,24 @@ def make_environment(project: Project, site: model.Site, bytecode_cache=None):
             item's time). Globals are all set before the first template loads."""
             return {**self.globals, **(d or {})}
 
-    loader = jinja2.FileSystemLoader(
-        [str(project.override_templates), str(project.theme(site.theme) / "templates")]
-    )
+    class Loader(jinja2.BaseLoader):
+        """The templates as read_templates read them, by name as Jinja2's FileSystemLoader
+        takes one ('a/./b.html' is 'a/b.html'; '../x' none)."""
+
+        def get_source(self, environment, name):
+            path, text = templates.sources.get("/".join(jinja2.loaders.split_template_path(name)),
+                                               (None, None))
+            if path is None:
+                raise jinja2.TemplateNotFound(name)
+            if text is None:
+                raise _UnreadableTemplate(path)
+            return text, path, _unchanged
+
+        def list_templates(self):
+            return sorted(templates.sources)
+
     return Environment(
-        loader=loader,
+        loader=Loader(),
         autoescape=jinja2.select_autoescape(("html", "htm", "xml"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -211,6 +226,8 @@ def _template_problem(error: Exception, project: Project, problems: Problems) ->
 
     import jinja2
 
+    if isinstance(error, _UnreadableTemplate):
+        return  # reported where it was read
     message = getattr(error, "message", None) or str(error)
     if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
         problems.error(project.relative(Path(error.filename)), error.lineno or 0, 0,
@@ -262,18 +279,43 @@ def _digest(*parts: str) -> str:
     return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
 
 
-def templates_digest(project: Project, site: model.Site) -> str:
-    """Changes with any template the theme's loader could find."""
+@dataclass(frozen=True)
+class Templates:
+    """A theme's templates as its loader finds them, the project's templates/ first, each read
+    once: what is compiled is what `digest` names (it changes with any of them)."""
+
+    digest: str
+    sources: dict[str, tuple[str, str | None]]  # name -> (path, text; None if it cannot be read)
+
+
+class _UnreadableTemplate(Exception):
+    """A template that cannot be read, or is not UTF-8: read_templates reported it."""
+
+
+def read_templates(project: Project, site: model.Site, problems: Problems) -> Templates:
+    """Every template the theme's loader could find, as bytes for the digest and as text for
+    Jinja2; one that cannot be read, is not UTF-8, or is a link leading nowhere is reported to
+    `problems`, at its file, as a content file would be."""
     digest = hashlib.blake2b(digest_size=16)
+    sources: dict[str, tuple[str, str | None]] = {}
     for folder in (project.override_templates, project.theme(site.theme) / "templates"):
-        for _, path in files_under(folder, skip=_nothing)[0]:
-            with open(path, "rb") as file:
-                digest.update(f"{project.relative(path)}\0".encode() + file.read() + b"\0")
-    return digest.hexdigest()
+        found, broken = files_under(folder, skip=_nothing)
+        for parts, path in found:
+            shown = project.relative(path)
+            data = read_utf8_bytes(path, shown, problems)
+            digest.update(f"{shown}\0".encode() + (b"\1" if data is None else data + b"\0"))
+            sources.setdefault("/".join(parts), (path, None if data is None else data.decode()))
+        for path, error in broken:
+            report_unreadable(path, project.relative(path), error, problems)
+    return Templates(digest.hexdigest(), sources)
 
 
 def _nothing(name: str) -> bool:
     return False  # the loader finds hidden templates too
+
+
+def _unchanged() -> bool:
+    return True  # a template is read again by the next build, not while one runs
 
 
 class SiteRenderer:
@@ -285,11 +327,11 @@ class SiteRenderer:
     name all they depend on. Jinja2 is imported only when something has to be rendered.
     """
 
-    def __init__(self, project: Project, site: model.Site, content: Content, pieces: Memo,
-                 bytecode_cache=None, environments: dict | None = None):
+    def __init__(self, project: Project, site: model.Site, content: Content, templates: Templates,
+                 pieces: Memo, bytecode_cache=None, environments: dict | None = None):
         self.project, self.site, self.content, self.pieces = project, site, content, pieces
         self.bytecode_cache, self.environments = bytecode_cache, environments
-        self.templates = templates_digest(project, site)
+        self.templates, self.theme_templates = templates.digest, templates
         publications = content.publications
         self.keys = content.keys
         self.slugs = metadata.assign_slugs(publications)
@@ -543,7 +585,7 @@ class SiteRenderer:
             return self._env
         key = environment_key(self.project, self.site, self.templates)
         env, current = (self.environments or {}).get(key) or new_environment(
-            self.project, self.site, self.bytecode_cache)
+            self.theme_templates, self.site, self.bytecode_cache)
         if self.environments is not None:
             self.environments.clear()
             self.environments[key] = (env, current)
@@ -553,7 +595,7 @@ class SiteRenderer:
 
 
 def environment_key(project: Project, site: model.Site, templates: str):
-    """What a kept environment depends on: the templates (`templates_digest`) and the site.
+    """What a kept environment depends on: the templates (Templates.digest) and the site.
 
     An imported template keeps what its top level computed, which may come from the site (never
     from a publication: none is in reach there). Templates keep what they looked up (an imported
@@ -564,13 +606,13 @@ def environment_key(project: Project, site: model.Site, templates: str):
             _digest(repr(site), templates))
 
 
-def new_environment(project: Project, site: model.Site, bytecode_cache=None):
-    """(the theme's environment with the renderer's filters and globals, [the renderer they
-    call]): a renderer puts itself in the list when it takes the environment."""
+def new_environment(templates: Templates, site: model.Site, bytecode_cache=None):
+    """(the environment of the theme's `templates` with the renderer's filters and globals, [the
+    renderer they call]): a renderer puts itself in the list when it takes the environment."""
     import jinja2
 
     Markup = _markup()[0]
-    env = make_environment(project, site, bytecode_cache)
+    env = make_environment(templates, bytecode_cache)
     current = [None]
 
     def calling(name: str):
@@ -612,10 +654,11 @@ def prepare_environment(project: Project, site: model.Site, bytecode_cache, envi
     and report.
     """
     try:
-        key = environment_key(project, site, templates_digest(project, site))
+        templates = read_templates(project, site, Problems())  # the render reports its problems
+        key = environment_key(project, site, templates.digest)
         if key in environments:
             return
-        env, current = new_environment(project, site, bytecode_cache)
+        env, current = new_environment(templates, site, bytecode_cache)
         unused = PAGE_TEMPLATES - {name for _, name, _ in _pages(site, [None], lambda pub: "")}
         names = env.list_templates(filter_func=lambda name: name not in unused and not (
             name.startswith(".") or "/." in name))
@@ -722,7 +765,8 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
     `environments` keeps the Jinja2 environment for the next call (see SiteRenderer.environment).
     """
     pieces = fragments if fragments is not None else Memo()
-    renderer = SiteRenderer(project, site, content, pieces, bytecode_cache, environments)
+    renderer = SiteRenderer(project, site, content, read_templates(project, site, problems), pieces,
+                            bytecode_cache, environments)
     pages = _pages(site, renderer.published, renderer._page_path)
     renderer.prerender(workers, [(page_path, name) for page_path, name, pub in pages if pub is None])
     publications = content.publications

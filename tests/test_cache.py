@@ -638,11 +638,15 @@ def test_templates_reached_through_symbolic_links_are_followed(make_project, tmp
 def test_a_symbolic_link_loop_among_templates_is_walked_once(make_project):
     from scholarpage.config import load_site
     from scholarpage.problems import Problems
-    from scholarpage.render import templates_digest
+    from scholarpage.render import read_templates
 
     root = make_project({"templates/partials/publication.html": ENTRY_V1})
     project = Project(root)
     site = load_site(project, Problems())
+
+    def templates_digest(project, site) -> str:
+        return read_templates(project, site, Problems()).digest
+
     before = templates_digest(project, site)
     (root / "templates" / "partials" / "up").symlink_to(root / "templates")
     assert templates_digest(project, site) == before

@@ -1315,6 +1315,32 @@ def test_an_error_in_a_shared_template_is_reported_once(make_project):
         "templates/base.html:3: template error: 'colour' is undefined"]
 
 
+@pytest.mark.parametrize("path", ["templates/404.html", "themes/frontpage/templates/404.html"],
+                         ids=["override", "theme"])
+def test_a_template_that_cannot_be_read_is_named_as_a_content_file_is(make_project, monkeypatch,
+                                                                      capsys, path):
+    """Refused by the system (as root, no file is: the refusal is brought about here)."""
+    from scholarpage import files
+
+    root = project(make_project, {PUB: GOOD, "templates/404.html": "<p>Not here</p>\n"})
+    refused = root / path
+
+    def refusing(file, *args, **options):
+        if Path(file) == refused:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(file))
+        return open(file, *args, **options)
+
+    monkeypatch.setattr(files, "open", refusing, raising=False)
+    assert failed_in_process(root, monkeypatch, capsys) == [f"{path}: cannot read: Permission denied"]
+
+
+def test_a_template_that_is_not_utf8_is_reported_at_its_line_and_column(make_project):
+    assert errors_of(make_project, {PUB: GOOD, "templates/404.html": b"\xff\xfe{{ x }}",
+                                    "templates/base.html": "<p>\n{{ 'caf\xe9' }}\n".encode("latin-1")}) == [
+        "templates/404.html:1:1: not UTF-8 text: unexpected byte 0xff (save the file as UTF-8)",
+        "templates/base.html:2:8: not UTF-8 text: unexpected byte 0xe9 (save the file as UTF-8)"]
+
+
 # ---------------------------------------------------------------------------------------------
 # A publication's key is the id of its item on the home page, a section's id that of the section.
 
