@@ -1239,6 +1239,27 @@ TEMPLATE_CASES = {
 }
 
 
+# An undefined value given to one of the engine's filters or functions fails as where Jinja2
+# uses it, whatever the filter would do with it.
+UNDEFINED_GIVEN = {
+    "to a filter of the renderer": ("{{ pb|bibtex_key }}", "'pb' is undefined"),
+    "to a function of the renderer": ("{{ publication_url(pb) }}", "'pb' is undefined"),
+    "as an option": ("{{ pub|abstract(root, level=nosuch) }}", "'nosuch' is undefined"),
+    "to a filter of text": ("{{ pub.titel|title_html }}",
+                            "'scholarpage.model.Publication object' has no attribute 'titel'"),
+    "to json_ld": ("{{ owner.nme|json_ld }}", "'scholarpage.model.Owner object' has no attribute 'nme'"),
+    "to a function": ("{{ citation_detail(pb) }}", "'pb' is undefined"),
+    "no publication": ('{{ "x"|slug }}', "expected a publication (such as pub), got another value"),
+}
+
+
+@pytest.mark.parametrize("text, message", UNDEFINED_GIVEN.values(), ids=UNDEFINED_GIVEN.keys())
+def test_an_undefined_value_given_to_a_filter_is_named_at_its_line(make_project, text, message):
+    entry = "<li>\n{{ pub.title }}\n" + text + "\n</li>\n"
+    assert errors_of(make_project, {PUB: GOOD, "templates/partials/publication.html": entry}) == [
+        f"templates/partials/publication.html:3: template error: {message}"]
+
+
 @pytest.mark.parametrize("path, text, problem", TEMPLATE_CASES.values(), ids=TEMPLATE_CASES.keys())
 def test_template_errors_name_the_template_and_line(make_project, path, text, problem):
     assert errors_of(make_project, {PUB: GOOD, path: text}) == [problem]
