@@ -165,9 +165,15 @@ def theme_ids(project: Project, theme: str) -> dict[str, str]:
             place = places_in(text)
             for found in _LITERAL_ID.finditer(text):
                 ids.setdefault(found[1], f"{project.relative(folder / name)}:{place(found.start(1))[0]}")
-            names += _USED_TEMPLATE.findall(text)
+            names += templates_used_by(text)
             break
     return ids
+
+
+def templates_used_by(text: str) -> list[str]:
+    """The templates a template's `text` extends, includes or imports, by the names it writes
+    out (`{% include "partials/x.html" %}`; none in a comment)."""
+    return _USED_TEMPLATE.findall(_COMMENT.sub("", text))
 
 
 def _section_nodes(doc: YamlDoc) -> list:

@@ -10,14 +10,15 @@ import base64
 import hashlib
 import marshal
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import bibtex, markup, metadata, model, words
-from .config import SITE_FILE, Project
+from .config import SITE_FILE, Project, templates_used_by
 from .content import Content
-from .files import files_under, read_utf8_bytes, report_unreadable
+from .files import files_under, places_in, read_utf8_bytes, report_unreadable
 from .memo import Memo
 from .problems import Problems
 from .schema import SCHEME, into_the_site, one_line, with_scheme
@@ -220,6 +221,10 @@ def sections_of(site: model.Site, publications) -> tuple[SectionView, ...]:
     return tuple(SectionView(section, tuple(items)) for section, items in zip(site.sections, lists))
 
 
+# Jinja2's lexer's message for a character it cannot read: "unexpected char '?' at 59".
+_AT_OFFSET = re.compile(r"(unexpected char .+) at (\d+)")
+
+
 def _template_problem(error: Exception, project: Project, problems: Problems) -> None:
     """A template error at its template file and line."""
     import traceback
@@ -230,7 +235,14 @@ def _template_problem(error: Exception, project: Project, problems: Problems) ->
         return  # reported where it was read
     message = getattr(error, "message", None) or str(error)
     if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
-        problems.error(project.relative(Path(error.filename)), error.lineno or 0, 0,
+        line, column = error.lineno or 0, 0
+        at = _AT_OFFSET.fullmatch(message)
+        if at and error.source is not None:  # the lexer's, which gives its offset in the text
+            from jinja2.lexer import newline_re
+
+            text = "\n".join(newline_re.split(error.source)[::2])  # as the lexer counts it
+            (line, column), message = places_in(text)(int(at[2])), at[1]
+        problems.error(project.relative(Path(error.filename)), line, column,
                        f"template error: {message}")
         return
     if isinstance(error, jinja2.TemplateNotFound):
@@ -286,6 +298,8 @@ class Templates:
 
     digest: str
     sources: dict[str, tuple[str, str | None]]  # name -> (path, text; None if it cannot be read)
+    theme: frozenset[str]  # the names of the theme's own
+    own: tuple[str, ...]  # the names of the project's (in templates/)
 
 
 class _UnreadableTemplate(Exception):
@@ -298,6 +312,7 @@ def read_templates(project: Project, site: model.Site, problems: Problems) -> Te
     `problems`, at its file, as a content file would be."""
     digest = hashlib.blake2b(digest_size=16)
     sources: dict[str, tuple[str, str | None]] = {}
+    names = []
     for folder in (project.override_templates, project.theme(site.theme) / "templates"):
         found, broken = files_under(folder, skip=_nothing)
         for parts, path in found:
@@ -307,7 +322,32 @@ def read_templates(project: Project, site: model.Site, problems: Problems) -> Te
             sources.setdefault("/".join(parts), (path, None if data is None else data.decode()))
         for path, error in broken:
             report_unreadable(path, project.relative(path), error, problems)
-    return Templates(digest.hexdigest(), sources)
+        names.append(["/".join(parts) for parts, _ in found])
+    return Templates(digest.hexdigest(), sources, frozenset(names[1]), tuple(names[0]))
+
+
+def templates_to_compile(templates: Templates, site: model.Site) -> list[str]:
+    """The templates a build of `site` may load: the theme's (but the page templates of pages
+    the site has not: see PAGE_TEMPLATES), and those of the project's own they extend, include
+    or import; no hidden one."""
+    unused = PAGE_TEMPLATES - {name for _, name, _ in _pages(site, [None], lambda pub: "")}
+    names = [name for name in templates.theme if name not in unused]
+    if set(templates.own) - templates.theme:  # a template of the user's own may be used
+        names = [name for name in reached_templates(templates, names) if name in templates.sources]
+    return sorted(name for name in names if not (name.startswith(".") or "/." in name))
+
+
+def reached_templates(templates: Templates, names) -> set[str]:
+    """`names`, the templates they extend, include or import, those theirs do, and so on (by
+    the names they write out: see config.templates_used_by)."""
+    reached, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name not in reached:
+            reached.add(name)
+            text = templates.sources.get(name, ("", None))[1]
+            todo += templates_used_by(text) if text else ()
+    return reached
 
 
 def _nothing(name: str) -> bool:
@@ -525,6 +565,24 @@ class SiteRenderer:
     def _template(self, name: str):
         return self.environment().get_template(name)
 
+    def compile_templates(self, problems: Problems) -> None:
+        """Compile every template this build may use, reporting each that fails: all in one
+        run, not only those the pages reach before one fails. Done once for these templates
+        and this site (kept under a key naming both), so a build with nothing to render
+        imports no Jinja2."""
+        key = f"site.compiled.{self.base}"
+        if self.pieces.get(key) is not None:
+            return
+        failed = False
+        for name in templates_to_compile(self.theme_templates, self.site):
+            try:
+                self._template(name)
+            except Exception as error:  # a user's template may fail in any way: report, don't crash
+                _template_problem(error, self.project, problems)
+                failed = True
+        if not failed:
+            self.pieces.put(key, b"")
+
     def _context(self, page_path: str, pub) -> dict:
         """What a template sees: a publication's piece, only what its key names."""
         context = {**self.shared, "root": _root_of(self.site, page_path), "page_path": page_path}
@@ -676,8 +734,8 @@ def prepare_environment(project: Project, site: model.Site, bytecode_cache, envi
 
     For the build's own process to do while forked processes read the publications: then
     importing and compiling cost no time of its own, and the processes forked to render find
-    every template compiled, also those that others extend, include or import (all but the page
-    templates of pages this site does not have: see PAGE_TEMPLATES). Only a speed-up:
+    every template compiled, also those that others extend, include or import (see
+    templates_to_compile). Only a speed-up:
     anything that fails here (a template that does not load) is left for the render to meet
     and report.
     """
@@ -687,9 +745,7 @@ def prepare_environment(project: Project, site: model.Site, bytecode_cache, envi
         if key in environments:
             return
         env, current = new_environment(templates, site, bytecode_cache)
-        unused = PAGE_TEMPLATES - {name for _, name, _ in _pages(site, [None], lambda pub: "")}
-        names = env.list_templates(filter_func=lambda name: name not in unused and not (
-            name.startswith(".") or "/." in name))
+        names = templates_to_compile(templates, site)
     except Exception:  # noqa: BLE001 - see the docstring
         return
     for name in names:
@@ -796,6 +852,7 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
     renderer = SiteRenderer(project, site, content, read_templates(project, site, problems), pieces,
                             bytecode_cache, environments)
     pages = _pages(site, renderer.published, renderer._page_path)
+    renderer.compile_templates(problems)
     renderer.prerender(workers, [(page_path, name) for page_path, name, pub in pages if pub is None])
     publications = content.publications
     outputs: dict[str, bytes] = {}

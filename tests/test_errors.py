@@ -1274,6 +1274,32 @@ def test_template_errors_among_many_publications_are_the_same(make_project, path
     assert errors_of(make_project, {**files, path: text}) == [problem]
 
 
+def test_every_template_that_fails_to_compile_is_reported_in_one_run(make_project):
+    """Each template a build uses is compiled, also one no page reached before another failed
+    (the home page fails before it places the list that would compile the entry's)."""
+    root = project(make_project, {
+        PUB: GOOD,
+        "templates/index.html": INDEX_WITH.format("<p>{{ nosuch }}</p>\n{{ publication_entries(publications) }}"),
+        "templates/partials/publication.html": "<li>\n{{ pub|nofilter }}\n</li>\n",
+        "templates/404.html": INDEX_WITH.format("{% endif %}"),
+        "templates/feed.xml": "{% if %}\n",  # the site has no url, so no feed: not compiled
+    })
+    for build in ("first", "from the cache"):
+        assert failed_build(root) == [
+            "templates/404.html:4: template error: Encountered unknown tag 'endif'. Jinja was "
+            "looking for the following tags: 'endblock'. The innermost block that needs to be "
+            "closed is 'block'.",
+            "templates/partials/publication.html:2: template error: No filter named 'nofilter'.",
+            "templates/index.html:4: template error: 'nosuch' is undefined",
+        ], build
+
+
+def test_a_character_a_template_cannot_hold_is_reported_at_its_column(make_project):
+    index = INDEX_WITH.format("<p>ab {{ 'x }}").replace("\n", "\r\n")
+    assert errors_of(make_project, {PUB: GOOD, "templates/index.html": index}) == [
+        "templates/index.html:4:10: template error: unexpected char \"'\""]
+
+
 ENTRIES_MISUSED = ("template error: publication_entries(...) must be written out as it is, "
                    "with no filter or operator")
 # A publication list is put in after the template ran: whatever a template does to it, other
