@@ -17,7 +17,7 @@ import yaml
 
 from . import bibtex, markup, metadata, model, works
 from .config import SITE_FILE, Project, section_ids
-from .files import files_under, line_start, places_in, read_text, report_unreadable
+from .files import files_under, left_alone, line_start, places_in, read_text, report_unreadable
 from .memo import Memo
 from .problems import Problem, Problems, did_you_mean
 from .schema import Reader, into_the_site, one_line, read_record, read_value, unsafe_url_reason, valid
@@ -309,7 +309,7 @@ def publication_files(project: Project, problems: Problems) -> list[str]:
     through symbolic links; a link that leads nowhere or in a loop is reported to `problems`,
     and so is a file where the folder should be: what it holds would be left out unseen."""
     folder = project.content / PUBLICATIONS_DIR
-    found, broken = files_under(folder, _left_alone)
+    found, broken = files_under(folder, left_alone)
     for path, error in broken:
         report_unreadable(path, project.relative(path), error, problems)
     if not found and folder.is_file():
@@ -326,13 +326,6 @@ def publication_files(project: Project, problems: Problems) -> list[str]:
 _KEEP_UNREAD = "(a name starting with '_' keeps a file here unread)"
 
 
-def _left_alone(name: str) -> bool:
-    """Files and folders content/ may hold without the build reading them or warning of them:
-    hidden ones, those starting with '_' (drafts, notes), and the backup or lock files an
-    editor keeps beside the file it edits (x.yml~, #x.yml#)."""
-    return name.startswith((".", "_", "#")) or name.endswith("~")
-
-
 def report_unread_content(project: Project, problems: Problems) -> None:
     """Warn of what content/ holds that the build never reads (a bio in content/bio.md, a
     folder of publications by another name): it would be left out unseen."""
@@ -341,7 +334,7 @@ def report_unread_content(project: Project, problems: Problems) -> None:
     except OSError:  # no content/ folder: each file the build needs is reported missing
         return
     for name in names:
-        if name not in (BIO_FILE, COAUTHORS_FILE, PUBLICATIONS_DIR) and not _left_alone(name):
+        if name not in (BIO_FILE, COAUTHORS_FILE, PUBLICATIONS_DIR) and not left_alone(name):
             problems.warn(project.relative(project.content / name), 0, 0,
                           f"not read: content/ holds {BIO_FILE} (the bio), {COAUTHORS_FILE} and "
                           f"{PUBLICATIONS_DIR}/ {_KEEP_UNREAD}")

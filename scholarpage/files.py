@@ -129,6 +129,13 @@ def report_unreadable(path: Path | str, shown: str, error: OSError, problems: Pr
         problems.error(shown, 0, 0, f"cannot read: {error.strerror}")
 
 
+def left_alone(name: str) -> bool:
+    """Files and folders content/ and templates/ may hold without the build reading them or
+    warning of them: hidden ones, those starting with '_' (drafts, notes), and the backup or
+    lock files an editor keeps beside the file it edits (x.yml~, #x.yml#)."""
+    return name.startswith((".", "_", "#")) or name.endswith("~")
+
+
 def hidden(name: str) -> bool:
     return name.startswith(".")
 

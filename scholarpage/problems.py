@@ -78,9 +78,10 @@ class Problems:
         return len(self.items)
 
 
-def did_you_mean(word: str, choices) -> str:
-    """A ' (did you mean 'x'?)' hint for a misspelt name, or ''."""
+def did_you_mean(word: str, choices, shown: dict[str, str] | None = None) -> str:
+    """A ' (did you mean 'x'?)' hint for a misspelt name, or ''; `shown` gives what to show of
+    a choice when not itself (a file's path, for its name compared)."""
     import difflib
 
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return f" (did you mean '{(shown or {}).get(close[0], close[0])}'?)" if close else ""

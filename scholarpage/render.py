@@ -18,9 +18,9 @@ from pathlib import Path
 from . import bibtex, markup, metadata, model, words
 from .config import SITE_FILE, Project, templates_used_by
 from .content import Content
-from .files import files_under, places_in, read_utf8_bytes, report_unreadable
+from .files import files_under, left_alone, places_in, read_utf8_bytes, report_unreadable
 from .memo import Memo
-from .problems import Problems
+from .problems import Problems, did_you_mean
 from .schema import SCHEME, into_the_site, one_line, with_scheme
 from .workers import fork_map, worth_forking
 
@@ -335,6 +335,52 @@ def templates_to_compile(templates: Templates, site: model.Site) -> list[str]:
     if set(templates.own) - templates.theme:  # a template of the user's own may be used
         names = [name for name in reached_templates(templates, names) if name in templates.sources]
     return sorted(name for name in names if not (name.startswith(".") or "/." in name))
+
+
+def report_overrides_of_nothing(project: Project, site: model.Site, templates: Templates,
+                                problems: Problems) -> None:
+    """Warn of what templates/ holds that no build uses, which would be left out unseen: a
+    file at no path of the theme's templates (a misspelt name) that no template extends,
+    includes or imports, a folder at a template's path, or templates/ itself a file. Names
+    content/ leaves alone are left alone here too (see files.left_alone)."""
+    folder = project.override_templates
+    if not folder.is_dir():
+        if folder.exists():
+            problems.warn(project.relative(folder), 0, 0, "is a file, not a folder: your versions "
+                          f"of the theme's templates go in a folder of this name "
+                          f"({folder.name}/index.html for index.html); none is used")
+        return
+    for name in sorted(templates.theme):
+        if (folder / name).is_dir():
+            problems.warn(project.relative(folder / name), 0, 0,
+                          f"is a folder, not a template: the theme's {name} is used")
+    extra = [name for name in templates.own if name not in templates.theme
+             and not any(left_alone(part) for part in name.split("/"))]
+    used = reached_templates(templates, templates.theme) if extra else set()
+    for name in extra:
+        if name not in used:
+            problems.warn(project.relative(templates.sources[name][0]), 0, 0,
+                          f"overrides no template of the theme '{site.theme}'"
+                          + _template_meant(name, templates.theme))
+
+
+def _template_meant(name: str, theme) -> str:
+    """A hint naming the template of the `theme` that `name` may misspell: one in its folder
+    named alike, the suffixes left out (a shared '.html' makes any two short names look
+    alike), else one of its name in another folder."""
+    folder, _, file = name.rpartition("/")
+    in_folder, named_so = {}, []
+    for theme_name in theme:
+        theme_folder, _, theme_file = theme_name.rpartition("/")
+        if theme_folder == folder:
+            in_folder[_without_suffix(theme_file)] = theme_name
+        if theme_file == file:
+            named_so.append(theme_name)
+    return did_you_mean(_without_suffix(file), in_folder, in_folder) or did_you_mean(name, named_so)
+
+
+def _without_suffix(file: str) -> str:
+    return file.rpartition(".")[0] or file
 
 
 def reached_templates(templates: Templates, names) -> set[str]:
@@ -849,8 +895,9 @@ def render_site(project: Project, site: model.Site, content: Content, problems: 
     `environments` keeps the Jinja2 environment for the next call (see SiteRenderer.environment).
     """
     pieces = fragments if fragments is not None else Memo()
-    renderer = SiteRenderer(project, site, content, read_templates(project, site, problems), pieces,
-                            bytecode_cache, environments)
+    templates = read_templates(project, site, problems)
+    report_overrides_of_nothing(project, site, templates, problems)
+    renderer = SiteRenderer(project, site, content, templates, pieces, bytecode_cache, environments)
     pages = _pages(site, renderer.published, renderer._page_path)
     renderer.compile_templates(problems)
     renderer.prerender(workers, [(page_path, name) for page_path, name, pub in pages if pub is None])

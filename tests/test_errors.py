@@ -1051,6 +1051,43 @@ def test_files_in_content_the_build_does_not_read_are_warnings_naming_them(make_
     assert "A Paper" in page and "“B”" in page
 
 
+def test_templates_that_override_nothing_are_warnings_naming_the_one_meant(make_project):
+    """A template of the user's own that a template used includes is used: no warning; names
+    content/ leaves alone are left alone here too."""
+    root = project(make_project, {
+        PUB: GOOD, "templates/indx.html": "<p>Hi</p>\n",
+        "templates/partials/publicaton.html": "<li>{{ pub.title }}</li>\n",
+        "templates/404.html": '{% extends "base.html" %}\n{% block main %}\n'
+                              '{% include "partials/mine.html" %}\n{% endblock %}\n',
+        "templates/partials/mine.html": '{% import "lib/macros.html" as mine %}{{ mine.lost() }}\n',
+        "templates/lib/macros.html": "{% macro lost() %}<p>Lost</p>{% endmacro %}\n",
+        "templates/lib/unused.html": "{# {% include 'partials/old.html' %} #}\n",
+        "templates/partials/old.html": "<p>Old</p>\n", "templates/partial/publication.html": "x",
+        "templates/_drafts/index.html": "x", "templates/.DS_Store": "x", "templates/index.html~": "x"})
+    overrides_nothing = "warning: overrides no template of the theme 'frontpage'"
+    for build in ("first", "with nothing changed"):
+        assert build_ok(root).stderr.splitlines() == [
+            f"templates/indx.html: {overrides_nothing} (did you mean 'index.html'?)",
+            f"templates/lib/unused.html: {overrides_nothing}",
+            f"templates/partial/publication.html: {overrides_nothing} (did you mean "
+            "'partials/publication.html'?)",
+            f"templates/partials/old.html: {overrides_nothing}",
+            f"templates/partials/publicaton.html: {overrides_nothing} (did you mean "
+            "'partials/publication.html'?)"], build
+    assert "<p>Lost</p>" in (root / "_site" / "404.html").read_text(encoding="utf-8")
+
+
+def test_templates_as_a_file_or_a_folder_at_a_templates_path_is_a_warning(make_project):
+    root = project(make_project, {PUB: GOOD, "templates": "x"})
+    assert build_ok(root).stderr.splitlines() == [
+        "templates: warning: is a file, not a folder: your versions of the theme's templates go "
+        "in a folder of this name (templates/index.html for index.html); none is used"]
+    (root / "templates").unlink()
+    (root / "templates" / "index.html").mkdir(parents=True)
+    assert build_ok(root).stderr.splitlines() == [
+        "templates/index.html: warning: is a folder, not a template: the theme's index.html is used"]
+
+
 def test_a_static_file_where_the_site_needs_a_folder_is_an_error_at_the_file(make_project):
     root = project(make_project, {PUB: GOOD, "static/publications": "x", "static/css": "x",
                                   "static/404.html/a.txt": "x"})
