@@ -322,6 +322,11 @@ def read_templates(project: Project, site: model.Site, problems: Problems) -> Te
             sources.setdefault("/".join(parts), (path, None if data is None else data.decode()))
         for path, error in broken:
             report_unreadable(path, project.relative(path), error, problems)
+        if not found and os.path.isdir(folder):  # empty, or not to be read
+            try:
+                os.listdir(folder)
+            except OSError as error:
+                report_unreadable(folder, project.relative(folder), error, problems)
         names.append(["/".join(parts) for parts, _ in found])
     return Templates(digest.hexdigest(), sources, frozenset(names[1]), tuple(names[0]))
 
@@ -343,15 +348,15 @@ def report_overrides_of_nothing(project: Project, site: model.Site, templates: T
     file at no path of the theme's templates (a misspelt name) that no template extends,
     includes or imports, a folder at a template's path, or templates/ itself a file. Names
     content/ leaves alone are left alone here too (see files.left_alone)."""
-    folder = project.override_templates
-    if not folder.is_dir():
-        if folder.exists():
+    folder = project.override_templates  # (os.path's tests: what cannot be read is reported)
+    if not os.path.isdir(folder):
+        if os.path.exists(folder):
             problems.warn(project.relative(folder), 0, 0, "is a file, not a folder: your versions "
                           f"of the theme's templates go in a folder of this name "
                           f"({folder.name}/index.html for index.html); none is used")
         return
     for name in sorted(templates.theme):
-        if (folder / name).is_dir():
+        if os.path.isdir(folder / name):
             problems.warn(project.relative(folder / name), 0, 0,
                           f"is a folder, not a template: the theme's {name} is used")
     extra = [name for name in templates.own if name not in templates.theme

@@ -1418,6 +1418,26 @@ def test_a_template_that_cannot_be_read_is_named_as_a_content_file_is(make_proje
     assert failed_in_process(root, monkeypatch, capsys) == [f"{path}: cannot read: Permission denied"]
 
 
+def test_a_templates_folder_that_cannot_be_read_is_named(make_project, monkeypatch, capsys):
+    """Not taken for no folder: the overrides in it would be left out unseen (and no check of
+    what it holds may crash). Refused here as the system refuses a user without permission to
+    list it: it is there, but what it holds cannot be listed or looked at."""
+    root = project(make_project, {PUB: GOOD, "templates/404.html": "<p>Not here</p>\n"})
+    refused = root.resolve() / "templates"
+    scandir, listdir, stat = os.scandir, os.listdir, os.stat
+
+    def refusing(function):
+        def called(path, *args, **options):
+            if Path(path) == refused and function is not stat or Path(path).parent == refused:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+            return function(path, *args, **options)
+        return called
+
+    for name, function in (("scandir", scandir), ("listdir", listdir), ("stat", stat)):
+        monkeypatch.setattr(os, name, refusing(function))
+    assert failed_in_process(root, monkeypatch, capsys) == ["templates: cannot read: Permission denied"]
+
+
 def test_a_template_that_is_not_utf8_is_reported_at_its_line_and_column(make_project):
     assert errors_of(make_project, {PUB: GOOD, "templates/404.html": b"\xff\xfe{{ x }}",
                                     "templates/base.html": "<p>\n{{ 'caf\xe9' }}\n".encode("latin-1")}) == [
