@@ -394,16 +394,18 @@ def read_coauthors(project: Project, problems: Problems, publications=()) -> tup
 
 def _report_names_of_no_author(doc, homepages: dict[str, str], publications, problems: Problems) -> None:
     """Warn of a name of coauthors.yml that no publication's author has, as names are compared,
-    when one is like it ('Maria Garcia' for 'María García'): one like none may be there for
-    papers to come. Names written as an author has them, as nearly all are, cost a set."""
+    when an author's is much like it ('Maria Garcia' for 'María García', 'Kate Saenk'): one like
+    none may be there for papers to come. Names written as an author has them cost a set."""
     authors = {author for pub in publications for author in pub.authors}
     unknown = [name for name in homepages if name not in authors]
     if not unknown:
         return
     keys = {metadata.name_key(author) for author in authors}
+    folded = {metadata.fold(author): author for author in sorted(authors)}
     places = {key.value: doc.where(key) for key, _ in doc.root.value if isinstance(key, yaml.ScalarNode)}
     for name in unknown:
-        hint = did_you_mean(name, sorted(authors)) if metadata.name_key(name) not in keys else ""
+        hint = (did_you_mean(metadata.fold(name), folded, folded, cutoff=0.85)
+                if metadata.name_key(name) not in keys else "")
         if hint:
             problems.warn(doc.path, *places[name], f"'{name}' is the name of no author of a "
                                                    f"publication{hint}: its homepage is not linked")

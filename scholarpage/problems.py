@@ -78,10 +78,11 @@ class Problems:
         return len(self.items)
 
 
-def did_you_mean(word: str, choices, shown: dict[str, str] | None = None) -> str:
+def did_you_mean(word: str, choices, shown: dict[str, str] | None = None, cutoff: float = 0.6) -> str:
     """A ' (did you mean 'x'?)' hint for a misspelt name, or ''; `shown` gives what to show of
-    a choice when not itself (a file's path, for its name compared)."""
+    a choice when not itself (a file's path, for its name compared). `cutoff`: how alike (see
+    difflib.SequenceMatcher.ratio) a choice must be."""
     import difflib
 
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=cutoff)
     return f" (did you mean '{(shown or {}).get(close[0], close[0])}'?)" if close else ""
