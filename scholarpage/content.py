@@ -395,20 +395,33 @@ def read_coauthors(project: Project, problems: Problems, publications=()) -> tup
 def _report_names_of_no_author(doc, homepages: dict[str, str], publications, problems: Problems) -> None:
     """Warn of a name of coauthors.yml that no publication's author has, as names are compared,
     when an author's is much like it ('Maria Garcia' for 'María García', 'Kate Saenk'): one like
-    none may be there for papers to come. Names written as an author has them cost a set."""
+    none may be there for papers to come. Names written as an author has them cost a set; an
+    other is compared with the authors whose family name starts alike, not with all of them
+    (a site of 10,000 publications has 20,000 names)."""
     authors = {author for pub in publications for author in pub.authors}
     unknown = [name for name in homepages if name not in authors]
     if not unknown:
         return
-    keys = {metadata.name_key(author) for author in authors}
-    folded = {metadata.fold(author): author for author in sorted(authors)}
-    places = {key.value: doc.where(key) for key, _ in doc.root.value if isinstance(key, yaml.ScalarNode)}
+    alike = defaultdict(list)
+    for author in authors:
+        alike[_family_start(author)].append(author)
+    places = {" ".join(key.value.split()): doc.where(key) for key, _ in doc.root.value
+              if isinstance(key, yaml.ScalarNode)}  # the names as read (see NameMap)
     for name in unknown:
-        hint = (did_you_mean(metadata.fold(name), folded, folded, cutoff=0.85)
-                if metadata.name_key(name) not in keys else "")
+        near = alike.get(_family_start(name), [])
+        key = metadata.name_key(name)
+        if any(metadata.name_key(author) == key for author in near):  # linked: the same name
+            continue
+        folded = {metadata.fold(author): author for author in near}
+        hint = did_you_mean(metadata.fold(name), folded, folded, cutoff=0.85)
         if hint:
-            problems.warn(doc.path, *places[name], f"'{name}' is the name of no author of a "
-                                                   f"publication{hint}: its homepage is not linked")
+            problems.warn(doc.path, *places.get(name, (0, 0)), f"'{name}' is the name of no "
+                          f"author of a publication{hint}: its homepage is not linked")
+
+
+def _family_start(name: str) -> str:
+    """The first letters of a name's last word, as spelt (see metadata.fold)."""
+    return metadata.fold(name.rsplit(None, 1)[-1][:4])[:3] if name.strip() else ""
 
 
 def check_types(publications, site: model.Site, problems: Problems, refused=()) -> None:

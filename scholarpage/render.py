@@ -314,7 +314,7 @@ def read_templates(project: Project, site: model.Site, problems: Problems) -> Te
     sources: dict[str, tuple[str, str | None]] = {}
     names = []
     for folder in (project.override_templates, project.theme(site.theme) / "templates"):
-        found, broken = files_under(folder, skip=_nothing)
+        found, broken = files_under(folder, skip=_no_template)
         for parts, path in found:
             shown = project.relative(path)
             data = read_utf8_bytes(path, shown, problems)
@@ -334,12 +334,12 @@ def read_templates(project: Project, site: model.Site, problems: Problems) -> Te
 def templates_to_compile(templates: Templates, site: model.Site) -> list[str]:
     """The templates a build of `site` may load: the theme's (but the page templates of pages
     the site has not: see PAGE_TEMPLATES), and those of the project's own they extend, include
-    or import; no hidden one."""
+    or import."""
     unused = PAGE_TEMPLATES - {name for _, name, _ in _pages(site, [None], lambda pub: "")}
     names = [name for name in templates.theme if name not in unused]
     if set(templates.own) - templates.theme:  # a template of the user's own may be used
         names = [name for name in reached_templates(templates, names) if name in templates.sources]
-    return sorted(name for name in names if not (name.startswith(".") or "/." in name))
+    return sorted(names)
 
 
 def report_overrides_of_nothing(project: Project, site: model.Site, templates: Templates,
@@ -401,8 +401,11 @@ def reached_templates(templates: Templates, names) -> set[str]:
     return reached
 
 
-def _nothing(name: str) -> bool:
-    return False  # the loader finds hidden templates too
+def _no_template(name: str) -> bool:
+    """What a folder of templates may hold that is none: an editor's swap, lock or backup file
+    (.index.html.swp, .#index.html, index.html~) and the system's (.DS_Store). A name starting
+    with '_' is a template (a partial)."""
+    return name.startswith((".", "#")) or name.endswith("~")
 
 
 def _unchanged() -> bool:

@@ -716,7 +716,7 @@ def test_a_coauthor_name_like_an_authors_but_none_is_warned_of(make_project):
     """The user's report: 'Maria Garcia' beside the author 'María García' was never linked, and
     nothing said so. A name like no author's (a co-author of papers to come) is fine."""
     files = {PUB: "title: T\nauthors: [María García, Kate Saenko, A. Lovelace]\ntype: conference\n",
-             "content/coauthors.yml": "María García: https://a.org/\nMaria Garcia: https://b.org/\n"
+             "content/coauthors.yml": "María García: https://a.org/\n'Maria  Garcia ': https://b.org/\n"
                                       "Kate Saenk: https://c.org/\nA Lovelace: https://d.org/\n"
                                       "Charles Babbage: https://e.org/\n"}
     assert build_ok(project(make_project, files)).stderr.splitlines() == [
@@ -1063,7 +1063,10 @@ def test_templates_that_override_nothing_are_warnings_naming_the_one_meant(make_
         "templates/lib/macros.html": "{% macro lost() %}<p>Lost</p>{% endmacro %}\n",
         "templates/lib/unused.html": "{# {% include 'partials/old.html' %} #}\n",
         "templates/partials/old.html": "<p>Old</p>\n", "templates/partial/publication.html": "x",
-        "templates/_drafts/index.html": "x", "templates/.DS_Store": "x", "templates/index.html~": "x"})
+        "templates/_drafts/index.html": "x", "templates/index.html~": b"\xff\xfe",
+        # The reviewer's report: an editor's swap file, or the system's, is no template to read.
+        "templates/.DS_Store": b"\x00\x00\x00\x01Bud1\xff", "templates/.index.html.swp": b"b0VIM \xff"})
+    (root / "templates" / ".#index.html").symlink_to("ada@host.1234")  # Emacs's lock: a link to nothing
     overrides_nothing = "warning: overrides no template of the theme 'frontpage'"
     for build in ("first", "with nothing changed"):
         assert build_ok(root).stderr.splitlines() == [
