@@ -93,13 +93,14 @@ def other_work(present: dict, wanted: dict) -> str:
     """Why two entries of one BibTeX key are two works, as a message says it ('year 2019, not
     2020'), or '' when nothing says so. A key names one work: the title or type of the entry
     present may be the user's edit, and either may lack an id or a year the other gives; but
-    two different DOIs, arXiv ids or years are two works."""
+    two different DOIs, arXiv ids or years are two works, and so are a preprint and the paper
+    published since (Google Scholar gives both one key: first author, year, title's word)."""
     for label in LINK_EXPANSIONS:
         if present[label] and wanted[label] and present[label] != wanted[label]:
             return f"{_NAMES.get(label, label)} {present[label]}, not {wanted[label]}"
     if present["year"] and wanted["year"] and present["year"] != wanted["year"]:
         return f"year {present['year']}, not {wanted['year']}"
-    return ""
+    return "its preprint" if preprint_of(present, wanted) else ""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2610,6 +2610,27 @@ def test_a_preprint_and_its_published_paper_are_both_imported_and_never_mixed(ma
         == {name: text for name, text in files.items() if not name.startswith("2023-sun-prompt-tuning-everything-2")}
 
 
+def test_a_paper_whose_preprint_imported_before_has_its_key_is_imported_beside_it(make_project):
+    """The reviewer's report: Google Scholar gives a preprint and its published paper one key
+    (first author, year, title's first word); the preprint imported in an earlier run took the
+    paper as present by that key, and --update put the venue and pages into the preprint."""
+    preprint, paper = SCHOLAR_VERSIONS.split("@inproceedings")[:2]
+    root = make_project({"refs.bib": preprint})
+    assert import_files(root, [root / "refs.bib"]).summary() == "1 new, 0 already present, 0 with problems"
+    write_files(root, {"refs.bib": "@inproceedings" + paper.replace("sun2023prompt2", "sun2023prompt")})
+    result = import_files(root, [root / "refs.bib"], update=True)
+    assert (result.summary(), [m.replace(f"{root}/", "") for m in messages(result)]) == (
+        "1 new, 0 already present (0 updated), 0 with problems", [
+            "refs.bib:1:1: warning: key 'sun2023prompt' is already used by "
+            "content/publications/2023-sun-prompt-tuning-everything.yml, another work (its preprint): "
+            "imported without it (entry sun2023prompt)",
+            "refs.bib:1:1: warning: the published version of "
+            "content/publications/2023-sun-prompt-tuning-everything.yml:2, a preprint: written beside "
+            "it, to content/publications/2023-sun-prompt-tuning-everything-2.yml (remove the preprint "
+            "if it should no longer be listed) (entry sun2023prompt)"])
+    assert "type: preprint\nvenue: arXiv\nyear: 2023\n" in folder(root)["2023-sun-prompt-tuning-everything.yml"]
+
+
 def test_a_preprint_of_a_paper_present_is_not_imported_again(make_project):
     root = make_project({"content/publications/a.yml": "title: Prompt Tuning for Everything\n"
                          "authors: [Ximeng Sun]\ntype: conference\nvenue: ICCV\nyear: 2023\n",
