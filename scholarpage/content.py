@@ -103,7 +103,8 @@ def read_publication_file(shown: str, text: str, digest: str | None = None) -> F
                     records = [(replace(pub, abstract=body.strip()), _body_span(text, body_line),
                                 site_links)]
             elif body.strip():  # the entry was refused: its body is checked all the same
-                _markdown(body.strip(), text, _body_span(text, body_line), shown, problems)
+                refused_links += [(shown, *link) for link in _markdown(
+                    body.strip(), text, _body_span(text, body_line), shown, problems)[1]]
         elif doc is None and not problems:
             problems.error(shown, 1, 1, "a publication in Markdown starts with '---' front matter")
     else:
@@ -241,9 +242,10 @@ def _read_entries(doc, nodes, reader: Reader, text: str, refused_types: list,
                 fields = {name: getattr(publication, name) for name in ("abstract", "links")}
             else:
                 _dates_agree(fields.get("date"), fields.get("year"), fields.get("month"), doc, node, reader)
+            links = _site_links(fields.get("links", ()), doc, node)
             if fields.get("abstract"):
-                _markdown(fields["abstract"], text, span, doc.path, reader.problems)
-            refused_links += [(doc.path, *link) for link in _site_links(fields.get("links", ()), doc, node)]
+                links += _markdown(fields["abstract"], text, span, doc.path, reader.problems)[1]
+            refused_links += [(doc.path, *link) for link in links]
             kind = field_node(node, "type")  # one that is no type was told already
             if isinstance(kind, yaml.ScalarNode) and kind.tag.endswith(":str") \
                     and re.match(model.TYPE_PATTERN, kind.value):

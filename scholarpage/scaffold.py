@@ -425,7 +425,8 @@ def new_publication(root, values: dict, ask=None) -> tuple[str | None, Problems]
     # A type or a link the build would refuse: refused here, before anything is written.
     refused = Problems()
     check_types([dataclasses.replace(pub, source="new publication", type_place=(0, 0))], site, refused)
-    report_links_without_scheme(project, site, Content(model.Page(), (pub,), {}, {}), refused)
+    alone = dataclasses.replace(site, owner=dataclasses.replace(site.owner, links=()))  # its own links
+    report_links_without_scheme(project, alone, Content(model.Page(), (pub,), {}, {}), refused)
     if refused.errors:
         problems.extend(Problem("new publication", 0, 0, problem.message) for problem in refused.errors)
         return None, problems

@@ -692,7 +692,7 @@ def test_every_problem_of_an_entry_refused_for_one_is_reported_in_the_same_run(m
                                       "date: 2020-02-30\nlinks:\n  pdf: orcid.org/0000\n"
                                       "abstract: \"x [a](javascript:b)\"\nvenu: x\n",
         "content/publications/b.md": "---\ntitle: B\nauthors: [Ada Lovelace]\ntype: journal\nyear: 20x\n"
-                                     "date: 2020-13-01\n---\nSee [x](javascript:y).\n",
+                                     "date: 2020-13-01\n---\nSee [x](javascript:y), [z](orcid.org/0000).\n",
         "content/publications/c.yml": GOOD + "date: 2021-01-01\nyear: 2020\nabstract: '[a](javascript:c)'\n",
     }
     assert errors_of(make_project, files) == [
@@ -707,6 +707,8 @@ def test_every_problem_of_an_entry_refused_for_one_is_reported_in_the_same_run(m
         "content/publications/b.md:5:7: 'year' must be a whole number, got '20x'",
         "content/publications/b.md:6:7: 'date' 2020-13-01 is not a day: month must be in 1..12",
         f"content/publications/b.md:8:9: link 'javascript:y' {JS_LINK}",
+        "content/publications/b.md:8:28: link 'orcid.org/0000' looks like a web address without its "
+        "scheme: write 'https://orcid.org/0000'",
         "content/publications/c.yml:4:7: 'date' disagrees with 'year' or 'month': give one or the other",
         f"content/publications/c.yml:6:16: link 'javascript:c' {JS_LINK}",
     ]

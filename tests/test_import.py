@@ -2385,6 +2385,10 @@ def test_new_takes_month_ids_links_and_a_highlight(make_project):
         "write 'https://www.ada.org/s.pdf'\n"))
     files = run_cli(root, "new", "publication", "--title", "U", "--link", "pdf=papers/x.pdf")
     assert files.returncode == 0, files.stderr
+    # One in site.yml is the build's to tell, not a reason to refuse the new entry.
+    write_files(root, {"site.yml": MINIMAL_SITE + "  links:\n    - label: GitHub\n      url: github.com/ada\n"})
+    other = run_cli(root, "new", "publication", "--title", "V", "--link", "pdf=papers/x.pdf")
+    assert other.returncode == 0, other.stderr
 
 
 def test_new_asks_for_each_field(make_project):
