@@ -147,13 +147,12 @@ def _markdown(text: str, file_text: str, span: markup.Span, shown: str, problems
     Markdown written in `file_text` within `span`, rendered once per file read: each link and
     id found where the file has it, an unsafe link reported there, each URL made valid (see
     metadata.valid_url), and each id checked (see _written_ids)."""
-    refused = markup.REFUSED_CHARACTER.search(file_text, span[0], span[2])
-    if refused:  # in YAML, refused where it is read (see Reader.scalar)
-        code = ord(refused[0])
+    for refused in markup.REFUSED_CHARACTER.finditer(file_text, span[0], span[2]):
+        code = ord(refused[0])  # in YAML, refused where it is read (see Reader.scalar)
         problems.error(shown, *places_in(file_text)(refused.start()), f"holds the "
                        f"{markup.character_kind(code)} U+{code:04X}, which no page may show: remove it")
     rendered = markup.to_html(text)
-    heads = list(markup.HEAD_ELEMENT.finditer(rendered)) if "<" in rendered else []
+    heads = list(markup.HEAD_ELEMENT.finditer(rendered)) if "<" in text else []  # raw HTML in it
     if heads:
         _report_head_elements(heads, file_text, span, shown, problems)
     links, ids = markup.links_and_ids(rendered)

@@ -70,17 +70,20 @@ def field_node(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
 
 # What YAML 1.1 (libyaml) reads as a line break, besides '\n' and '\r', and editors do not.
 _YAML_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
+_BREAK_NAMES = {"\x85": "control character", "\u2028": "line separator", "\u2029": "paragraph separator"}
 
 
 def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -> YamlDoc | None:
     """Compose `text` into a node tree, reporting syntax errors, duplicate keys and quotes left
-    open."""
-    odd_break = _YAML_LINE_BREAK.search(text)
-    if odd_break:  # YAML would count lines otherwise than every editor, and this file
-        code = ord(odd_break[0])
-        line, column = places_in(text)(odd_break.start())
-        problems.error(path, line + line_offset, column, f"invalid YAML: {character_kind(code)} "
-                       f"U+{code:04X}, which YAML reads as a line break and nothing else does (remove it)")
+    open; and a character YAML alone reads as a line break (it would count the lines of the
+    file otherwise than every editor: each is reported, and nothing else of the file)."""
+    if _YAML_LINE_BREAK.search(text):
+        place = places_in(text)
+        for found in _YAML_LINE_BREAK.finditer(text):
+            line, column = place(found.start())
+            problems.error(path, line + line_offset, column, f"invalid YAML: {_BREAK_NAMES[found[0]]} "
+                           f"U+{ord(found[0]):04X}, which YAML reads as a line break and nothing else "
+                           "does, often pasted from a PDF (remove it)")
         return None
     try:
         root = yaml.compose(text, Loader=_Loader)

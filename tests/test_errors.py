@@ -176,9 +176,9 @@ YAML_CASES = {
         "1:12: invalid YAML: control character U+0000 is not allowed (remove it)",
     ),
     "a line break to YAML alone, which would put every later line out of place": (
-        'title: A Paper\nauthors: [Ada Lovelace]\ntype: conference\nvenue: "X \x85 Y"\nnote: "\u2028"\n',
+        'title: A Paper\nauthors: [Ada Lovelace]\ntype: conference\nvenue: "X \x85 Y"\n',
         "4:11: invalid YAML: control character U+0085, which YAML reads as a line break and nothing "
-        "else does (remove it)",
+        "else does, often pasted from a PDF (remove it)",
     ),
     "a noncharacter": (
         'title: "A\ufffeB"\nauthors: [Ada Lovelace]\ntype: conference\n',
@@ -193,6 +193,18 @@ def test_a_control_character_in_front_matter_is_reported_at_its_line_in_the_file
         "content/index.md:2:13: invalid YAML: control character U+0007 is not allowed (remove it)"]
 
 
+def test_each_line_break_of_yaml_alone_is_reported(make_project):
+    """The reviewer's report: a text pasted from a PDF holds several; one run tells each."""
+    text = 'title: "A\u2028Paper"\nauthors: [Ada Lovelace]\ntype: conference\nnote: "x\u2029y\x85"\n'
+    assert errors_of(make_project, {PUB: text}) == [
+        f"{PUB}:1:10: invalid YAML: line separator U+2028, which YAML reads as a line break and "
+        "nothing else does, often pasted from a PDF (remove it)",
+        f"{PUB}:4:9: invalid YAML: paragraph separator U+2029, which YAML reads as a line break and "
+        "nothing else does, often pasted from a PDF (remove it)",
+        f"{PUB}:4:11: invalid YAML: control character U+0085, which YAML reads as a line break and "
+        "nothing else does, often pasted from a PDF (remove it)"]
+
+
 def test_a_character_no_page_may_show_in_markdown_is_reported_at_its_place(make_project):
     """The user's report: a control character in the bio or a publication's Markdown body (YAML
     refuses one) went into the page, and made the feed invalid XML."""
@@ -200,7 +212,10 @@ def test_a_character_no_page_may_show_in_markdown_is_reported_at_its_place(make_
     assert errors_of(make_project, {"content/index.md": "Bio line.\n\nbio é \x01 and \x0b.\n",
                                     "content/publications/e.md": body}) == [
         "content/index.md:3:7: holds the control character U+0001, which no page may show: remove it",
-        "content/publications/e.md:6:5: holds the character U+FFFE, which no page may show: remove it"]
+        "content/index.md:3:13: holds the control character U+000B, which no page may show: remove it",
+        "content/publications/e.md:6:5: holds the character U+FFFE, which no page may show: remove it",
+        "content/publications/e.md:6:11: holds the control character U+0080, which no page may show: "
+        "remove it"]
 
 
 @pytest.mark.parametrize("text, where_what", YAML_CASES.values(), ids=YAML_CASES.keys())
