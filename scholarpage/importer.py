@@ -52,6 +52,7 @@ ROUTINE_FIELDS = {
     "series", "edition", "address", "location", "editor", "organization", "chapter",
     "numpages", "pagetotal", "issue_date", "eventtitle", "eventdate", "venue",
 }
+_KNOWN_FIELDS = READ_FIELDS | ROUTINE_FIELDS
 PREPRINT_SERVERS = re.compile(r"\b(arxiv|corr|biorxiv|medrxiv)\b", re.IGNORECASE)
 # What Google Scholar exports a conference paper's proceedings as, an @article's `journal`:
 # 'Advances in Neural Information Processing Systems', 'Proceedings of the AAAI Conference
@@ -507,7 +508,7 @@ def entry_data(entry, fields: dict, problems: Problems, place: Place,
 def _unread(entry, fields: dict) -> list[str]:
     """The names of the entry's own fields nothing is read from, but routine ones (see
     ROUTINE_FIELDS): al-folio's `preview`, `altmetric`, `award`... the user may want to know of."""
-    return [item.key for item in entry.fields if item.key not in READ_FIELDS | ROUTINE_FIELDS
+    return [item.key for item in entry.fields if item.key not in _KNOWN_FIELDS
             and not _link(item.key, fields.get(item.key), fields)]
 
 

@@ -181,7 +181,8 @@ class Section:
 
     heading: str = spec(Text(), "Heading of the section, e.g. 'Conferences'.")
     types: tuple[str, ...] = spec(
-        TextList(min_items=1, item=Text(pattern=TYPE_PATTERN, hint="a lower-case word like 'conference'")),
+        TextList(min_items=1, item=Text(pattern=TYPE_PATTERN,
+                                        hint="a lower-case word like 'conference'")),
         "Publication types listed in this section, e.g. [conference] (required unless the "
         "section is `selected`).",
         (),

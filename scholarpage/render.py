@@ -2,7 +2,7 @@
 
 Nothing here writes files; `output.py` does. Templates are looked up first in the project's
 `templates/` folder, then in the theme's, so a user overrides one template by adding one file;
-each is read once (see read_templates), and what is compiled is what the build's keys name.
+what is compiled is what read_templates read, and what the build's keys name.
 """
 from __future__ import annotations
 
@@ -621,7 +621,8 @@ class SiteRenderer:
 
     def compile_templates(self, problems: Problems) -> None:
         """Compile every template this build may use, reporting each that fails: all in one
-        run, not only those the pages reach before one fails. Done once for the same input
+        run, not only those the pages reach before one fails (a build whose content has errors
+        stops before its templates). Done once for the same input
         (a mark kept with the site's pages, under the key naming all they depend on), so a
         build with nothing to render imports no Jinja2, and reads no more of the cache."""
         key = f"site.compiled.{self.state}" if self.state else None
