@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, fields, replace
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 import yaml
 
@@ -286,7 +286,8 @@ def _photo_problem(project: Project, site: model.Site) -> str:
     photo = site.owner.photo
     if not photo:
         return ""
-    if photo.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", photo):
+    if photo.startswith(("/", "\\")) or PureWindowsPath(photo).drive or ".." in re.split(
+            r"[/\\]", photo):
         return (f"photo '{photo}' leads out of static/: give its path inside static/ "
                 "('me.jpg' for static/me.jpg)")
     folders = (project.override_static, project.theme(site.theme) / "static")
