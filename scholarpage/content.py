@@ -147,9 +147,11 @@ def _markdown(text: str, file_text: str, span: markup.Span, shown: str, problems
     Markdown written in `file_text` within `span`, rendered once per file read: each link and
     id found where the file has it, an unsafe link reported there, each URL made valid (see
     metadata.valid_url), and each id checked (see _written_ids)."""
+    place = None  # the lines of the file are indexed once, if a character is refused
     for refused in markup.REFUSED_CHARACTER.finditer(file_text, span[0], span[2]):
         code = ord(refused[0])  # in YAML, refused where it is read (see Reader.scalar)
-        problems.error(shown, *places_in(file_text)(refused.start()), f"holds the "
+        place = place or places_in(file_text)
+        problems.error(shown, *place(refused.start()), f"holds the "
                        f"{markup.character_kind(code)} U+{code:04X}, which no page may show: remove it")
     rendered = markup.to_html(text)
     heads = list(markup.HEAD_ELEMENT.finditer(rendered)) if "<" in text else []  # raw HTML in it
@@ -178,9 +180,10 @@ def _report_head_elements(heads: list, file_text: str, span: markup.Span, shown:
     the file has it: not in a code span (`<meta ...>`), where it is text."""
     written = [found.start() for found in markup.HEAD_ELEMENT.finditer(file_text, span[0], span[2])
                if file_text.count("`", file_text.rfind("\n", 0, found.start()) + 1, found.start()) % 2 == 0]
+    place = places_in(file_text)
     for number, head in enumerate(heads):
-        place = places_in(file_text)(written[number] if number < len(written) else span[0])
-        problems.error(shown, *place, f"<{head[1].lower()}> belongs in a page's head, which the "
+        where = place(written[number] if number < len(written) else span[0])
+        problems.error(shown, *where, f"<{head[1].lower()}> belongs in a page's head, which the "
                                       "theme writes: remove it")
 
 
