@@ -314,7 +314,15 @@ class Site:
     def lists(self, pub: Publication) -> bool:
         """Whether some section lists `pub`: what none lists is given no place on the site (no
         item, page, feed or sitemap entry), only its BibTeX."""
-        return any(self.listed_in(section, pub) for section in self.sections)
+        any_entry, selected_entry = self._listed_types
+        return pub.type in any_entry or (pub.selected and pub.type in selected_entry)
+
+    @functools.cached_property  # `lists` is asked several times for each publication
+    def _listed_types(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(the types some section lists any entry of, those only `selected` sections list)."""
+        kinds = [(section.selected, section.types or self.section_types) for section in self.sections]
+        return (frozenset(kind for selected, types in kinds if not selected for kind in types),
+                frozenset(kind for selected, types in kinds if selected for kind in types))
 
     @property
     def base_path(self) -> str:

@@ -622,11 +622,12 @@ class SiteRenderer:
     def compile_templates(self, problems: Problems) -> None:
         """Compile every template this build may use, reporting each that fails: all in one
         run, not only those the pages reach before one fails (a build whose content has errors
-        stops before its templates). Done once for the same input
-        (a mark kept with the site's pages, under the key naming all they depend on), so a
-        build with nothing to render imports no Jinja2, and reads no more of the cache."""
-        key = f"site.compiled.{self.state}" if self.state else None
-        if key is not None and self.pieces.get(key) is not None:
+        stops before its templates). Done once for the same templates and site (a mark kept
+        with the site's pages under their digest, as the content does not change what
+        compiles), so a build with nothing to render imports no Jinja2 and reads no more of the
+        cache, and one after an edit of a publication compiles only the templates it renders."""
+        key = f"site.compiled.{self.base}"
+        if self.pieces.get(key) is not None:
             return
         failed = False
         for name in templates_to_compile(self.theme_templates, self.site):
@@ -635,7 +636,7 @@ class SiteRenderer:
             except Exception as error:  # a user's template may fail in any way: report, don't crash
                 _template_problem(error, self.project, problems)
                 failed = True
-        if not failed and key is not None:
+        if not failed:
             self.pieces.put(key, b"")
 
     def _context(self, page_path: str, pub) -> dict:
