@@ -6,6 +6,7 @@ Text is escaped so that LaTeX decoding gives back exactly what the user wrote.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from .markup import title_parts
@@ -53,8 +54,8 @@ _SPECIAL = str.maketrans({
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
     "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "$": r"\$",
 })
+_SPECIAL_CHARACTERS = "".join(map(chr, _SPECIAL))
 _DOUBLED = re.compile(r"([-`'])(?=\1)")
-_SPECIAL_CHARACTER = re.compile(r"[\\{}~&%#_$]")  # finding none is quicker than translating
 _WORD = re.compile(r"[\w'.-]+")
 _BLANK_LINES_BEFORE = re.compile(r"\A(?:[ \t]*\n)+")
 _KEY_WORD_SEPARATORS = re.compile(r"[\s:/-]+")
@@ -80,6 +81,12 @@ def bib_name(name: str, organizations=()) -> str:
         return "others"
     if name in organizations:
         return "{%s}" % escape(name)
+    return _person(name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _person(name: str) -> str:
+    """A person's name as bib_name writes it, worked out once: it recurs in a site's entries."""
     return escape(last_first(name))
 
 
@@ -130,8 +137,12 @@ def escape(text: str) -> str:
 
 
 def _escape_text(text: str) -> str:
-    if _SPECIAL_CHARACTER.search(text):
-        text = text.translate(_SPECIAL)
+    # Finding none is quicker than translating; and looking for each in turn (each a memchr) is
+    # quicker than a regex search for any, which takes 10 µs in an abstract.
+    for character in _SPECIAL_CHARACTERS:
+        if character in text:
+            text = text.translate(_SPECIAL)
+            break
     return _DOUBLED.sub(r"\1{}", text) if "--" in text or "''" in text or "``" in text else text
 
 

@@ -109,10 +109,17 @@ _TITLE_MARK = re.compile(
 _MARK_KIND = {"*": "em", "_": "em", "**": "strong", "__": "strong"}
 
 
+def _unmarked(title: str) -> bool:
+    """Whether a title holds no character a mark is made of: then it is all plain text."""
+    return "*" not in title and "_" not in title and "`" not in title
+
+
 def title_parts(title: str) -> list[tuple[str, str]]:
     """(kind, text) of each piece of a title (see _TITLE_MARK): kind '' (plain), 'em',
     'strong' or 'code'. The text of an 'em' or 'strong' piece may hold marks of its own
     (**a *b* c**): title_html and title_text read it again."""
+    if _unmarked(title):  # most titles: the search for marks looks at every character
+        return [("", title)] if title else []
     parts, end = [], 0
     for mark in _TITLE_MARK.finditer(title):
         parts += [("", title[end:mark.start()])] if mark.start() > end else []
@@ -132,7 +139,7 @@ def title_html(title: str) -> str:
 
 def title_text(title: str) -> str:
     """A title as plain text, its marks left out: for a browser tab, a feed, search engines."""
-    if "*" not in title and "_" not in title and "`" not in title:
+    if _unmarked(title):
         return title
     return "".join(title_text(text) if kind in ("em", "strong") else text
                    for kind, text in title_parts(title))
