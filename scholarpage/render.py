@@ -7,6 +7,7 @@ what is compiled is what read_templates read, and what the build's keys name.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import marshal
 import os
@@ -49,6 +50,7 @@ class SectionView:
     publications: tuple[model.Publication, ...]
 
 
+@functools.cache  # imported when first needed; an import statement costs 1 µs a call
 def _markup():
     from markupsafe import Markup, escape
 
@@ -106,10 +108,10 @@ def format_authors(pub: model.Publication, owner: model.Owner, coauthors: dict[s
     co-authors linked to their homepages (one of the site's, on a page `root` away). `coauthors`
     is keyed by metadata.name_key, as read_coauthors gives it, and names are compared so."""
     Markup, escape = _markup()
-    names = {metadata.name_key(name) for name in owner.names}
+    names = {_shown_name(name)[1] for name in owner.names}
     parts = []  # text, escaped here once: Markup's own % and join escape again, slowly
     for author in pub.authors:
-        name, key = escape(metadata.tidy_name(author)), metadata.name_key(author)
+        name, key = _shown_name(author)
         if key in names:
             parts.append(f"<strong>{name}</strong>")
         elif key in coauthors:
@@ -117,6 +119,13 @@ def format_authors(pub: model.Publication, owner: model.Owner, coauthors: dict[s
         else:
             parts.append(name)
     return Markup(", ".join(parts))
+
+
+@functools.lru_cache(maxsize=4096)
+def _shown_name(author: str) -> tuple[str, str]:
+    """(an author's name as format_authors shows it, escaped; as names are compared): worked
+    out once for a name, which recurs in a site's entries."""
+    return str(_markup()[1](metadata.tidy_name(author))), metadata.name_key(author)
 
 
 def obfuscated_email(address: str) -> dict[str, str]:
