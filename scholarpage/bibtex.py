@@ -233,7 +233,7 @@ def entry(pub: Publication, key: str, site: Site | None = None) -> str:
     """The BibTeX entry of one publication; its links to files of the `site` in full."""
     kind = entry_type(pub)
     fields: list[tuple[str, str]] = [
-        ("author", "{%s}" % " and ".join(bib_name(a, pub.organizations) for a in pub.authors)),
+        ("author", "{%s}" % " and ".join([bib_name(a, pub.organizations) for a in pub.authors])),
         ("title", "{%s}" % title_value(pub.title)),
     ]
     venue = f"{pub.venue_full} ({pub.venue})" if pub.venue_full and pub.venue else pub.venue_full or pub.venue
@@ -256,14 +256,13 @@ def entry(pub: Publication, key: str, site: Site | None = None) -> str:
     fields += _link_fields(pub, site)
     if pub.abstract:
         fields.append(("abstract", abstract_value(pub.abstract)))
-    body = ",\n".join(f"  {name} = {value}" for name, value in _unique(fields))
+    body = ",\n".join([f"  {name} = {value}" for name, value in _first_of_each(fields).items()])
     return f"@{kind}{{{key},\n{body}\n}}\n"
 
 
-def _unique(fields):
-    seen = set()
+def _first_of_each(fields) -> dict[str, str]:
+    first: dict[str, str] = {}
     for name, value in fields:
-        if name not in seen:
-            seen.add(name)
-            yield name, value
+        first.setdefault(name, value)
+    return first
 

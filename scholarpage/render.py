@@ -98,6 +98,7 @@ def make_environment(templates: Templates, bytecode_cache=None):
         keep_trailing_newline=True,
         bytecode_cache=bytecode_cache() if callable(bytecode_cache) else bytecode_cache,
         auto_reload=False,  # one build's templates do not change while it runs
+        cache_size=-1,  # a theme's templates, all kept: a dict, not an LRU cache's locked queue
         finalize=_written_out,
     )
 
@@ -145,7 +146,7 @@ def fill(word: str, **values):
     """A theme word (see words.py) with its `{placeholders}` filled: `word|fill(name=...)`. The
     word and text values are escaped, markup values (a link) are kept."""
     Markup, escape = _markup()
-    text = escape(word)
+    text = str(escape(word))  # text, escaped here once: Markup's own replace escapes again
     for name, value in values.items():
         text = text.replace("{%s}" % name, escape(value))
     return Markup(text)
