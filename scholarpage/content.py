@@ -147,12 +147,8 @@ def _markdown(text: str, file_text: str, span: markup.Span, shown: str, problems
     Markdown written in `file_text` within `span`, rendered once per file read: each link and
     id found where the file has it, an unsafe link reported there, each URL made valid (see
     metadata.valid_url), and each id checked (see _written_ids)."""
-    place = None  # the lines of the file are indexed once, if a character is refused
-    for refused in markup.REFUSED_CHARACTER.finditer(file_text, span[0], span[2]):
-        code = ord(refused[0])  # in YAML, refused where it is read (see Reader.scalar)
-        place = place or places_in(file_text)
-        problems.error(shown, *place(refused.start()), f"holds the "
-                       f"{markup.character_kind(code)} U+{code:04X}, which no page may show: remove it")
+    if markup.holds_refused(file_text[span[0]:span[2]]):  # in YAML, refused where it is read too
+        _report_refused(file_text, span, shown, problems)
     rendered = markup.to_html(text)
     heads = list(markup.HEAD_ELEMENT.finditer(rendered)) if "<" in text else []  # raw HTML in it
     if heads:
@@ -172,6 +168,16 @@ def _markdown(text: str, file_text: str, span: markup.Span, shown: str, problems
     html = markup.with_urls(rendered, made_valid) if made_valid else rendered
     ids = _written_ids(rendered, ids, file_text, span, shown, problems) if ids else ()
     return html, tuple(site_links), ids
+
+
+def _report_refused(file_text: str, span: markup.Span, shown: str, problems: Problems) -> None:
+    """Report each character no page may show (see markup.REFUSED_CHARACTER) in a text written
+    in `file_text` within `span`, where the file has it."""
+    place = places_in(file_text)
+    for refused in markup.REFUSED_CHARACTER.finditer(file_text, span[0], span[2]):
+        code = ord(refused[0])
+        problems.error(shown, *place(refused.start()), f"holds the "
+                       f"{markup.character_kind(code)} U+{code:04X}, which no page may show: remove it")
 
 
 def _report_head_elements(heads: list, file_text: str, span: markup.Span, shown: str,

@@ -17,6 +17,17 @@ import re
 # planes (U+1FFFE...) are left to the HTML checker: in the class, they made every search of
 # it sixteen times slower.
 REFUSED_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+# The ASCII characters a page may hold, as bytes: what holds_refused deletes.
+_ASCII_SHOWN = bytes(code for code in range(128) if not REFUSED_CHARACTER.match(chr(code)))
+
+
+def holds_refused(text: str) -> bool:
+    """Whether `text` holds a REFUSED_CHARACTER. A search reads some 7 ns a character; ASCII
+    text, nearly all, is told ten times faster: by whether deleting each byte a page may hold
+    leaves any."""
+    if text.isascii():
+        return bool(text.encode().translate(None, _ASCII_SHOWN))
+    return REFUSED_CHARACTER.search(text) is not None
 
 
 def character_kind(code: int) -> str:

@@ -13,7 +13,7 @@ import yaml
 
 from . import model, names
 from .metadata import ARXIV_ID, DOI
-from .markup import REFUSED_CHARACTER, character_kind
+from .markup import REFUSED_CHARACTER, character_kind, holds_refused
 from .model import Flag, Integer, LinkMap, NameMap, Record, Records, Text, TextList, Url
 from .problems import Problems, did_you_mean
 from .yamlfile import NULL_TAG, YamlDoc
@@ -146,7 +146,7 @@ class Reader:
             braced = _braced_text(node)
             hint = f" (text in braces needs quotes: '{braced}')" if braced else ""
             return self.error(node, f"expected {what}, got {kind}{hint}")
-        refused = REFUSED_CHARACTER.search(node.value)
+        refused = holds_refused(node.value) and REFUSED_CHARACTER.search(node.value)
         if refused:  # an escape ("\0"), or a noncharacter YAML lets by: no page may hold one
             code = ord(refused[0])
             return self.error(node, f"holds the {character_kind(code)} U+{code:04X}, which no page "

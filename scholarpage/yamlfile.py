@@ -77,7 +77,7 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
     """Compose `text` into a node tree, reporting syntax errors, duplicate keys and quotes left
     open; and a character YAML alone reads as a line break (it would count the lines of the
     file otherwise than every editor: each is reported, and nothing else of the file)."""
-    if _YAML_LINE_BREAK.search(text):
+    if not text.isascii() and _YAML_LINE_BREAK.search(text):  # isascii() reads no character
         place = places_in(text)
         for found in _YAML_LINE_BREAK.finditer(text):
             line, column = place(found.start())
