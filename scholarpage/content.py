@@ -22,7 +22,7 @@ from .memo import Memo
 from .problems import Problem, Problems, did_you_mean
 from .schema import Reader, into_the_site, one_line, read_record, read_value, unsafe_url_reason, valid
 from .workers import fork_map
-from .yamlfile import field_node, parse_yaml, split_front_matter
+from .yamlfile import field_node, parse_yaml, split_front_matter, value_nodes
 
 BIO_FILE = "index.md"
 COAUTHORS_FILE = "coauthors.yml"
@@ -234,45 +234,45 @@ def _read_entries(doc, nodes, reader: Reader, text: str, refused_types: list,
     records = []
     start = line_start(text, doc.line_offset + 1)  # of the YAML in the file (front matter's)
     for node in nodes:
-        line, fields = doc.where(node)[0], {}
+        line, fields, given = doc.where(node)[0], {}, value_nodes(node)
         publication = read_record(model.Publication, node, reader, fields, source=doc.path, line=line,
-                                  type_place=_field_place(doc, node, "type", line),
-                                  key_place=_field_place(doc, node, "bibtex_key", line),
-                                  slug_place=_field_place(doc, node, "slug", line))
-        abstract = field_node(node, "abstract") or node
+                                  type_place=_field_place(doc, given.get("type"), line),
+                                  key_place=_field_place(doc, given.get("bibtex_key"), line),
+                                  slug_place=_field_place(doc, given.get("slug"), line))
+        abstract = given.get("abstract") or node
         span = (start + abstract.start_mark.index, doc.where(abstract)[0], start + abstract.end_mark.index)
         if valid(publication) and _dates_agree(publication.date, publication.year,
                                                publication.month, doc, node, reader):
             publication = _venue_once(publication, doc, node, reader)
-            records.append((publication, span, _site_links(publication.links, doc, node)))
+            records.append((publication, span, _site_links(publication.links, doc, given.get("links"))))
         else:
             if valid(publication):
                 fields = {name: getattr(publication, name) for name in ("abstract", "links")}
             else:
                 _dates_agree(fields.get("date"), fields.get("year"), fields.get("month"), doc, node, reader)
-            links = _site_links(fields.get("links", ()), doc, node)
+            links = _site_links(fields.get("links", ()), doc, given.get("links"))
             if fields.get("abstract"):
                 links += _markdown(fields["abstract"], text, span, doc.path, reader.problems)[1]
             refused_links += [(doc.path, *link) for link in links]
-            kind = field_node(node, "type")  # one that is no type was told already
+            kind = given.get("type")  # one that is no type was told already
             if isinstance(kind, yaml.ScalarNode) and kind.tag.endswith(":str") \
                     and re.match(model.TYPE_PATTERN, kind.value):
                 refused_types.append((doc.path, kind.value, *doc.where(kind)))
     return records
 
 
-def _field_place(doc, node, name: str, line: int) -> tuple[int, int]:
-    """(line, column) of the value of an entry's field `name`, or of the entry's `line` if it
-    gives none: where a problem with the field, or with what is made in its place, is shown."""
-    value = field_node(node, name)
+def _field_place(doc, value, line: int) -> tuple[int, int]:
+    """(line, column) of the `value` node of an entry's field, or of the entry's `line` if it
+    gives none (None): where a problem with the field, or with what is made in its place, is
+    shown."""
     return doc.where(value) if value is not None else (line, 1)
 
 
-def _site_links(links: tuple, doc, node) -> tuple:
-    """Of a publication's `links` (read from its `node`), those that lead into the site, with
-    their places (model.SiteLink); 'arxiv: 2303.18232' is not one: it is made a link to arXiv."""
+def _site_links(links: tuple, doc, mapping) -> tuple:
+    """Of a publication's `links` (read from the node `mapping`), those that lead into the site,
+    with their places (model.SiteLink); 'arxiv: 2303.18232' is not one: it is made a link to
+    arXiv."""
     urls = {link.url for link in links}
-    mapping = field_node(node, "links")
     return tuple((value.value, *doc.where(value)) for _, value in (
         mapping.value if isinstance(mapping, yaml.MappingNode) else ())
         if isinstance(value, yaml.ScalarNode) and value.value in urls and into_the_site(value.value))

@@ -59,13 +59,19 @@ class YamlDoc:
 
 
 def field_node(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
-    """The value node at a key path in a mapping tree, or None. Of a key given twice (an
-    error), the last: the value a record is read from (see schema.read_record)."""
+    """The value node at a key path in a mapping tree, or None."""
     for key in keys:
-        if not isinstance(node, yaml.MappingNode):
-            return None
-        node = next((v for k, v in reversed(node.value) if getattr(k, "value", None) == key), None)
+        node = value_nodes(node).get(key)
     return node
+
+
+def value_nodes(node: yaml.Node | None) -> dict[str, yaml.Node]:
+    """{key: value node} of a mapping node, {} of any other node: made once for a node whose
+    fields are looked up one by one. Of a key given twice (an error), the last: the value a
+    record is read from (see schema.read_record)."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {key.value: value for key, value in node.value if isinstance(key, yaml.ScalarNode)}
 
 
 # What YAML 1.1 (libyaml) reads as a line break, besides '\n' and '\r', and editors do not.
