@@ -59,6 +59,8 @@ def as_a_browser_reads(url: str) -> str:
     """A URL as a browser's URL parser reads it (WHATWG URL): C0 controls and spaces stripped
     from its ends and every tab, newline and carriage return removed, so that 'java\tscript:'
     is read as 'javascript:'."""
+    if url.isprintable() and url[:1] != " " and url[-1:] != " ":  # nothing to remove: most URLs
+        return url
     return _IGNORED_BY_BROWSERS.sub("", url)
 
 
@@ -205,11 +207,16 @@ def by_kind(what: str):
     3.11 imports typing (2 ms of start-up) and costs more for each of the many values read."""
     functions = {}
 
-    def call(kind, *arguments):
+    def function_for(kind):
+        """The function registered for `kind`'s class: for a caller that calls it for many
+        values of one kind (see _kinds_and_required)."""
         function = functions.get(type(kind))
         if function is None:  # a model declaration error, not user input
             raise TypeError(f"no {what} for {kind!r}")
-        return function(kind, *arguments)
+        return function
+
+    def call(kind, *arguments):
+        return function_for(kind)(kind, *arguments)
 
     def register(kind_class: type):
         def add(function):
@@ -218,6 +225,7 @@ def by_kind(what: str):
         return add
 
     call.register = register
+    call.function_for = function_for
     return call
 
 
@@ -226,7 +234,7 @@ read_value = by_kind("reader")
 
 
 @read_value.register(Text)
-def _(kind, node, reader, name):
+def _read_text(kind, node, reader, name):
     value = reader.scalar(node, "text")
     if value is _INVALID:
         return value
@@ -239,7 +247,7 @@ def _(kind, node, reader, name):
 
 
 @read_value.register(Url)
-def _(kind, node, reader, name):
+def _read_url(kind, node, reader, name):
     value = reader.scalar(node, "a URL")
     if value is _INVALID:
         return value
@@ -294,7 +302,7 @@ def _(kind, node, reader, name):
             continue
         else:
             blank = isinstance(item, yaml.ScalarNode) and not item.value.strip()  # told below
-            value = read_value(_TEXT if blank or not kind.item else kind.item, item, reader, name)
+            value = _read_text(_TEXT if blank or not kind.item else kind.item, item, reader, name)
             if value is _INVALID:
                 continue
         if value.strip():
@@ -384,7 +392,7 @@ def _(kind, node, reader, name):
 def _(kind, node, reader, name):
     people = {}
     for key, value in _mapping_pairs(node, reader, "'Name: https://homepage' lines"):
-        url = read_value(_URL, value, reader, key.value)
+        url = _read_url(_URL, value, reader, key.value)
         if url is not _INVALID:
             people[" ".join(key.value.split())] = url
     return people
@@ -409,13 +417,15 @@ _KINDS_AND_REQUIRED: dict[type, tuple[dict, tuple[str, ...], tuple[tuple[str, st
 
 
 def _kinds_and_required(record: type) -> tuple[dict, tuple[str, ...], tuple[tuple[str, str, str], ...]]:
-    """({field: its kind}, the required fields, those required unless a flag is true (see
-    _required_unless)) of a record type, worked out once."""
+    """({field: (its kind, the read_value function of that kind)}, the required fields, those
+    required unless a flag is true (see _required_unless)) of a record type, worked out once."""
     if record not in _KINDS_AND_REQUIRED:
         fields = model.file_fields(record)
-        _KINDS_AND_REQUIRED[record] = ({f.name: f.metadata["kind"] for f in fields}, tuple(
-            f.name for f in fields
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING),
+        kinds = {f.name: f.metadata["kind"] for f in fields}
+        _KINDS_AND_REQUIRED[record] = (
+            {name: (kind, read_value.function_for(kind)) for name, kind in kinds.items()},
+            tuple(f.name for f in fields
+                  if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING),
             _required_unless(fields))
     return _KINDS_AND_REQUIRED[record]
 
@@ -457,7 +467,8 @@ def read_record(record: type, node: yaml.Node, reader: Reader, partial: dict | N
             continue
         if is_empty(value):
             continue  # `field:` with nothing after it means "not given"
-        result = read_value(kinds[name], value, reader, name)
+        kind, read = kinds[name]
+        result = read(kind, value, reader, name)
         if name in required and isinstance(result, str) and not result.strip():  # `title: ""`
             result = reader.error(value, f"'{name}' must not be empty")
         if result is not _INVALID:
