@@ -209,8 +209,37 @@ def write_site(out: Path, files: dict[str, bytes], later: list | None = None) ->
                     raise OutputError("", f"the previous site is left in {old / 'site'}: "
                                           f"{error.strerror or error}") from error
         if old is not None:
-            remove = partial(shutil.rmtree, old, ignore_errors=True)
+            remove = partial(_remove_previous, old, out)
             if later is None or staging is not None:
                 remove()
             else:
                 later.append(remove)
+
+
+# A folder a build moves the previous site into is removed right after, and one it writes the
+# new site into is renamed or removed within the build; older ones were left by a build that was
+# stopped, or that could not remove them then. These ages leave alone those of a build running
+# meanwhile (one writing for an hour is not a site's).
+LEFT_OLD_SECONDS = 60
+LEFT_NEW_SECONDS = 3600
+
+
+def _remove_previous(old: Path, out: Path) -> None:
+    """Remove `old`, where the previous site of `out` was moved, and what earlier builds left
+    beside `out` (see LEFT_OLD_SECONDS): else a stopped build would leave a copy of the site."""
+    import shutil
+    import time
+
+    now = time.time()
+    ages = {f".{out.name}.old-": LEFT_OLD_SECONDS, f".{out.name}.new-": LEFT_NEW_SECONDS}
+    left = []
+    try:
+        for entry in os.scandir(out.parent):
+            age = next((seconds for prefix, seconds in ages.items() if entry.name.startswith(prefix)), 0)
+            if age and entry.is_dir(follow_symlinks=False) \
+                    and entry.stat(follow_symlinks=False).st_mtime < now - age:
+                left.append(entry.path)
+    except OSError:  # the folder cannot be listed now: the next build tries again
+        pass
+    for folder in (old, *left):
+        shutil.rmtree(folder, ignore_errors=True)

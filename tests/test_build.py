@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote
@@ -599,6 +600,28 @@ def test_the_command_leaves_removing_the_previous_site_to_a_process_it_does_not_
         assert "site.yml" in untracked and "._site" not in untracked  # `git add -A` would not take it
     assert eventually(lambda: not (example_project / old).exists())
     assert [name for name in os.listdir(example_project) if name.startswith("._site")] == []
+
+
+def test_a_build_removes_the_copies_of_the_site_that_stopped_builds_left(make_project):
+    """A build stopped before it removed the previous site (or one it was writing) leaves it in
+    a hidden folder beside _site/; the next build removes those, but not one so recent that a
+    build running meanwhile may be using it."""
+    root = project(make_project, {"content/publications/a.yml": pub("A Paper", "year: 2024")})
+    build_ok(root)
+    now = time.time()
+    left = {"._site.old-stopped": now - 120, "._site.new-killed": now - 7200,  # removed
+            "._site.old-running": now - 5, "._site.new-running": now - 600}  # kept
+    for name, modified in left.items():
+        (root / name / "site").mkdir(parents=True)
+        (root / name / "site" / "index.html").write_bytes(b"an old page")
+        os.utime(root / name, (modified, modified))
+    (root / "content" / "publications" / "a.yml").write_text(pub("A New Paper"), encoding="utf-8")
+    build_ok(root)
+    assert eventually(lambda: not (root / "._site.old-stopped").exists()
+                      and not (root / "._site.new-killed").exists())
+    assert sorted(name for name in os.listdir(root) if name.startswith("._site")) == [
+        "._site.new-running", "._site.old-running"]
+    assert "A New Paper" in (root / "_site" / "index.html").read_text(encoding="utf-8")
 
 
 def test_an_update_after_one_that_failed_midway_removes_what_is_left(tmp_path):
