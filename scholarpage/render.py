@@ -633,9 +633,9 @@ class SiteRenderer:
         """Compile every template this build may use, reporting each that fails: all in one
         run, not only those the pages reach before one fails (a build whose content has errors
         stops before its templates). Done once for the same templates and site (a mark kept
-        with the site's pages under their digest, as the content does not change what
-        compiles), so a build with nothing to render imports no Jinja2 and reads no more of the
-        cache, and one after an edit of a publication compiles only the templates it renders."""
+        in the cache under their digest, in a pack of its own: the content does not change
+        what compiles), so a build with nothing to render imports no Jinja2, and one after an
+        edit of a publication compiles only the templates it renders."""
         key = f"site.compiled.{self.base}"
         if self.pieces.get(key) is not None:
             return
