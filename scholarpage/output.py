@@ -227,19 +227,31 @@ LEFT_NEW_SECONDS = 3600
 def _remove_previous(old: Path, out: Path) -> None:
     """Remove `old`, where the previous site of `out` was moved, and what earlier builds left
     beside `out` (see LEFT_OLD_SECONDS): else a stopped build would leave a copy of the site."""
+    import re
     import shutil
     import time
 
     now = time.time()
-    ages = {f".{out.name}.old-": LEFT_OLD_SECONDS, f".{out.name}.new-": LEFT_NEW_SECONDS}
+    # Only names tempfile.mkdtemp makes (the prefix, then 8 of [a-z0-9_]): never a folder of
+    # the user's that merely starts alike ('._site.old-backup'), nor another output's
+    # ('._site.old-x.new-abcd1234', the folder a build of '_site.old-x' writes).
+    made = re.compile(rf"\.{re.escape(out.name)}\.(old|new)-[a-z0-9_]{{8}}")
+    ages = {"old": LEFT_OLD_SECONDS, "new": LEFT_NEW_SECONDS}
     left = []
     try:
-        for entry in os.scandir(out.parent):
-            age = next((seconds for prefix, seconds in ages.items() if entry.name.startswith(prefix)), 0)
-            if age and entry.is_dir(follow_symlinks=False) \
-                    and entry.stat(follow_symlinks=False).st_mtime < now - age:
-                left.append(entry.path)
+        entries = [(entry, made.fullmatch(entry.name)) for entry in os.scandir(out.parent)]
     except OSError:  # the folder cannot be listed now: the next build tries again
-        pass
+        entries = []
+    for entry, name in entries:
+        try:
+            if not name or not entry.is_dir(follow_symlinks=False) \
+                    or entry.stat(follow_symlinks=False).st_mtime > now - ages[name[1]]:
+                continue
+            # An old one holds only what write_site puts there: the previous site, .gitignore.
+            if name[1] == "old" and not set(os.listdir(entry.path)) <= {"site", ".gitignore"}:
+                continue
+        except OSError:  # gone meanwhile, or unreadable: left alone
+            continue
+        left.append(entry.path)
     for folder in (old, *left):
         shutil.rmtree(folder, ignore_errors=True)

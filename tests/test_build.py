@@ -609,18 +609,25 @@ def test_a_build_removes_the_copies_of_the_site_that_stopped_builds_left(make_pr
     root = project(make_project, {"content/publications/a.yml": pub("A Paper", "year: 2024")})
     build_ok(root)
     now = time.time()
-    left = {"._site.old-stopped": now - 120, "._site.new-killed": now - 7200,  # removed
-            "._site.old-running": now - 5, "._site.new-running": now - 600}  # kept
+    left = {"._site.old-stopped1": now - 120, "._site.new-killed12": now - 7200,  # removed
+            "._site.old-running1": now - 5, "._site.new-running1": now - 600}  # kept
     for name, modified in left.items():
         (root / name / "site").mkdir(parents=True)
         (root / name / "site" / "index.html").write_bytes(b"an old page")
         os.utime(root / name, (modified, modified))
+    # Folders no build made, named alike: a user's, and one holding more than a site.
+    for name, inside in {"._site.old-backup": "notes.txt", "._site.old-abcd1234": "notes.txt"}.items():
+        (root / name).mkdir()
+        (root / name / inside).write_text("mine", encoding="utf-8")
+        if name.endswith("1234"):
+            (root / name / "site").mkdir()
+        os.utime(root / name, (now - 7200, now - 7200))
     (root / "content" / "publications" / "a.yml").write_text(pub("A New Paper"), encoding="utf-8")
     build_ok(root)
-    assert eventually(lambda: not (root / "._site.old-stopped").exists()
-                      and not (root / "._site.new-killed").exists())
+    assert eventually(lambda: not (root / "._site.old-stopped1").exists()
+                      and not (root / "._site.new-killed12").exists())
     assert sorted(name for name in os.listdir(root) if name.startswith("._site")) == [
-        "._site.new-running", "._site.old-running"]
+        "._site.new-running1", "._site.old-abcd1234", "._site.old-backup", "._site.old-running1"]
     assert "A New Paper" in (root / "_site" / "index.html").read_text(encoding="utf-8")
 
 
