@@ -187,11 +187,11 @@ def write_site(out: Path, files: dict[str, bytes], later: list | None = None) ->
     try:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+            staging = Path(tempfile.mkdtemp(prefix=_aside(out, "new"), dir=out.parent))
             write_tree(staging, files, same, fresh=True)
             os.chmod(staging, 0o755)  # mkdtemp makes it private; a site is meant to be read
             if out.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+                old = Path(tempfile.mkdtemp(prefix=_aside(out, "old"), dir=out.parent))
                 if later is not None:  # it stays a while: a `git add -A` meanwhile must not take it
                     (old / ".gitignore").write_bytes(b"*\n")
                 os.rename(out, old / "site")
@@ -224,6 +224,12 @@ LEFT_OLD_SECONDS = 60
 LEFT_NEW_SECONDS = 3600
 
 
+def _aside(out: Path, kind: str) -> str:
+    """The start of the name of a folder beside `out` that write_site makes: 'new' for the
+    site it writes, 'old' for the previous one (tempfile.mkdtemp adds 8 of [a-z0-9_])."""
+    return f".{out.name}.{kind}-"
+
+
 def _remove_previous(old: Path, out: Path) -> None:
     """Remove `old`, where the previous site of `out` was moved, and what earlier builds left
     beside `out` (see LEFT_OLD_SECONDS): else a stopped build would leave a copy of the site."""
@@ -235,8 +241,8 @@ def _remove_previous(old: Path, out: Path) -> None:
     # Only names tempfile.mkdtemp makes (the prefix, then 8 of [a-z0-9_]): never a folder of
     # the user's that merely starts alike ('._site.old-backup'), nor another output's
     # ('._site.old-x.new-abcd1234', the folder a build of '_site.old-x' writes).
-    made = re.compile(rf"\.{re.escape(out.name)}\.(old|new)-[a-z0-9_]{{8}}")
     ages = {"old": LEFT_OLD_SECONDS, "new": LEFT_NEW_SECONDS}
+    made = re.compile("|".join(f"(?P<{kind}>{re.escape(_aside(out, kind))}[a-z0-9_]{{8}})" for kind in ages))
     left = []
     try:
         entries = [(entry, made.fullmatch(entry.name)) for entry in os.scandir(out.parent)]
@@ -245,10 +251,10 @@ def _remove_previous(old: Path, out: Path) -> None:
     for entry, name in entries:
         try:
             if not name or not entry.is_dir(follow_symlinks=False) \
-                    or entry.stat(follow_symlinks=False).st_mtime > now - ages[name[1]]:
+                    or entry.stat(follow_symlinks=False).st_mtime > now - ages[name.lastgroup]:
                 continue
             # An old one holds only what write_site puts there: the previous site, .gitignore.
-            if name[1] == "old" and not set(os.listdir(entry.path)) <= {"site", ".gitignore"}:
+            if name.lastgroup == "old" and not set(os.listdir(entry.path)) <= {"site", ".gitignore"}:
                 continue
         except OSError:  # gone meanwhile, or unreadable: left alone
             continue
